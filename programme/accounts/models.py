@@ -1,0 +1,68 @@
+"""Users and their role in the programme."""
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from programme.core.db import UTCDateTime, utcnow
+from programme.core.permissions import MANAGER, OWNER, READER, ROLE_LABELS
+from programme.extensions import db
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    # GS or PS for readers: which body's reports they receive.
+    body: Mapped[str | None] = mapped_column(String(2))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Rotated at sign-out and when the account is disabled: every older session cookie stops working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == MANAGER
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == OWNER
+
+    @property
+    def is_reader(self) -> bool:
+        return self.role == READER

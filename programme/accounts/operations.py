@@ -1,0 +1,76 @@
+"""Account rules: creating users, authenticating, locking, signing out."""
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from programme.accounts.models import User, new_session_token
+from programme.accounts.passwords import (DUMMY_HASH, hash_password, needs_rehash, password_problems,
+                                          verify_password)
+from programme.core import audit
+from programme.core.permissions import ROLE_LABELS
+from programme.extensions import db
+
+
+class AccountError(ValueError):
+    pass
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email: str, name: str, role: str, password: str, *, body: str | None = None,
+                is_demo: bool = False, actor=None) -> User:
+    if role not in ROLE_LABELS:
+        raise AccountError(f"Onbekende rol: {role}")
+    if find_user(email):
+        raise AccountError(f"Er bestaat al een account met e-mailadres {email}.")
+    problems = password_problems(password, name=name, email=email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user = User(email=email.strip().lower(), name=name.strip(), role=role, body=body,
+                password_hash=hash_password(password), is_demo=is_demo)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", user, new={"email": user.email, "role": role, "body": body}, actor=actor)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when the credentials are right and the account may sign in, else None.
+    Failed attempts are counted and audited; the caller shows one generic message."""
+    user = find_user(email)
+    now = datetime.now(UTC)
+    if user is None:
+        verify_password(DUMMY_HASH, password)
+        audit.record_now("login.failed", result="failed", message="onbekend account",
+                         object_type="User", object_label=email[:200])
+        return None
+    if user.locked_until and user.locked_until > now:
+        audit.record_now("login.failed", result="failed", message="account tijdelijk geblokkeerd",
+                         object_type="User", object_label=user.email)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        reason = "account uitgeschakeld" if user.is_active is False else "onjuist wachtwoord"
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + current_app.config["LOGIN_LOCK_DURATION"]
+            user.failed_logins = 0
+            reason += "; account tijdelijk geblokkeerd"
+        db.session.commit()
+        audit.record_now("login.failed", result="failed", message=reason, object_type="User",
+                         object_label=user.email)
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_dt = now
+    audit.record("login", user, actor=user)
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session of this user (sign-out, disabling)."""
+    user.session_token = new_session_token()

@@ -1,0 +1,108 @@
+"""Budget periods, funding sources, budget lines, ZET/Zorgbelang allocations and stated totals."""
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from programme.core.db import Money
+from programme.core.sourced import SourcedMixin
+from programme.extensions import db
+from programme.plan.models import Action, Deliverable
+
+
+class BudgetPeriod(SourcedMixin, db.Model):
+    """A budget column of the programme: '2017' or '2018/2019'."""
+
+    __tablename__ = "budget_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    label: Mapped[str] = mapped_column(String(50))
+    first_year: Mapped[int]
+    last_year: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"<BudgetPeriod {self.code}>"
+
+    @property
+    def years(self) -> int:
+        return self.last_year - self.first_year + 1
+
+
+class FundingSource(SourcedMixin, db.Model):
+    """Province, ZET or Zorgbelang, with the annual budget where the source gives one."""
+
+    __tablename__ = "funding_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    annual_budget: Mapped[Decimal | None] = mapped_column(Money)
+    annual_budget_note: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+
+    def __repr__(self) -> str:
+        return f"<FundingSource {self.code}>"
+
+
+class BudgetLine(SourcedMixin, db.Model):
+    """Money for one action (or initiative) in one period. Without a funding source it is the
+    programme's combined budget, which in Figuur 3 already includes ZET and Zorgbelang."""
+
+    __tablename__ = "budget_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), index=True)
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("budget_periods.id"))
+    funding_source_id: Mapped[int | None] = mapped_column(ForeignKey("funding_sources.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[Action | None] = relationship()
+    period: Mapped[BudgetPeriod] = relationship()
+    funding_source: Mapped[FundingSource | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<BudgetLine {self.id} action={self.action_id} {self.amount}>"
+
+
+class Allocation(SourcedMixin, db.Model):
+    """The part of a prestatie's budget that an implementing organisation provides."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (UniqueConstraint("funding_source_id", "deliverable_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funding_source_id: Mapped[int] = mapped_column(ForeignKey("funding_sources.id"))
+    deliverable_id: Mapped[int] = mapped_column(ForeignKey("deliverables.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("budget_periods.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+    funding_source: Mapped[FundingSource] = relationship()
+    deliverable: Mapped[Deliverable] = relationship()
+    period: Mapped[BudgetPeriod] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Allocation {self.funding_source_id} {self.deliverable_id} {self.amount}>"
+
+
+class StatedTotal(SourcedMixin, db.Model):
+    """A total as a source document states it. Never used as the total itself: the app
+    computes totals from the lines and shows any difference with what the source says."""
+
+    __tablename__ = "stated_totals"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(300))
+    deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverables.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("budget_periods.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+    deliverable: Mapped[Deliverable | None] = relationship()
+    period: Mapped[BudgetPeriod] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<StatedTotal {self.key} {self.amount}>"

@@ -1,0 +1,70 @@
+"""Settings: defaults here, secrets from the environment or the instance folder."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or unsafe; the app refuses to start."""
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "programme.db")
+    # Accept the common postgres:// forms and use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_secret_key(instance_path: str, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    if production:
+        raise ConfigError(
+            "SECRET_KEY ontbreekt: zet de omgevingsvariabele SECRET_KEY of maak instance/secret_key aan."
+        )
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def build_config(instance_path: str) -> dict:
+    production = os.environ.get("APP_ENV", "development") == "production"
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": load_secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("HTTPS", "") == "1" or production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),  # absolute lifetime
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
+        "LOGIN_MAX_FAILURES": 10,
+        "LOGIN_LOCK_DURATION": timedelta(minutes=15),
+        "DEMO_ACCOUNTS": not production,
+        "DISPLAY_TIMEZONE": "Europe/Amsterdam",
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    }
+
+
+def check_production(config: dict, debug: bool) -> None:
+    """Refuse to start a production app that is unsafe."""
+    if not config.get("PRODUCTION"):
+        return
+    if debug:
+        raise ConfigError("Productie start niet met debug aan (FLASK_DEBUG).")
+    if not config.get("SECRET_KEY"):
+        raise ConfigError("Productie start niet zonder SECRET_KEY.")

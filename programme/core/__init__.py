@@ -1,0 +1,1 @@
+"""What every domain shares: database base, formatting, permissions, audit, forms."""

@@ -1,0 +1,71 @@
+"""Dutch formats for numbers, money, percentages and dates (Babel, locale nl_NL)."""
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LOCALE = "nl_NL"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def number(value, decimals: int | None = None) -> str:
+    """1234567.5 -> '1.234.567,5'; decimals fixes the digits after the comma."""
+    if value is None:
+        return "–"
+    if decimals is None:
+        value = Decimal(str(value)).normalize()
+        exponent = value.as_tuple().exponent
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def money(value, cents: bool | None = None) -> str:
+    """Euro amounts as '€ 1.234.567', with cents only when there are any."""
+    if value is None:
+        return "–"
+    value = Decimal(value)
+    if cents is None:
+        cents = value != value.to_integral_value()
+    sign = "-" if value < 0 else ""
+    return f"{sign}€ {number(abs(value), 2 if cents else 0)}"
+
+
+def signed_money(value) -> str:
+    """A difference: '+ € 33.979', '- € 54.372' or '€ 0'."""
+    value = Decimal(value)
+    if value == 0:
+        return money(value)
+    return ("+ " if value > 0 else "- ") + money(abs(value))
+
+
+def percent(value, decimals: int | None = None) -> str:
+    if value is None:
+        return "–"
+    return f"{number(value, decimals)}%"
+
+
+def dutch_date(value: date | datetime | None, fmt: str = "d MMMM y") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.astimezone(AMSTERDAM)
+    return format_date(value, format=fmt, locale=LOCALE)
+
+
+def dutch_datetime(value: datetime | None, fmt: str = "d MMMM y 'om' HH:mm") -> str:
+    """UTC timestamps shown in Europe/Amsterdam time."""
+    if value is None:
+        return "–"
+    return format_datetime(value, format=fmt, tzinfo=AMSTERDAM, locale=LOCALE)
+
+
+def register(app) -> None:
+    app.add_template_filter(number, "number")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(signed_money, "signed_money")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(dutch_date, "date_nl")
+    app.add_template_filter(dutch_datetime, "datetime_nl")

@@ -1,0 +1,40 @@
+"""The programme at a glance."""
+from collections import Counter
+
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from programme.budget import operations as budget_ops
+from programme.dashboard import bp
+from programme.extensions import db
+from programme.impact.models import ImpactIndicator
+from programme.initiatives.models import LINE_LABELS, STATUS_LABELS, Initiative
+from programme.plan.models import Goal, Theme
+
+
+@bp.route("/")
+def index():
+    initiatives = db.session.scalars(
+        select(Initiative).where(Initiative.is_archived.is_(False))
+        .options(selectinload(Initiative.themes))).all()
+    initiatives.sort(key=lambda i: i.sort_key)
+    by_line = Counter(i.line for i in initiatives)
+    by_status = Counter(i.status for i in initiatives)
+    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    by_theme = {t.name: sum(1 for i in initiatives if t in i.themes) for t in themes}
+    table = budget_ops.budget_table()
+    return render_template(
+        "dashboard/index.html",
+        goals=db.session.scalars(select(Goal).order_by(Goal.number)).all(),
+        initiatives=initiatives,
+        by_line=[(LINE_LABELS[k], by_line.get(k, 0), k) for k in LINE_LABELS],
+        by_status=[(STATUS_LABELS[k], by_status.get(k, 0), k) for k in STATUS_LABELS],
+        by_theme=by_theme,
+        untagged_themes=sum(1 for i in initiatives if not i.themes),
+        table=table,
+        checks=budget_ops.reconciliation(table),
+        org_allocations=budget_ops.organisation_allocations(),
+        horizon=db.session.scalars(select(ImpactIndicator).where(ImpactIndicator.initiative_id.is_(None))
+                                   .order_by(ImpactIndicator.position)).all(),
+    )

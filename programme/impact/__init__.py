@@ -1,0 +1,1 @@
+"""Impact: programme and initiative indicators, targets and measured values."""

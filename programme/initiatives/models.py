@@ -1,0 +1,203 @@
+"""Organisations, initiatives, their learning questions, areas, cross-overs and owners."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from programme.accounts.models import User
+from programme.core.db import UTCDateTime, utcnow
+from programme.core.permissions import MANAGER
+from programme.core.sourced import SourcedMixin
+from programme.extensions import db
+from programme.monitor.models import Area
+from programme.plan.models import ImplementationLine, Theme
+
+LINE_GEBIEDSGERICHT = "gebiedsgericht"
+LINE_CROSSOVER = "crossover"
+LINE_BOTH = "both"
+LINE_LABELS = {
+    LINE_GEBIEDSGERICHT: "Gebiedsgericht",
+    LINE_CROSSOVER: "Cross-over",
+    LINE_BOTH: "Gebiedsgericht en cross-over",
+}
+
+STATUS_LABELS = {
+    "exploring": "In verkenning",
+    "active": "Lopend",
+    "completed": "Afgerond",
+    "stopped": "Gestopt",
+}
+
+ORGANISATION_KINDS = {
+    "implementing": "Uitvoeringsorganisatie",
+    "province": "Provincie",
+    "provincial_team": "Provinciaal team",
+    "municipality": "Gemeente",
+    "knowledge": "Kennisinstelling",
+    "partner": "Partner",
+}
+
+initiative_partners = Table(
+    "initiative_partners", db.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+)
+initiative_themes = Table(
+    "initiative_themes", db.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+)
+initiative_crossovers = Table(
+    "initiative_crossovers", db.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
+    Column("crossover_task_id", ForeignKey("crossover_tasks.id"), primary_key=True),
+)
+initiative_owners = Table(
+    "initiative_owners", db.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+)
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(30), default="partner")
+    source: Mapped[str | None] = mapped_column(String(300))
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name}>"
+
+    @property
+    def kind_label(self) -> str:
+        return ORGANISATION_KINDS.get(self.kind, self.kind)
+
+
+class CrossoverTask(db.Model):
+    """A provincial task an initiative crosses over with (energie, arbeidsmarkt, ...)."""
+
+    __tablename__ = "crossover_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<CrossoverTask {self.name}>"
+
+
+class InitiativeArea(db.Model):
+    """An area of an initiative; `basis` says where the source puts it: the Gebiedsgericht
+    column of Figuur 1 ('figuur') or the initiative's text ('tekst')."""
+
+    __tablename__ = "initiative_areas"
+
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    basis: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+    area: Mapped[Area] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<InitiativeArea {self.initiative_id} {self.area_id} {self.basis}>"
+
+
+class Initiative(db.Model):
+    __tablename__ = "initiatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    line: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    opgave: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    partners_text: Mapped[str | None] = mapped_column(Text)
+    learning_question_summary: Mapped[str | None] = mapped_column(Text)
+    role_province: Mapped[str | None] = mapped_column(Text)
+    role_zet: Mapped[str | None] = mapped_column(Text)
+    role_zorgbelang: Mapped[str | None] = mapped_column(Text)
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(300))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partners: Mapped[list[Organisation]] = relationship(secondary=initiative_partners, order_by=Organisation.name)
+    themes: Mapped[list[Theme]] = relationship(secondary=initiative_themes, order_by=Theme.position)
+    crossover_tasks: Mapped[list[CrossoverTask]] = relationship(secondary=initiative_crossovers,
+                                                                order_by=CrossoverTask.name)
+    owners: Mapped[list[User]] = relationship(secondary=initiative_owners, order_by=User.name)
+    area_links: Mapped[list[InitiativeArea]] = relationship(cascade="all, delete-orphan")
+    learning_questions: Mapped[list["LearningQuestion"]] = relationship(
+        back_populates="initiative", order_by="LearningQuestion.position")
+
+    def __repr__(self) -> str:
+        return f"<Initiative {self.number} {self.name}>"
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    @property
+    def sort_key(self) -> tuple:
+        return tuple(int(p) for p in self.number.split(".") if p.isdigit())
+
+    @property
+    def line_label(self) -> str:
+        return LINE_LABELS.get(self.line, self.line)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def figure_areas(self) -> list[Area]:
+        return [link.area for link in self.area_links if link.basis == "figuur"]
+
+    @property
+    def text_areas(self) -> list[Area]:
+        return [link.area for link in self.area_links if link.basis == "tekst"]
+
+    @property
+    def areas(self) -> list[Area]:
+        seen = []
+        for link in self.area_links:
+            if link.area not in seen:
+                seen.append(link.area)
+        return seen
+
+    def in_line(self, code: str) -> bool:
+        return self.line == code or self.line == LINE_BOTH
+
+    def can_edit(self, user) -> bool:
+        return bool(user and user.is_authenticated and user.role == MANAGER)
+
+    def can_report(self, user) -> bool:
+        """May this user write progress for this initiative?"""
+        if not (user and user.is_authenticated) or self.is_archived:
+            return False
+        return user.role == MANAGER or any(owner.id == user.id for owner in self.owners)
+
+
+class LearningQuestion(db.Model):
+    """Leervraag: the heart of the learning approach; an initiative may have several."""
+
+    __tablename__ = "learning_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    question: Mapped[str] = mapped_column(Text)
+    context: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    source: Mapped[str | None] = mapped_column(String(300))
+
+    initiative: Mapped[Initiative] = relationship(back_populates="learning_questions")
+
+    STATUS_LABELS = {"open": "Open", "partly": "Deels beantwoord", "answered": "Beantwoord"}
+
+    def __repr__(self) -> str:
+        return f"<LearningQuestion {self.id} of {self.initiative_id}>"
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS_LABELS.get(self.status, self.status)

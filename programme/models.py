@@ -1,0 +1,10 @@
+"""Imports every model so that metadata (and Alembic) sees the whole schema."""
+from programme.accounts.models import User  # noqa: F401
+from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal  # noqa: F401
+from programme.core.audit import AuditEntry  # noqa: F401
+from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget  # noqa: F401
+from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeArea,  # noqa: F401
+                                          LearningQuestion, Organisation)
+from programme.monitor.models import (Area, MdiRanking, MonitorEdition, MonitorIndicator,  # noqa: F401
+                                      MonitorValue, SourceNote)
+from programme.plan.models import Action, ActionPlanning, Deliverable, Goal, ImplementationLine, Theme  # noqa: F401

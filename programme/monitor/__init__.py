@@ -1,0 +1,6 @@
+"""Monitor Sociale Veerkracht: areas, editions, indicators and values."""
+from flask import Blueprint
+
+bp = Blueprint("monitor", __name__)
+
+from programme.monitor import views  # noqa: E402,F401

@@ -1,0 +1,152 @@
+"""Areas, monitor editions, monitor indicators and their values per edition and area."""
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from programme.core.sourced import SourcedMixin
+from programme.extensions import db
+
+AREA_KINDS = {
+    "province": "Provincie",
+    "corop": "COROP-regio",
+    "municipality": "Gemeente",
+    "small_municipalities": "Regio kleine gemeenten",
+}
+
+RESOURCE_LABELS = {
+    "resilience": "Sociale veerkracht",
+    "personal": "Persoonlijke hulpbronnen",
+    "social": "Sociale hulpbronnen",
+    "environmental": "Omgevingshulpbronnen",
+}
+
+UNIT_LABELS = {
+    "percent": "%",
+    "score": "score",
+    "hours": "uur per week",
+    "rank": "rang",
+    "index": "index",
+    "count": "aantal",
+}
+
+
+class Area(SourcedMixin, db.Model):
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    cbs_code: Mapped[str | None] = mapped_column(String(10), unique=True)
+    group: Mapped[str | None] = mapped_column(String(10))  # B5 | M7
+    position: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped["Area | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.position")
+
+    def __repr__(self) -> str:
+        return f"<Area {self.name}>"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return AREA_KINDS.get(self.kind, self.kind)
+
+    def ancestors(self) -> list["Area"]:
+        out, node = [], self.parent
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out
+
+
+class MonitorEdition(SourcedMixin, db.Model):
+    __tablename__ = "monitor_editions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    publisher: Mapped[str | None] = mapped_column(String(100))
+
+    def __repr__(self) -> str:
+        return f"<MonitorEdition {self.year}>"
+
+
+class MonitorIndicator(SourcedMixin, db.Model):
+    __tablename__ = "monitor_indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    resource: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(20))
+    higher_is_better: Mapped[bool | None]
+    correlation: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    description: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<MonitorIndicator {self.code}>"
+
+    @property
+    def resource_label(self) -> str:
+        return RESOURCE_LABELS.get(self.resource, self.resource)
+
+    @property
+    def unit_label(self) -> str:
+        return UNIT_LABELS.get(self.unit, self.unit)
+
+
+class MonitorValue(SourcedMixin, db.Model):
+    __tablename__ = "monitor_values"
+    __table_args__ = (UniqueConstraint("edition_id", "area_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("monitor_editions.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("monitor_indicators.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+
+    edition: Mapped[MonitorEdition] = relationship()
+    area: Mapped[Area] = relationship()
+    indicator: Mapped[MonitorIndicator] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MonitorValue {self.edition_id}/{self.area_id}/{self.indicator_id}={self.value}>"
+
+
+class MdiRanking(SourcedMixin, db.Model):
+    """Figuur 6 of the 2018 monitor: municipalities ranked by multiple deprivation (MDI)."""
+
+    __tablename__ = "mdi_rankings"
+    __table_args__ = (UniqueConstraint("edition_id", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("monitor_editions.id"))
+    rank: Mapped[int]
+    municipality: Mapped[str] = mapped_column(String(100))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+
+    edition: Mapped[MonitorEdition] = relationship()
+    area: Mapped[Area | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MdiRanking {self.rank} {self.municipality}>"
+
+
+class SourceNote(SourcedMixin, db.Model):
+    """A remark on the sources: where they disagree or are ambiguous. Shown, never hidden."""
+
+    __tablename__ = "source_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    topic: Mapped[str] = mapped_column(String(30))  # monitor | initiatives | budget
+    text: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<SourceNote {self.key}>"

@@ -1,0 +1,1 @@
+"""The programme's structure: goals, implementation lines, themes, prestaties and actions."""
