@@ -1,0 +1,301 @@
+"""The app in a real browser: headless Debian Chromium signs in, walks the main pages and checks each
+with axe-core (WCAG 2.1 A/AA), the keyboard (skip link) and the console (no errors, so no CSP
+violations). Each page is saved as a full-page screenshot in test-artifacts/ for a human to look at.
+
+The browser is Debian's `chromium` (apt), never a Playwright download. When it is missing the tests
+fail, not skip: a browser check that silently disappears in CI is worse than none.
+"""
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD, USERS
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+TIMEOUT_MS = 15_000
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def live_server(app):
+    """The session app behind a real HTTP server on a free port of 127.0.0.1."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(live_server):
+    """Debian's headless Chromium. Depends on live_server so it closes before the server stops."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium ontbreekt: {CHROMIUM} bestaat niet. De browsertests draaien met Debian's "
+            "chromium; installeer het met `make system-deps` (apt-get install chromium). "
+            "Deze tests falen bewust in plaats van over te slaan.",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture(scope="module")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def new_page(context):
+    """A page that records console errors and uncaught exceptions in page.problems."""
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.problems = []
+    page.on("console", lambda msg: page.problems.append(f"console.{msg.type}: {msg.text} ({msg.location})")
+            if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: page.problems.append(f"uncaught exception: {exc}"))
+    return page
+
+
+def sign_in(page, base_url: str, role: str = "manager") -> None:
+    page.goto(f"{base_url}/aanmelden")
+    page.get_by_label("E-mailadres").fill(USERS[role][0])
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, live_server):
+    """One browser context signed in as the programme manager, shared by the page tests."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
+                                  locale="nl-NL")
+    page = new_page(context)
+    sign_in(page, live_server)
+    page.close()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture()
+def page(signed_in):
+    page = new_page(signed_in)
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+def axe_report(results) -> str:
+    lines = []
+    for v in results.response["violations"]:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} — {v['helpUrl']}")
+        for node in v["nodes"]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+            for check in node.get("any", []) + node.get("all", []) + node.get("none", []):
+                lines.append(f"      * {check['message']}")
+    return "\n".join(lines)
+
+
+def check_page(page, axe, artifacts: Path, name: str) -> None:
+    """Screenshot first (so a failing page can still be looked at), then axe and the console."""
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+    results = axe.run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, (
+        f"axe-core vond {results.violations_count} WCAG 2.1 A/AA-overtreding(en) op {name} "
+        f"({page.url}):\n{axe_report(results)}")
+    assert page.problems == [], f"fouten in de console op {name} ({page.url}):\n" + "\n".join(page.problems)
+
+
+def main_text(page) -> str:
+    return page.locator("main").inner_text()
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+def test_sign_in_from_the_start_page(browser, live_server, axe, artifacts):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    try:
+        page = new_page(context)
+        page.goto("/")
+        page.wait_for_url(re.compile(r"/aanmelden(\?|$)"))
+        assert page.get_by_role("heading", level=1).inner_text() == "Aanmelden"
+        check_page(page, axe, artifacts, "aanmelden")
+
+        page.get_by_label("E-mailadres").fill(USERS["manager"][0])
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Aanmelden").click()
+        page.wait_for_url(f"{live_server}/")
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Programma Versterken Sociale Veerkracht")
+        assert USERS["manager"][1] in page.locator(".user-box").inner_text()
+        assert page.problems == [], "\n".join(page.problems)
+    finally:
+        context.close()
+
+
+def test_wrong_password_shows_an_accessible_error(browser, live_server, axe, artifacts):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    try:
+        page = new_page(context)
+        page.goto("/aanmelden")
+        page.get_by_label("E-mailadres").fill(USERS["reader"][0])
+        page.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
+        page.get_by_role("button", name="Aanmelden").click()
+        page.wait_for_load_state("load")
+        assert "Aanmelden is niet gelukt" in page.get_by_role("alert").inner_text()
+        # A 401 response for the document is expected here; only real console errors count.
+        page.problems[:] = [p for p in page.problems if "401" not in p]
+        check_page(page, axe, artifacts, "aanmelden-fout")
+    finally:
+        context.close()
+
+
+def test_dashboard(page, axe, artifacts):
+    page.goto("/")
+    text = main_text(page)
+    # ZET and Zorgbelang: allocated minus annual budget.
+    zet = page.locator("#zet-zorgbelang ~ table tbody tr", has_text="ZET").first.inner_text()
+    zorgbelang = page.locator("#zet-zorgbelang ~ table tbody tr", has_text="Zorgbelang").first.inner_text()
+    assert "+ € 33.979" in zet
+    assert "- € 54.372" in zorgbelang
+    assert "€ 5.600.000" in text and "€ 11.200.000" in text
+    check_page(page, axe, artifacts, "overzicht")
+
+
+def test_initiatives_list_and_filter_by_line(page, axe, artifacts):
+    page.goto("/")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Initiatieven").click()
+    page.wait_for_url(re.compile(r"/initiatieven$"))
+    assert page.get_by_role("link", name="Initiatieven").get_attribute("aria-current") == "page"
+    table = page.locator("table.initiatives")
+    assert table.get_by_role("link", name="Sociale Stad").is_visible()
+    assert table.get_by_role("link", name="Slowcare").is_visible()
+    total = table.locator("tbody tr").count()
+    check_page(page, axe, artifacts, "initiatieven")
+
+    page.get_by_label("Uitvoeringslijn").select_option(label="Cross-over")
+    page.get_by_role("button", name="Filter toepassen").click()
+    page.wait_for_url(re.compile(r"lijn=crossover"))
+    assert page.get_by_label("Uitvoeringslijn").input_value() == "crossover"
+    rows = table.locator("tbody tr")
+    assert 0 < rows.count() < total
+    assert page.get_by_role("status").inner_text() == f"{rows.count()} initiatie{'f' if rows.count() == 1 else 'ven'} gevonden."
+    for line in rows.locator("td:nth-child(3)").all_inner_texts():
+        assert line in ("Cross-over", "Gebiedsgericht en cross-over")
+    check_page(page, axe, artifacts, "initiatieven-crossover")
+
+
+def test_initiative_detail(page, axe, artifacts):
+    page.goto("/initiatieven")
+    page.locator("table.initiatives").get_by_role("link", name="Sociale Stad").click()
+    page.wait_for_url(re.compile(r"/initiatieven/\d+$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "1.1.3 Sociale Stad"
+    facts = page.locator("dl.facts").inner_text()
+    assert "Helmond" in facts
+    assert USERS["owner"][1] in facts
+    assert page.get_by_role("heading", name="Leervragen").is_visible()
+    page.get_by_text("Volledige tekst van de leervraag").click()  # opens <details> for the screenshot
+    assert page.get_by_text("Annawijk").first.is_visible()
+    check_page(page, axe, artifacts, "initiatief-sociale-stad")
+
+
+def test_budget(page, axe, artifacts):
+    page.goto("/")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Begroting").click()
+    page.wait_for_url(re.compile(r"/begroting$"))
+    total = page.locator("table.budget tfoot").inner_text()
+    assert "€ 5.600.000" in total
+    assert "€ 11.200.000" in total
+    assert "+ € 33.979" in main_text(page)
+    check_page(page, axe, artifacts, "begroting")
+
+
+def test_monitor(page, axe, artifacts):
+    page.goto("/")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Monitor").click()
+    page.wait_for_url(re.compile(r"/monitor$"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Monitor Sociale Veerkracht")
+    first_table = page.locator("table.monitor").first
+    headers = first_table.locator("thead th").all_inner_texts()
+    assert "Brabant" in headers
+    brabant_column = headers.index("Brabant")
+    first_row = first_table.locator("tbody tr").first.locator("th, td").all_inner_texts()
+    assert first_row[brabant_column] == "57%"
+    check_page(page, axe, artifacts, "monitor")
+
+
+def test_monitor_for_a_municipality(page, axe, artifacts):
+    page.goto("/monitor")
+    gebied = page.get_by_label("Gebied")
+    helmond = gebied.locator("option", has_text="Helmond").first.inner_text()
+    gebied.select_option(label=helmond)
+    page.get_by_role("button", name="Toon").click()
+    page.wait_for_url(re.compile(r"gebied=\d+"))
+    assert "Helmond" in page.get_by_label("Gebied").locator("option:checked").inner_text()
+    headers = page.locator("table.monitor").first.locator("thead th").all_inner_texts()
+    assert headers[1] == "Helmond"
+    assert "Brabant" in headers
+    check_page(page, axe, artifacts, "monitor-helmond")
+
+
+@pytest.mark.parametrize("path", ["/aanmelden", "/", "/begroting", "/monitor"])
+def test_first_tab_reaches_the_skip_link_which_moves_focus_to_main(browser, signed_in, live_server, path):
+    # The sign-in page is tested signed out (a signed-in user is redirected away from it).
+    context = signed_in if path != "/aanmelden" else browser.new_context(base_url=live_server)
+    page = new_page(context)
+    try:
+        page.goto(path)
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => [document.activeElement.textContent.trim(), "
+                                "document.activeElement.getAttribute('href')]")
+        assert focused == ["Direct naar de inhoud", "#inhoud"]
+        assert page.get_by_role("link", name="Direct naar de inhoud").is_visible()  # visible on focus
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "inhoud"
+        assert page.evaluate("() => document.activeElement.tagName") == "MAIN"
+        # The next Tab continues inside the main content, not back at the header.
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.getElementById('inhoud').contains(document.activeElement)")
+        assert page.problems == [], "\n".join(page.problems)
+    finally:
+        page.close()
+        if context is not signed_in:
+            context.close()
