@@ -28,5 +28,7 @@ def register(app: Flask) -> None:
 
         record_refusal("csrf", "CSRF-token ontbreekt of is ongeldig")
         return render_error(
-            400, "Het formulier is verlopen of niet geldig (beveiligingscontrole). Laad de pagina opnieuw en probeer het nog eens."
+            400,
+            "Het formulier is verlopen of niet geldig (beveiligingscontrole). "
+            "Laad de pagina opnieuw en probeer het nog eens.",
         )

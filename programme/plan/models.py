@@ -16,7 +16,8 @@ class Goal(SourcedMixin, db.Model):
     title: Mapped[str] = mapped_column(Text)
     short_title: Mapped[str] = mapped_column(String(200))
 
-    lines: Mapped[list["ImplementationLine"]] = relationship(back_populates="goal", order_by="ImplementationLine.number")
+    lines: Mapped[list["ImplementationLine"]] = relationship(back_populates="goal",
+                                                         order_by="ImplementationLine.number")
 
     def __repr__(self) -> str:
         return f"<Goal {self.number}>"
@@ -82,7 +83,8 @@ class Action(SourcedMixin, db.Model):
     statement: Mapped[str | None] = mapped_column(Text)
 
     deliverable: Mapped[Deliverable] = relationship(back_populates="actions")
-    plannings: Mapped[list["ActionPlanning"]] = relationship(back_populates="action", order_by="ActionPlanning.position")
+    plannings: Mapped[list["ActionPlanning"]] = relationship(back_populates="action",
+                                                             order_by="ActionPlanning.position")
 
     def __repr__(self) -> str:
         return f"<Action {self.name!r}>"
