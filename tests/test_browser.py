@@ -6,6 +6,7 @@ The browser is Debian's `chromium` (apt), never a Playwright download. When it i
 fail, not skip: a browser check that silently disappears in CI is worse than none.
 """
 import re
+import subprocess
 import threading
 from pathlib import Path
 
@@ -151,6 +152,15 @@ def main_text(page) -> str:
 
 # --- tests ------------------------------------------------------------------------------------
 
+def test_the_browser_is_debians_chromium(browser):
+    """Guards against a silent switch to a Playwright-downloaded browser."""
+    result = subprocess.run(  # noqa: S603 (a fixed path and argument)
+        [str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=60, check=True)
+    version = re.search(r"Chromium (\d+(?:\.\d+)+)", result.stdout)
+    assert version, result.stdout
+    assert browser.version == version.group(1)
+
+
 def test_sign_in_from_the_start_page(browser, live_server, axe, artifacts):
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     try:
@@ -216,8 +226,9 @@ def test_initiatives_list_and_filter_by_line(page, axe, artifacts):
     page.wait_for_url(re.compile(r"lijn=crossover"))
     assert page.get_by_label("Uitvoeringslijn").input_value() == "crossover"
     rows = table.locator("tbody tr")
-    assert 0 < rows.count() < total
-    assert page.get_by_role("status").inner_text() == f"{rows.count()} initiatie{'f' if rows.count() == 1 else 'ven'} gevonden."
+    count = rows.count()
+    assert 0 < count < total
+    assert page.get_by_role("status").inner_text() == f"{count} initiatie{'f' if count == 1 else 'ven'} gevonden."
     for line in rows.locator("td:nth-child(3)").all_inner_texts():
         assert line in ("Cross-over", "Gebiedsgericht en cross-over")
     check_page(page, axe, artifacts, "initiatieven-crossover")
@@ -257,8 +268,8 @@ def test_monitor(page, axe, artifacts):
     headers = first_table.locator("thead th").all_inner_texts()
     assert "Brabant" in headers
     brabant_column = headers.index("Brabant")
-    first_row = first_table.locator("tbody tr").first.locator("th, td").all_inner_texts()
-    assert first_row[brabant_column] == "57%"
+    resilient = first_table.locator("tbody tr", has_text="Wel veerkrachtig").locator("th, td").all_inner_texts()
+    assert resilient[brabant_column] == "57%"  # Tabel 1: 12/31/57 for Brabant
     check_page(page, axe, artifacts, "monitor")
 
 
@@ -291,9 +302,18 @@ def test_first_tab_reaches_the_skip_link_which_moves_focus_to_main(browser, sign
         page.keyboard.press("Enter")
         assert page.evaluate("() => document.activeElement.id") == "inhoud"
         assert page.evaluate("() => document.activeElement.tagName") == "MAIN"
-        # The next Tab continues inside the main content, not back at the header.
+        # Sequential navigation now starts at main: the next Tab reaches the first focusable element
+        # in or after it (on a page with none, focus wraps round to the skip link).
+        expected = page.evaluate("""() => {
+            const main = document.getElementById('inhoud');
+            const focusable = [...document.querySelectorAll(
+                'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex="0"]')];
+            const next = focusable.find(el => main.contains(el)
+                || (main.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING));
+            return next ? next.outerHTML : document.querySelector('.skip-link').outerHTML;
+        }""")
         page.keyboard.press("Tab")
-        assert page.evaluate("() => document.getElementById('inhoud').contains(document.activeElement)")
+        assert page.evaluate("() => document.activeElement.outerHTML") == expected
         assert page.problems == [], "\n".join(page.problems)
     finally:
         page.close()

@@ -9,7 +9,8 @@ from programme.budget import operations as budget_ops
 from programme.dashboard import bp
 from programme.extensions import db
 from programme.impact.models import ImpactIndicator
-from programme.initiatives.models import LINE_LABELS, STATUS_LABELS, Initiative
+from programme.initiatives.models import (LINE_BOTH, LINE_CROSSOVER, LINE_GEBIEDSGERICHT, LINE_LABELS,
+                                          STATUS_LABELS, Initiative)
 from programme.plan.models import Goal, Theme
 
 
@@ -19,7 +20,6 @@ def index():
         select(Initiative).where(Initiative.is_archived.is_(False))
         .options(selectinload(Initiative.themes))).all()
     initiatives.sort(key=lambda i: i.sort_key)
-    by_line = Counter(i.line for i in initiatives)
     by_status = Counter(i.status for i in initiatives)
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
     by_theme = {t.name: sum(1 for i in initiatives if t in i.themes) for t in themes}
@@ -28,7 +28,10 @@ def index():
         "dashboard/index.html",
         goals=db.session.scalars(select(Goal).order_by(Goal.number)).all(),
         initiatives=initiatives,
-        by_line=[(LINE_LABELS[k], by_line.get(k, 0), k) for k in LINE_LABELS],
+        # An initiative in both lines counts in each, so the list filter and these counts agree.
+        by_line=[(LINE_LABELS[k], sum(1 for i in initiatives if i.in_line(k)), k)
+                 for k in (LINE_GEBIEDSGERICHT, LINE_CROSSOVER)],
+        in_both=sum(1 for i in initiatives if i.line == LINE_BOTH),
         by_status=[(STATUS_LABELS[k], by_status.get(k, 0), k) for k in STATUS_LABELS],
         by_theme=by_theme,
         untagged_themes=sum(1 for i in initiatives if not i.themes),
