@@ -8,3 +8,5 @@ from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeA
 from programme.monitor.models import (Area, MdiRanking, MonitorEdition, MonitorIndicator,  # noqa: F401
                                       MonitorValue, SourceNote)
 from programme.plan.models import Action, ActionPlanning, Deliverable, Goal, ImplementationLine, Theme  # noqa: F401
+from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodEvent,  # noqa: F401
+                                       ProgressUpdate, ReportingPeriod, Risk, Spending)

@@ -7,10 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from programme.accounts.models import User
 from programme.core.db import UTCDateTime, utcnow
 from programme.core.permissions import MANAGER
-from programme.core.sourced import SourcedMixin
 from programme.extensions import db
 from programme.monitor.models import Area
-from programme.plan.models import ImplementationLine, Theme
+from programme.plan.models import Theme
 
 LINE_GEBIEDSGERICHT = "gebiedsgericht"
 LINE_CROSSOVER = "crossover"

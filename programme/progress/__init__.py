@@ -1,0 +1,1 @@
+"""Reporting periods and progress updates (voortgangsberichten) with their review workflow."""

@@ -1,0 +1,179 @@
+"""Reading progress: what each owner still has to report, the manager's review queue, budget
+follow-up and the learning log. Only approved updates count, each initiative and period once
+(its latest approved revision)."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from programme.accounts.models import User
+from programme.budget.models import BudgetLine, FundingSource
+from programme.core.permissions import MANAGER, OWNER
+from programme.extensions import db
+from programme.initiatives.models import Initiative
+from programme.progress.models import (APPROVED, DRAFT, RETURNED, SUBMITTED, Lesson, ProgressUpdate,
+                                       ReportingPeriod, Spending)
+
+ZERO = Decimal("0.00")
+NOT_STARTED = "not_started"
+
+
+def counted_updates() -> Select:
+    """Ids of the updates that count: per initiative and period the latest approved revision."""
+    latest = (select(ProgressUpdate.initiative_id, ProgressUpdate.period_id,
+                     func.max(ProgressUpdate.revision).label("revision"))
+              .where(ProgressUpdate.status == APPROVED)
+              .group_by(ProgressUpdate.initiative_id, ProgressUpdate.period_id).subquery())
+    return select(ProgressUpdate.id).join(latest, and_(
+        ProgressUpdate.initiative_id == latest.c.initiative_id, ProgressUpdate.period_id == latest.c.period_id,
+        ProgressUpdate.revision == latest.c.revision))
+
+
+# ---------------------------------------------------------------- what is due
+
+@dataclass
+class DueItem:
+    initiative: Initiative
+    update: ProgressUpdate | None  # the latest revision in the period, if any
+
+    STATE_LABELS = {NOT_STARTED: "Nog niet begonnen", **ProgressUpdate.STATUS_LABELS}
+
+    @property
+    def state(self) -> str:
+        return self.update.status if self.update else NOT_STARTED
+
+    @property
+    def state_label(self) -> str:
+        label = self.STATE_LABELS[self.state]
+        if self.update and self.update.revision > 1 and self.state != APPROVED:
+            label += f" (correctie, versie {self.update.revision})"
+        return label
+
+    @property
+    def needs_action(self) -> bool:
+        """The owner still has to write or resubmit."""
+        return self.state in (NOT_STARTED, DRAFT, RETURNED)
+
+
+def due_for(user, period: ReportingPeriod) -> list[DueItem]:
+    """An owner's initiatives (a manager: all of them) and where their update for the period stands."""
+    query = select(Initiative).where(Initiative.is_archived.is_(False))
+    if user.role == OWNER:
+        query = query.where(Initiative.owners.any(User.id == user.id))
+    elif user.role != MANAGER:
+        return []
+    initiatives = sorted(db.session.scalars(query), key=lambda i: i.sort_key)
+    latest: dict[int, ProgressUpdate] = {}
+    if initiatives:
+        updates = db.session.scalars(
+            select(ProgressUpdate).where(ProgressUpdate.period_id == period.id,
+                                         ProgressUpdate.initiative_id.in_([i.id for i in initiatives]))
+            .order_by(ProgressUpdate.revision))
+        for update in updates:
+            latest[update.initiative_id] = update
+    return [DueItem(initiative, latest.get(initiative.id)) for initiative in initiatives]
+
+
+def review_queue(period: ReportingPeriod | None = None) -> list[ProgressUpdate]:
+    """Submitted updates waiting for the manager, oldest first."""
+    query = (select(ProgressUpdate).where(ProgressUpdate.status == SUBMITTED)
+             .options(joinedload(ProgressUpdate.initiative), joinedload(ProgressUpdate.period),
+                      joinedload(ProgressUpdate.author))
+             .order_by(ProgressUpdate.submitted_dt, ProgressUpdate.id))
+    if period is not None:
+        query = query.where(ProgressUpdate.period_id == period.id)
+    return list(db.session.scalars(query))
+
+
+# ---------------------------------------------------------------- budget follow-up
+
+@dataclass
+class Amounts:
+    budgeted: Decimal = ZERO
+    committed: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        """Still to be spent: budgeted minus spent."""
+        return self.budgeted - self.spent
+
+    @property
+    def uncommitted(self) -> Decimal:
+        """Not yet committed: budgeted minus committed."""
+        return self.budgeted - self.committed
+
+    def add(self, other: "Amounts") -> None:
+        self.budgeted += other.budgeted
+        self.committed += other.committed
+        self.spent += other.spent
+
+
+@dataclass
+class LineFollowUp(Amounts):
+    budget_line: BudgetLine | None = None
+
+
+@dataclass
+class SourceFollowUp(Amounts):
+    funding_source: FundingSource | None = None  # None: no separate source (the programme budget)
+
+    @property
+    def label(self) -> str:
+        return self.funding_source.name if self.funding_source else "Programmabudget"
+
+
+@dataclass
+class BudgetFollowUp:
+    lines: list[LineFollowUp] = field(default_factory=list)
+    sources: list[SourceFollowUp] = field(default_factory=list)
+    total: Amounts = field(default_factory=Amounts)
+
+
+def budget_follow_up(initiative: Initiative | None = None) -> BudgetFollowUp:
+    """Per budget line of an initiative (or of every initiative) and per funding source: budgeted,
+    committed and spent (sums of the approved updates' per-period amounts), remaining."""
+    query = (select(BudgetLine).where(BudgetLine.initiative_id.is_not(None))
+             .options(joinedload(BudgetLine.funding_source), joinedload(BudgetLine.period))
+             .order_by(BudgetLine.initiative_id, BudgetLine.period_id, BudgetLine.id))
+    if initiative is not None:
+        query = query.where(BudgetLine.initiative_id == initiative.id)
+    lines = list(db.session.scalars(query))
+    # Summed in Python: SQLite would add Numeric columns as floats.
+    spending = db.session.scalars(select(Spending).where(
+        Spending.update_id.in_(counted_updates()), Spending.budget_line_id.in_([line.id for line in lines])))
+    committed: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    spent: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in spending:
+        committed[row.budget_line_id] += row.committed
+        spent[row.budget_line_id] += row.spent
+    result = BudgetFollowUp()
+    by_source: dict[int | None, SourceFollowUp] = {}
+    for line in lines:
+        row = LineFollowUp(budgeted=line.amount, committed=committed[line.id], spent=spent[line.id],
+                           budget_line=line)
+        result.lines.append(row)
+        source = by_source.setdefault(line.funding_source_id, SourceFollowUp(funding_source=line.funding_source))
+        source.add(row)
+        result.total.add(row)
+    result.sources = sorted(by_source.values(), key=lambda s: (s.funding_source is not None, s.label))
+    return result
+
+
+# ---------------------------------------------------------------- learning log
+
+def learning_log(learning_question=None, initiative: Initiative | None = None) -> list[Lesson]:
+    """Lessons from approved updates, oldest period first (then in order of approval)."""
+    query = (select(Lesson).join(Lesson.update).join(ProgressUpdate.period)
+             .where(Lesson.update_id.in_(counted_updates()))
+             .options(selectinload(Lesson.update).joinedload(ProgressUpdate.initiative),
+                      selectinload(Lesson.update).joinedload(ProgressUpdate.period),
+                      selectinload(Lesson.learning_question))
+             .order_by(ReportingPeriod.starts_on, ProgressUpdate.reviewed_dt, Lesson.id))
+    if learning_question is not None:
+        query = query.where(Lesson.learning_question_id == learning_question.id)
+    if initiative is not None:
+        query = query.where(ProgressUpdate.initiative_id == initiative.id)
+    return list(db.session.scalars(query))

@@ -1,0 +1,318 @@
+"""Reporting periods, progress updates and what an update carries: lessons, risks, indicator
+values, spending per budget line and evidence files."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, event,
+                        select)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from programme.accounts.models import User
+from programme.budget.models import BudgetLine
+from programme.core.db import Money, UTCDateTime, utcnow
+from programme.extensions import db
+from programme.impact.models import ImpactIndicator
+from programme.initiatives.models import Initiative, LearningQuestion
+
+KIND_QUARTER = "quarter"
+KIND_OTHER = "other"
+PERIOD_KIND_LABELS = {KIND_QUARTER: "Kwartaal", KIND_OTHER: "Andere periode"}
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+APPROVED = "approved"
+RETURNED = "returned"
+
+ON_TRACK = "op_koers"
+ATTENTION = "aandacht"
+AT_RISK = "risico"
+
+LEVEL_LABELS = {"laag": "Laag", "middel": "Middel", "hoog": "Hoog"}
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class ReportingPeriod(db.Model):
+    """A period owners report on, usually a quarter ('2026-K4'). Closed periods take no writes."""
+
+    __tablename__ = "reporting_periods"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+        CheckConstraint(_in("kind", PERIOD_KIND_LABELS), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10), default=KIND_QUARTER)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    closed_by: Mapped[User | None] = relationship()
+    events: Mapped[list["PeriodEvent"]] = relationship(back_populates="period",
+                                                       order_by="PeriodEvent.dt, PeriodEvent.id")
+
+    def __repr__(self) -> str:
+        return f"<ReportingPeriod {self.code} {'open' if self.is_open else 'closed'}>"
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def kind_label(self) -> str:
+        return PERIOD_KIND_LABELS.get(self.kind, self.kind)
+
+
+class PeriodEvent(db.Model):
+    """A period closed or reopened, by whom and (for reopening) why."""
+
+    __tablename__ = "period_events"
+    __table_args__ = (CheckConstraint(_in("action", ("closed", "reopened")), name="action_known"),)
+
+    ACTION_LABELS = {"closed": "Gesloten", "reopened": "Heropend"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_periods.id"), index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    period: Mapped[ReportingPeriod] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PeriodEvent {self.period_id} {self.action}>"
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+
+class ProgressUpdate(db.Model):
+    """Voortgangsbericht: one initiative's report on one period. An approved update is final;
+    a correction is a new revision pointing at the one it corrects."""
+
+    __tablename__ = "progress_updates"
+    __table_args__ = (
+        UniqueConstraint("initiative_id", "period_id", "revision"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint(_in("status", (DRAFT, SUBMITTED, APPROVED, RETURNED)), name="status_known"),
+        CheckConstraint(_in("traffic_light", (ON_TRACK, ATTENTION, AT_RISK)), name="traffic_light_known"),
+    )
+
+    STATUS_LABELS = {DRAFT: "Concept", SUBMITTED: "Ingediend", APPROVED: "Goedgekeurd",
+                     RETURNED: "Teruggestuurd"}
+    TRAFFIC_LIGHT_LABELS = {ON_TRACK: "Op koers", ATTENTION: "Aandacht nodig", AT_RISK: "Risico"}
+    # The update's own text fields, which update_draft may change.
+    TEXT_FIELDS = ("traffic_light", "explanation", "done", "results", "next_steps")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_periods.id"), index=True)
+    revision: Mapped[int] = mapped_column(default=1)
+    previous_revision_id: Mapped[int | None] = mapped_column(ForeignKey("progress_updates.id"))
+    status: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)
+    traffic_light: Mapped[str | None] = mapped_column(String(12))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    done: Mapped[str | None] = mapped_column(Text)
+    results: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    # Optimistic locking: every UPDATE checks and increments it (StaleDataError on a lost race).
+    version: Mapped[int] = mapped_column()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    initiative: Mapped[Initiative] = relationship()
+    period: Mapped[ReportingPeriod] = relationship()
+    previous_revision: Mapped["ProgressUpdate | None"] = relationship(remote_side=[id])
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    lessons: Mapped[list["Lesson"]] = relationship(back_populates="update", order_by="Lesson.id",
+                                                   cascade="all, delete-orphan")
+    risks: Mapped[list["Risk"]] = relationship(back_populates="update", order_by="Risk.id",
+                                               cascade="all, delete-orphan")
+    indicator_values: Mapped[list["IndicatorValue"]] = relationship(
+        back_populates="update", order_by="IndicatorValue.id", cascade="all, delete-orphan")
+    spending: Mapped[list["Spending"]] = relationship(back_populates="update", order_by="Spending.id",
+                                                      cascade="all, delete-orphan")
+    evidence: Mapped[list["Evidence"]] = relationship(back_populates="update", order_by="Evidence.id",
+                                                      cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<ProgressUpdate {self.id} i={self.initiative_id} p={self.period_id} r{self.revision} {self.status}>"
+
+    @property
+    def audit_label(self) -> str:
+        return f"Voortgangsbericht {self.initiative.number} {self.period.code} versie {self.revision}"
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def traffic_light_label(self) -> str:
+        return self.TRAFFIC_LIGHT_LABELS.get(self.traffic_light, self.traffic_light or "–")
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == APPROVED
+
+    @property
+    def is_editable(self) -> bool:
+        """Draft, or returned by the manager: the owner works on it again."""
+        return self.status in (DRAFT, RETURNED)
+
+
+class Lesson(db.Model):
+    """What the initiative learned this period, optionally on one of its learning questions."""
+
+    __tablename__ = "progress_lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    learning_question_id: Mapped[int | None] = mapped_column(ForeignKey("learning_questions.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="lessons")
+    learning_question: Mapped[LearningQuestion | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Lesson {self.id} of {self.update_id}>"
+
+
+class Risk(db.Model):
+    __tablename__ = "progress_risks"
+    __table_args__ = (
+        CheckConstraint(_in("likelihood", LEVEL_LABELS), name="likelihood_known"),
+        CheckConstraint(_in("impact", LEVEL_LABELS), name="impact_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[str] = mapped_column(String(10))
+    impact: Mapped[str] = mapped_column(String(10))
+    measure: Mapped[str | None] = mapped_column(Text)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="risks")
+
+    def __repr__(self) -> str:
+        return f"<Risk {self.id} of {self.update_id} {self.likelihood}/{self.impact}>"
+
+    @property
+    def likelihood_label(self) -> str:
+        return LEVEL_LABELS.get(self.likelihood, self.likelihood)
+
+    @property
+    def impact_label(self) -> str:
+        return LEVEL_LABELS.get(self.impact, self.impact)
+
+
+class IndicatorValue(db.Model):
+    """A value of one of the initiative's impact indicators; it becomes an ImpactMeasurement
+    when the update is approved."""
+
+    __tablename__ = "progress_indicator_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    impact_indicator_id: Mapped[int] = mapped_column(ForeignKey("impact_indicators.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    measured_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="indicator_values")
+    impact_indicator: Mapped[ImpactIndicator] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<IndicatorValue {self.impact_indicator_id} {self.value} {self.measured_on}>"
+
+
+class Spending(db.Model):
+    """Money on one of the initiative's budget lines in the update's period (not cumulative):
+    committed = obligations entered into in the period, spent = paid in the period."""
+
+    __tablename__ = "progress_spending"
+    __table_args__ = (
+        UniqueConstraint("update_id", "budget_line_id"),
+        CheckConstraint("committed >= 0", name="committed_not_negative"),
+        CheckConstraint("spent >= 0", name="spent_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    budget_line_id: Mapped[int] = mapped_column(ForeignKey("budget_lines.id"), index=True)
+    committed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    spent: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="spending")
+    budget_line: Mapped[BudgetLine] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Spending {self.budget_line_id} committed={self.committed} spent={self.spent}>"
+
+
+class Evidence(db.Model):
+    """An uploaded file backing the update. The file itself lives in the instance folder under
+    stored_name; a correction copies the row and shares the (immutable) file."""
+
+    __tablename__ = "progress_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), index=True)
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="evidence")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Evidence {self.id} {self.original_name}>"
+
+
+class ApprovedUpdateIsFinal(RuntimeError):
+    """Last line of defence below the operations: an approved update and its content never change."""
+
+
+def _stored_status(connection, update_id: int | None) -> str | None:
+    if update_id is None:
+        return None
+    table = ProgressUpdate.__table__
+    return connection.scalar(select(table.c.status).where(table.c.id == update_id))
+
+
+@event.listens_for(ProgressUpdate, "before_update")
+@event.listens_for(ProgressUpdate, "before_delete")
+def _update_is_final(_mapper, connection, target):
+    if _stored_status(connection, target.id) == APPROVED:
+        raise ApprovedUpdateIsFinal(f"approved progress update {target.id} cannot change")
+
+
+def _content_is_final(_mapper, connection, target):
+    if _stored_status(connection, target.update_id) == APPROVED:
+        raise ApprovedUpdateIsFinal(f"content of approved progress update {target.update_id} cannot change")
+
+
+for _child in (Lesson, Risk, IndicatorValue, Spending, Evidence):
+    for _event in ("before_insert", "before_update", "before_delete"):
+        event.listen(_child, _event, _content_is_final)

@@ -1,0 +1,310 @@
+"""Progress rules: reporting periods and the life of a progress update (draft -> submitted ->
+approved, or returned to the owner; an approved update is final and corrected by a new revision).
+Each function checks rights and state, changes the models, writes the audit entry and flushes;
+the caller commits."""
+import calendar
+from datetime import date
+
+from sqlalchemy import delete, select
+
+from programme.core import audit
+from programme.core.db import utcnow
+from programme.core.formatting import dutch_datetime
+from programme.core.permissions import MANAGER
+from programme.extensions import db
+from programme.impact.models import ImpactMeasurement
+from programme.progress.content import apply_content, snapshot, validate_content
+from programme.progress.errors import PeriodClosed, PermissionDenied, ProgressError, StaleUpdate, WorkflowError
+from programme.progress.models import (APPROVED, AT_RISK, ATTENTION, DRAFT, KIND_QUARTER, PERIOD_KIND_LABELS,
+                                       RETURNED, SUBMITTED, Evidence, IndicatorValue,
+                                       Lesson, PeriodEvent, ProgressUpdate, ReportingPeriod, Risk, Spending)
+
+
+# ---------------------------------------------------------------- reporting periods
+
+def _is_manager(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == MANAGER)
+
+
+def _require_manager(actor, what: str) -> None:
+    if not _is_manager(actor):
+        raise PermissionDenied(f"Alleen de programmamanager mag {what}.")
+
+
+def assert_period_open(period: ReportingPeriod) -> None:
+    if period.is_open:
+        return
+    who = f" door {period.closed_by.name}" if period.closed_by else ""
+    raise PeriodClosed(
+        f"De periode {period.label} is gesloten{who} op {dutch_datetime(period.closed_dt)}. "
+        "Wijzigen kan pas weer als de programmamanager de periode heropent.")
+
+
+def add_period(code: str, label: str, starts_on: date, ends_on: date, *, kind: str = "other",
+               actor=None) -> ReportingPeriod:
+    """A new reporting period; actor None is the system (CLI, scheduler), else a manager."""
+    if actor is not None:
+        _require_manager(actor, "rapportageperiodes toevoegen")
+    code, label = (code or "").strip(), (label or "").strip()
+    if not code or not label:
+        raise WorkflowError("Een periode heeft een code en een naam nodig.")
+    if kind not in PERIOD_KIND_LABELS:
+        raise WorkflowError(f"Onbekende soort periode: {kind}.")
+    if ends_on < starts_on:
+        raise WorkflowError("De einddatum van de periode ligt vóór de begindatum.")
+    if db.session.scalar(select(ReportingPeriod.id).where(ReportingPeriod.code == code)):
+        raise WorkflowError(f"Er bestaat al een periode met code {code}.")
+    period = ReportingPeriod(code=code, label=label, starts_on=starts_on, ends_on=ends_on, kind=kind,
+                             is_open=True)
+    db.session.add(period)
+    db.session.flush()
+    audit.record("period.create", period, actor=actor,
+                 new={"code": code, "label": label, "starts_on": starts_on, "ends_on": ends_on, "kind": kind})
+    db.session.flush()
+    return period
+
+
+def ensure_quarters(year: int, *, actor=None) -> list[ReportingPeriod]:
+    """The four quarters of a year ('2026-K1' .. '2026-K4'); existing ones are left alone."""
+    quarters = []
+    for quarter in range(1, 5):
+        code = f"{year}-K{quarter}"
+        period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code))
+        if period is None:
+            last_month = 3 * quarter
+            period = add_period(code, f"{quarter}e kwartaal {year}", date(year, last_month - 2, 1),
+                                date(year, last_month, calendar.monthrange(year, last_month)[1]),
+                                kind=KIND_QUARTER, actor=actor)
+        quarters.append(period)
+    return quarters
+
+
+def close_period(period: ReportingPeriod, actor) -> PeriodEvent:
+    _require_manager(actor, "een periode sluiten")
+    if not period.is_open:
+        raise WorkflowError(f"De periode {period.label} is al gesloten.")
+    period.is_open, period.closed_by, period.closed_dt = False, actor, utcnow()
+    event = PeriodEvent(period=period, action="closed", actor_id=actor.id)
+    db.session.add(event)
+    db.session.flush()
+    audit.record("period.close", period, actor=actor, old={"is_open": True}, new={"is_open": False})
+    db.session.flush()
+    return event
+
+
+def reopen_period(period: ReportingPeriod, actor, reason: str) -> PeriodEvent:
+    _require_manager(actor, "een periode heropenen")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("Geef een reden op voor het heropenen van de periode.")
+    if period.is_open:
+        raise WorkflowError(f"De periode {period.label} is niet gesloten.")
+    old = {"is_open": False, "closed_by_id": period.closed_by_id, "closed_dt": period.closed_dt}
+    period.is_open, period.closed_by, period.closed_dt = True, None, None
+    event = PeriodEvent(period=period, action="reopened", actor_id=actor.id, reason=reason)
+    db.session.add(event)
+    db.session.flush()
+    audit.record("period.reopen", period, actor=actor, old=old, new={"is_open": True}, message=reason)
+    db.session.flush()
+    return event
+
+
+# ---------------------------------------------------------------- progress updates: checks
+
+def _require_reporter(initiative, actor) -> None:
+    if not initiative.can_report(actor):
+        raise PermissionDenied(f"U mag geen voortgang rapporteren voor initiatief {initiative}.")
+
+
+def _require_not_final(update: ProgressUpdate) -> None:
+    if update.status == APPROVED:
+        raise WorkflowError("Dit voortgangsbericht is goedgekeurd en staat vast. "
+                            "Maak een correctie als er iets moet veranderen.")
+
+
+def _require_editable(update: ProgressUpdate, actor) -> None:
+    _require_reporter(update.initiative, actor)
+    _require_not_final(update)
+    assert_period_open(update.period)
+    if not update.is_editable:
+        raise WorkflowError(f"Dit voortgangsbericht is {update.status_label.lower()}; "
+                            "alleen een concept of een teruggestuurd bericht kan worden gewijzigd.")
+
+
+def _revisions(initiative_id: int, period_id: int) -> list[ProgressUpdate]:
+    return list(db.session.scalars(
+        select(ProgressUpdate).where(ProgressUpdate.initiative_id == initiative_id,
+                                     ProgressUpdate.period_id == period_id)
+        .order_by(ProgressUpdate.revision)))
+
+
+def _log(action: str, update: ProgressUpdate, actor, *, old=None, new=None, message=None) -> None:
+    audit.record(action, update, actor=actor, old=old, new=new, message=message,
+                 initiative_id=update.initiative_id)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- progress updates: workflow
+
+def create_draft(initiative, period: ReportingPeriod, author) -> ProgressUpdate:
+    _require_reporter(initiative, author)
+    assert_period_open(period)
+    existing = _revisions(initiative.id, period.id)
+    live = [u for u in existing if u.status != APPROVED]
+    if live:
+        raise WorkflowError(f"Er is al een voortgangsbericht van {initiative} over {period.label} "
+                            f"({live[-1].status_label.lower()}). Werk dat bericht bij.")
+    if existing:
+        raise WorkflowError(f"Het voortgangsbericht van {initiative} over {period.label} is al goedgekeurd. "
+                            "Maak een correctie als er iets moet veranderen.")
+    update = ProgressUpdate(initiative=initiative, period=period, revision=1, status=DRAFT, author_id=author.id)
+    db.session.add(update)
+    db.session.flush()
+    _log("progress.create", update, author, new={"status": DRAFT, "revision": 1})
+    return update
+
+
+def update_draft(update: ProgressUpdate, data: dict, actor, *, expected_version: int | None = None
+                 ) -> ProgressUpdate:
+    """Change the text fields and replace whichever child lists `data` holds (see content.py)."""
+    _require_editable(update, actor)
+    if expected_version is not None and expected_version != update.version:
+        raise StaleUpdate("Iemand anders heeft dit voortgangsbericht intussen gewijzigd. "
+                          "Laad het opnieuw en breng uw wijzigingen dan nog eens aan.")
+    content = validate_content(update, data)
+    old = snapshot(update)
+    apply_content(update, content)
+    db.session.flush()
+    new = snapshot(update)
+    changed = [key for key in new if new[key] != old[key]]
+    _log("progress.update", update, actor, old={k: old[k] for k in changed}, new={k: new[k] for k in changed})
+    return update
+
+
+def submit(update: ProgressUpdate, actor) -> ProgressUpdate:
+    _require_editable(update, actor)
+    if not update.traffic_light:
+        raise WorkflowError("Kies een stoplicht: op koers, aandacht nodig of risico.")
+    if update.traffic_light in (ATTENTION, AT_RISK) and not (update.explanation or "").strip():
+        raise WorkflowError(f"Licht toe waarom het stoplicht op ‘{update.traffic_light_label}’ staat.")
+    old_status = update.status
+    update.status, update.submitted_dt = SUBMITTED, utcnow()
+    db.session.flush()
+    _log("progress.submit", update, actor, old={"status": old_status}, new={"status": SUBMITTED})
+    return update
+
+
+def _require_reviewable(update: ProgressUpdate, actor, what: str) -> None:
+    _require_manager(actor, what)
+    _require_not_final(update)
+    assert_period_open(update.period)
+    if update.status != SUBMITTED:
+        raise WorkflowError(f"Dit voortgangsbericht is {update.status_label.lower()}, niet ingediend; "
+                            "alleen een ingediend bericht kan worden beoordeeld.")
+
+
+def return_update(update: ProgressUpdate, actor, comment: str) -> ProgressUpdate:
+    _require_reviewable(update, actor, "een voortgangsbericht terugsturen")
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError("Schrijf bij het terugsturen wat er moet worden aangepast.")
+    update.status, update.reviewed_by_id, update.reviewed_dt = RETURNED, actor.id, utcnow()
+    update.review_comment = comment
+    db.session.flush()
+    _log("progress.return", update, actor, old={"status": SUBMITTED}, new={"status": RETURNED}, message=comment)
+    return update
+
+
+def approve(update: ProgressUpdate, actor, comment: str | None = None) -> ProgressUpdate:
+    """Final: the indicator values become ImpactMeasurements, replacing those of the revision
+    this one corrects, so each initiative and period counts once."""
+    _require_reviewable(update, actor, "een voortgangsbericht goedkeuren")
+    if update.author_id == actor.id:
+        raise PermissionDenied("U kunt een voortgangsbericht dat u zelf heeft geschreven niet goedkeuren. "
+                               "Vraag een andere programmamanager.")
+    earlier_ids = [u.id for u in _revisions(update.initiative_id, update.period_id) if u.id != update.id]
+    replaced = []
+    if earlier_ids:
+        replaced = list(db.session.scalars(
+            select(ImpactMeasurement).where(ImpactMeasurement.progress_update_id.in_(earlier_ids))))
+        db.session.execute(delete(ImpactMeasurement).where(ImpactMeasurement.progress_update_id.in_(earlier_ids)))
+    update.status, update.reviewed_by_id, update.reviewed_dt = APPROVED, actor.id, utcnow()
+    update.review_comment = (comment or "").strip() or None
+    for value in update.indicator_values:
+        db.session.add(ImpactMeasurement(
+            indicator_id=value.impact_indicator_id, value=value.value, measured_on=value.measured_on,
+            source_text=value.source, note=value.note, progress_update_id=update.id))
+    db.session.flush()
+    _log("progress.approve", update, actor, old={"status": SUBMITTED, "replaced_measurements": [
+        f"{m.indicator_id}={m.value} op {m.measured_on}" for m in replaced]},
+        new={"status": APPROVED, "measurements": len(update.indicator_values)}, message=update.review_comment)
+    return update
+
+
+def correct(approved_update: ProgressUpdate, actor) -> ProgressUpdate:
+    """A new draft revision with the approved content; the approved update stays as it is."""
+    _require_reporter(approved_update.initiative, actor)
+    assert_period_open(approved_update.period)
+    if approved_update.status != APPROVED:
+        raise WorkflowError("Alleen een goedgekeurd voortgangsbericht kan worden gecorrigeerd; "
+                            "dit bericht kan nog gewoon worden bijgewerkt.")
+    latest = _revisions(approved_update.initiative_id, approved_update.period_id)[-1]
+    if latest.id != approved_update.id:
+        raise WorkflowError(f"Er is al een nieuwere versie (versie {latest.revision}, "
+                            f"{latest.status_label.lower()}) van dit voortgangsbericht.")
+    source = approved_update
+    update = ProgressUpdate(
+        initiative_id=source.initiative_id, period_id=source.period_id, revision=source.revision + 1,
+        previous_revision=source, status=DRAFT, author_id=actor.id,
+        **{name: getattr(source, name) for name in ProgressUpdate.TEXT_FIELDS},
+        lessons=[Lesson(learning_question_id=x.learning_question_id, text=x.text) for x in source.lessons],
+        risks=[Risk(description=x.description, likelihood=x.likelihood, impact=x.impact, measure=x.measure)
+               for x in source.risks],
+        indicator_values=[IndicatorValue(impact_indicator_id=x.impact_indicator_id, value=x.value,
+                                         measured_on=x.measured_on, source=x.source, note=x.note)
+                          for x in source.indicator_values],
+        spending=[Spending(budget_line_id=x.budget_line_id, committed=x.committed, spent=x.spent)
+                  for x in source.spending],
+        evidence=[Evidence(original_name=x.original_name, stored_name=x.stored_name, mime_type=x.mime_type,
+                           size=x.size, sha256=x.sha256, uploaded_by_id=x.uploaded_by_id, created_dt=x.created_dt)
+                  for x in source.evidence],
+    )
+    db.session.add(update)
+    db.session.flush()
+    _log("progress.correct", update, actor, old={"previous_revision_id": source.id},
+         new={"status": DRAFT, "revision": update.revision, "previous_revision_id": source.id})
+    return update
+
+
+# ---------------------------------------------------------------- evidence (file storage is the caller's)
+
+def add_evidence(update: ProgressUpdate, actor, *, original_name: str, stored_name: str, mime_type: str,
+                 size: int, sha256: str) -> Evidence:
+    _require_editable(update, actor)
+    evidence = Evidence(update=update, original_name=original_name, stored_name=stored_name,
+                        mime_type=mime_type, size=size, sha256=sha256, uploaded_by_id=actor.id)
+    db.session.add(evidence)
+    update.updated_dt = utcnow()
+    db.session.flush()
+    _log("progress.evidence_add", update, actor,
+         new={"evidence_id": evidence.id, "name": original_name, "size": size, "sha256": sha256})
+    return evidence
+
+
+def remove_evidence(evidence: Evidence, actor) -> None:
+    """Removes the row only; the file may still back an approved revision."""
+    update = evidence.update
+    _require_editable(update, actor)
+    old = {"evidence_id": evidence.id, "name": evidence.original_name, "sha256": evidence.sha256}
+    update.evidence.remove(evidence)
+    update.updated_dt = utcnow()
+    db.session.flush()
+    _log("progress.evidence_remove", update, actor, old=old)
+
+
+# The refusals are defined in errors.py (content.py raises them too) and imported from here.
+__all__ = [
+    "PeriodClosed", "PermissionDenied", "ProgressError", "StaleUpdate", "WorkflowError",
+    "add_evidence", "add_period", "approve", "assert_period_open", "close_period", "correct", "create_draft",
+    "ensure_quarters", "remove_evidence", "reopen_period", "return_update", "submit", "update_draft",
+]
