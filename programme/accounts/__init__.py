@@ -1,6 +1,6 @@
-"""Accounts: users, roles, sign-in and sign-out."""
+"""Accounts: users, roles, sign-in and sign-out, and their management by the programme manager."""
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from programme.accounts import views  # noqa: E402,F401
+from programme.accounts import admin, views  # noqa: E402,F401

@@ -1,8 +1,11 @@
-"""Sign-in form."""
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+"""Sign-in form and the manager's account forms."""
+from wtforms import EmailField, PasswordField, SelectField, StringField, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp
 
-from programme.core.forms import BaseForm
+from programme.accounts.operations import find_user
+from programme.accounts.passwords import password_problems
+from programme.core.forms import BaseForm, choices
+from programme.core.permissions import READER, ROLE_LABELS
 
 
 class LoginForm(BaseForm):
@@ -10,3 +13,44 @@ class LoginForm(BaseForm):
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in."), Length(max=256)],
                              render_kw={"autocomplete": "current-password"})
+
+
+BODY_CHOICES = [("", "Geen (alleen voor lezers)"), ("GS", "Gedeputeerde Staten (GS)"),
+                ("PS", "Provinciale Staten (PS)")]
+
+
+class _AccountFields(BaseForm):
+    name = StringField("Naam", validators=[DataRequired("Vul de naam in."), Length(max=200)])
+    role = SelectField("Rol", choices=choices(ROLE_LABELS.items()),
+                       validators=[DataRequired("Kies een rol.")])
+    body = SelectField("GS of PS", choices=choices(BODY_CHOICES),
+                       description="Alleen voor lezers: welke rapportages zij krijgen.")
+
+    def validate_body(self, field):
+        if self.role.data == READER and not field.data:
+            raise ValidationError("Kies voor een lezer GS of PS.")
+        if self.role.data != READER and field.data:
+            raise ValidationError("GS of PS geldt alleen voor lezers; kies ‘Geen’.")
+
+
+class UserCreateForm(_AccountFields):
+    email = EmailField("E-mailadres", validators=[
+        DataRequired("Vul het e-mailadres in."), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Vul een geldig e-mailadres in.")])
+    password = PasswordField("Eerste wachtwoord", validators=[DataRequired("Vul een eerste wachtwoord in.")],
+                             description="Minimaal 12 tekens; geen veelgebruikte wachtwoorden en geen "
+                                         "woorden uit de naam, het e-mailadres of de programmanaam.",
+                             render_kw={"autocomplete": "new-password"})
+
+    def validate_email(self, field):
+        if find_user(field.data or ""):
+            raise ValidationError("Er bestaat al een account met dit e-mailadres.")
+
+    def validate_password(self, field):
+        problems = password_problems(field.data or "", name=self.name.data or "", email=self.email.data or "")
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class UserEditForm(_AccountFields):
+    pass

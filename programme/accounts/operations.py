@@ -74,3 +74,38 @@ def authenticate(email: str, password: str) -> User | None:
 def end_sessions(user: User) -> None:
     """Invalidate every session of this user (sign-out, disabling)."""
     user.session_token = new_session_token()
+
+
+def update_user(user: User, *, name: str, role: str, body: str | None, actor: User) -> bool:
+    """Change name, role and GS/PS body; audited with old and new values. False when nothing changed."""
+    if role not in ROLE_LABELS:
+        raise AccountError(f"Onbekende rol: {role}")
+    if user.id == actor.id and role != user.role:
+        raise AccountError("U kunt uw eigen rol niet wijzigen; vraag een andere programmamanager.")
+    old = {"name": user.name, "role": user.role, "body": user.body}
+    new = {"name": name.strip(), "role": role, "body": body or None}
+    changed = {key for key in old if old[key] != new[key]}
+    if not changed:
+        return False
+    user.name, user.role, user.body = new["name"], new["role"], new["body"]
+    audit.record("user.update", user, old={k: old[k] for k in changed}, new={k: new[k] for k in changed},
+                 actor=actor)
+    db.session.flush()
+    return True
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    """Disable or enable an account; disabling ends every session of the user at once."""
+    if user.id == actor.id and not active:
+        raise AccountError("U kunt uw eigen account niet uitschakelen.")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    if not active:
+        end_sessions(user)
+    else:
+        user.failed_logins = 0
+        user.locked_until = None
+    audit.record("user.enable" if active else "user.disable", user,
+                 old={"is_active": not active}, new={"is_active": active}, actor=actor)
+    db.session.flush()

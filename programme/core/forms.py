@@ -1,5 +1,6 @@
 """Base form: strips surrounding whitespace from every text field."""
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 
 def _strip(value):
@@ -17,3 +18,8 @@ class BaseForm(FlaskForm):
 
 class EmptyForm(BaseForm):
     """For POST-only buttons: carries the CSRF token and nothing else."""
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices (tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -120,6 +120,10 @@ class Initiative(db.Model):
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(String(300))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     partners: Mapped[list[Organisation]] = relationship(secondary=initiative_partners, order_by=Organisation.name)
     themes: Mapped[list[Theme]] = relationship(secondary=initiative_themes, order_by=Theme.position)

@@ -1,12 +1,21 @@
-"""Initiatives: list with filters, detail page."""
-from flask import abort, render_template, request
+"""Initiatives: list with filters, detail page, and the manager's editing."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
+from programme.accounts.models import User
+from programme.core import audit
+from programme.core.forms import EmptyForm, choices
+from programme.core.permissions import OWNER
 from programme.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives import bp
-from programme.initiatives.models import LINE_BOTH, LINE_LABELS, STATUS_LABELS, Initiative, InitiativeArea
+from programme.initiatives import operations as initiative_ops
+from programme.initiatives.forms import InitiativeForm, LearningQuestionForm
+from programme.initiatives.models import (LINE_BOTH, LINE_LABELS, STATUS_LABELS, Initiative, InitiativeArea,
+                                          LearningQuestion)
 from programme.monitor import operations as monitor_ops
 from programme.monitor.models import Area, SourceNote
 from programme.plan.models import Theme
@@ -75,3 +84,131 @@ def detail(initiative_id: int):
         "initiatives/detail.html", initiative=initiative, indicators=indicators, notes=notes,
         area_profiles=monitor_ops.area_profiles(initiative.areas),
     )
+
+
+def get_editable_initiative(initiative_id: int) -> Initiative:
+    """Load an initiative for changing: 404 when it does not exist, 403 (audited) when this user
+    may not edit it (only the programme manager may)."""
+    initiative = get_initiative(initiative_id)
+    if not initiative.can_edit(current_user):
+        audit.record_refusal("object", f"initiatief {initiative.id} bewerken niet toegestaan")
+        abort(403)
+    return initiative
+
+
+def get_learning_question(initiative: Initiative, question_id: int) -> LearningQuestion:
+    """A learning question of this initiative; 404 for one of another initiative (forged id)."""
+    item = db.session.get(LearningQuestion, question_id)
+    if item is None or item.initiative_id != initiative.id:
+        abort(404)
+    return item
+
+
+def _fill_choices(form: InitiativeForm) -> None:
+    owners = db.session.scalars(select(User).where(User.role == OWNER).order_by(User.name)).all()
+    form.owners.choices = choices((u.id, u.name if u.is_active else f"{u.name} (uitgeschakeld)") for u in owners)
+    form.themes.choices = choices((t.id, t.name[:1].upper() + t.name[1:])
+                                  for t in db.session.scalars(select(Theme).order_by(Theme.position)))
+    form.areas.choices = choices((a.id, f"{a.name} ({a.kind_label.lower()})")
+                                 for a in db.session.scalars(select(Area).order_by(Area.position)))
+
+
+def _display(name: str, value, choices: dict) -> str:
+    if name in ("owners", "themes", "areas"):
+        return ", ".join(choices[name].get(v, str(v)) for v in value) or "–"
+    if name == "status":
+        return STATUS_LABELS.get(value, value or "–")
+    if name == "line":
+        return LINE_LABELS.get(value, value or "–")
+    return value or "–"
+
+
+def _differences(initiative: Initiative, form: InitiativeForm) -> list[tuple[str, str, str]]:
+    """(field, stored value, the user's value) for every field where they differ."""
+    stored = initiative_ops.editable_values(initiative)
+    choices = {name: {c.value: c.label for c in getattr(form, name).choices} for name in ("owners", "themes", "areas")}
+    rows = []
+    for name, value in stored.items():
+        theirs = getattr(form, name).data
+        theirs = sorted(set(theirs or [])) if name in choices else (theirs or None)
+        if (value or None) != (theirs or None):
+            rows.append((initiative_ops.FIELD_LABELS[name], _display(name, value, choices),
+                         _display(name, theirs, choices)))
+    return rows
+
+
+CONFLICT_MESSAGE = ("Iemand anders heeft dit initiatief opgeslagen nadat u het formulier opende. "
+                    "Uw wijzigingen zijn niet opgeslagen. Hieronder staan de opgeslagen waarden naast "
+                    "de uwe; uw invoer staat nog in het formulier. Controleer het en sla opnieuw op.")
+
+
+@bp.route("/initiatieven/<int:initiative_id>/bewerken", methods=["GET", "POST"])
+def edit(initiative_id: int):
+    initiative = get_editable_initiative(initiative_id)
+    form = InitiativeForm()
+    _fill_choices(form)
+    conflict = None
+    if request.method == "GET":
+        for name, value in initiative_ops.editable_values(initiative).items():
+            getattr(form, name).data = value
+        form.version.data = str(initiative.version)
+    elif form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in initiative_ops.FIELD_LABELS}
+        try:
+            changed = initiative_ops.update_initiative(initiative, data, expected_version=int(form.version.data))
+            db.session.commit()
+        except (initiative_ops.EditConflict, StaleDataError):
+            db.session.rollback()
+            initiative = get_editable_initiative(initiative_id)
+            db.session.refresh(initiative)
+            audit.record_now("initiative.update", result="refused", object_type="Initiative",
+                             object_label=str(initiative)[:300], message="bewerkconflict: verouderde versie")
+            conflict = _differences(initiative, form)
+            # Saving again is a deliberate choice to overwrite what is stored now.
+            form.version.data = str(initiative.version)
+        else:
+            flash("Het initiatief is opgeslagen." if changed else "Er was niets gewijzigd.", "info")
+            return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
+    status = 409 if conflict is not None else 200
+    return render_template("initiatives/edit.html", initiative=initiative, form=form, conflict=conflict,
+                           conflict_message=CONFLICT_MESSAGE, button_form=EmptyForm()), status
+
+
+@bp.route("/initiatieven/<int:initiative_id>/archiveren", methods=["POST"])
+def archive(initiative_id: int):
+    return _set_archived(initiative_id, True)
+
+
+@bp.route("/initiatieven/<int:initiative_id>/dearchiveren", methods=["POST"])
+def unarchive(initiative_id: int):
+    return _set_archived(initiative_id, False)
+
+
+def _set_archived(initiative_id: int, archived: bool):
+    initiative = get_editable_initiative(initiative_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    initiative_ops.set_archived(initiative, archived)
+    db.session.commit()
+    flash("Het initiatief is gearchiveerd." if archived else "Het initiatief is uit het archief gehaald.", "info")
+    return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
+
+
+@bp.route("/initiatieven/<int:initiative_id>/leervragen/nieuw", methods=["GET", "POST"],
+          defaults={"question_id": None})
+@bp.route("/initiatieven/<int:initiative_id>/leervragen/<int:question_id>/bewerken", methods=["GET", "POST"])
+def learning_question(initiative_id: int, question_id: int | None):
+    initiative = get_editable_initiative(initiative_id)
+    item = get_learning_question(initiative, question_id) if question_id is not None else None
+    form = LearningQuestionForm(obj=item)
+    if form.validate_on_submit():
+        values = {"question": form.question.data, "context": form.context.data, "status": form.status.data}
+        if item is None:
+            initiative_ops.add_learning_question(initiative, **values)
+            flash("De leervraag is toegevoegd.", "info")
+        else:
+            changed = initiative_ops.update_learning_question(item, **values)
+            flash("De leervraag is opgeslagen." if changed else "Er was niets gewijzigd.", "info")
+        db.session.commit()
+        return redirect(url_for("initiatives.edit", initiative_id=initiative.id) + "#leervragen")
+    return render_template("initiatives/learning_question.html", initiative=initiative, item=item, form=form)

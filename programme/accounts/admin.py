@@ -1,0 +1,119 @@
+"""Account management by the programme manager: list, create, edit, disable, access-review export."""
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from programme.accounts import bp
+from programme.accounts.forms import UserCreateForm, UserEditForm
+from programme.accounts.models import User
+from programme.accounts.operations import AccountError, create_user, set_active, update_user
+from programme.core.export import csv_response
+from programme.core.formatting import AMSTERDAM
+from programme.core.forms import EmptyForm
+from programme.core.permissions import ROLE_LABELS, manager_required
+from programme.extensions import db
+
+
+def get_user(user_id: int) -> User:
+    """Load an account for management (the routes are manager-only): 404 when it does not exist."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/accounts")
+@manager_required
+def users():
+    accounts = db.session.scalars(select(User).order_by(User.is_active.desc(), User.name)).all()
+    return render_template("accounts/users.html", users=accounts, button_form=EmptyForm())
+
+
+@bp.route("/accounts/nieuw", methods=["GET", "POST"])
+@manager_required
+def create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.name.data, form.role.data, form.password.data,
+                               body=form.body.data or None, actor=current_user._get_current_object())
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Account voor {user.name} is aangemaakt.", "info")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/accounts/<int:user_id>/bewerken", methods=["GET", "POST"])
+@manager_required
+def edit(user_id: int):
+    user = get_user(user_id)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            changed = update_user(user, name=form.name.data, role=form.role.data, body=form.body.data or None,
+                                  actor=current_user._get_current_object())
+        except AccountError as error:
+            form.role.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Het account is gewijzigd." if changed else "Er was niets gewijzigd.", "info")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+def _set_active(user_id: int, active: bool):
+    user = get_user(user_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        set_active(user, active, actor=current_user._get_current_object())
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("accounts.users"))
+    db.session.commit()
+    flash(f"Het account van {user.name} is {'ingeschakeld' if active else 'uitgeschakeld'}.", "info")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/accounts/<int:user_id>/uitschakelen", methods=["POST"])
+@manager_required
+def disable(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/accounts/<int:user_id>/inschakelen", methods=["POST"])
+@manager_required
+def enable(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@bp.route("/accounts/export.csv")
+@manager_required
+def export():
+    """Users and their rights, for the periodic access review (SECURITY.md 12)."""
+    from programme.initiatives.models import Initiative
+
+    accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    owned = {}
+    for initiative in db.session.scalars(select(Initiative).options(selectinload(Initiative.owners))):
+        for owner in initiative.owners:
+            owned.setdefault(owner.id, []).append(initiative.number)
+    header = ["E-mailadres", "Naam", "Rol", "GS/PS", "Actief", "Demo-account", "Eigenaar van initiatieven",
+              "Laatst aangemeld", "Aangemaakt"]
+    rows = ([u.email, u.name, ROLE_LABELS.get(u.role, u.role), u.body, u.is_active, u.is_demo,
+             ", ".join(sorted(owned.get(u.id, []))), _local(u.last_login_dt), _local(u.created_dt)]
+            for u in accounts)
+    stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d")
+    return csv_response(f"accounts-en-rechten-{stamp}.csv", header, rows)

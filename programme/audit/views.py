@@ -1,0 +1,146 @@
+"""Audit views: filterable list, CSV export and the history of one initiative."""
+import json
+from datetime import date, datetime, time, timedelta
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from programme.accounts.models import User
+from programme.audit import bp
+from programme.core.audit import AuditEntry
+from programme.core.export import csv_response
+from programme.core.formatting import AMSTERDAM
+from programme.core.permissions import manager_required
+from programme.extensions import db
+from programme.initiatives.models import Initiative
+from programme.initiatives.views import get_initiative
+
+PER_PAGE = 50
+
+ACTION_LABELS = {
+    "login": "Aangemeld",
+    "login.failed": "Aanmelden mislukt",
+    "logout": "Afgemeld",
+    "refused": "Geweigerd verzoek",
+    "user.create": "Account aangemaakt",
+    "user.update": "Account gewijzigd",
+    "user.disable": "Account uitgeschakeld",
+    "user.enable": "Account ingeschakeld",
+    "initiative.update": "Initiatief gewijzigd",
+    "initiative.archive": "Initiatief gearchiveerd",
+    "initiative.unarchive": "Initiatief uit archief gehaald",
+    "learning_question.create": "Leervraag toegevoegd",
+    "learning_question.update": "Leervraag gewijzigd",
+}
+RESULT_LABELS = {"ok": "Gelukt", "failed": "Mislukt", "refused": "Geweigerd"}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def changes_of(entry: AuditEntry) -> list[tuple[str, object, object]]:
+    """(field, old, new) for every field in the entry's old or new values."""
+    old, new = entry.old_values or {}, entry.new_values or {}
+    keys = list(old) + [k for k in new if k not in old]
+    return [(key, old.get(key), new.get(key)) for key in keys]
+
+
+def _day_start(value: date) -> datetime:
+    """Midnight in Amsterdam on that day, as an aware datetime (compared in UTC by the database)."""
+    return datetime.combine(value, time.min, tzinfo=AMSTERDAM)
+
+
+def _filters() -> tuple[dict, list[str]]:
+    args, errors, chosen = request.args, [], {}
+    for name in ("actor", "initiatief"):
+        value = args.get(name, "")
+        if value.isdigit():
+            chosen[name] = int(value)
+    for name in ("actie", "type", "resultaat"):
+        value = args.get(name, "").strip()
+        if value:
+            chosen[name] = value[:50]
+    for name, label in (("van", "Vanaf"), ("tot", "Tot en met")):
+        value = args.get(name, "").strip()
+        if value:
+            try:
+                chosen[name] = date.fromisoformat(value)
+            except ValueError:
+                errors.append(f"{label}: vul een geldige datum in, bijvoorbeeld 2026-03-31.")
+    return chosen, errors
+
+
+def _query(chosen: dict):
+    query = select(AuditEntry).order_by(AuditEntry.created_dt.desc(), AuditEntry.id.desc())
+    if "actor" in chosen:
+        query = query.where(AuditEntry.actor_id == chosen["actor"])
+    if "initiatief" in chosen:
+        query = query.where(AuditEntry.initiative_id == chosen["initiatief"])
+    if "actie" in chosen:
+        query = query.where(AuditEntry.action == chosen["actie"])
+    if "type" in chosen:
+        query = query.where(AuditEntry.object_type == chosen["type"])
+    if "resultaat" in chosen:
+        query = query.where(AuditEntry.result == chosen["resultaat"])
+    if "van" in chosen:
+        query = query.where(AuditEntry.created_dt >= _day_start(chosen["van"]))
+    if "tot" in chosen:
+        query = query.where(AuditEntry.created_dt < _day_start(chosen["tot"] + timedelta(days=1)))
+    return query
+
+
+def _url_args(chosen: dict) -> dict:
+    return {key: (value.isoformat() if isinstance(value, date) else value) for key, value in chosen.items()}
+
+
+def _page() -> int:
+    value = request.args.get("pagina", "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+@bp.route("/audit")
+@manager_required
+def index():
+    chosen, errors = _filters()
+    page = db.paginate(_query(chosen), page=_page(), per_page=PER_PAGE, error_out=False)
+    distinct = {
+        column: [v for v in db.session.scalars(select(getattr(AuditEntry, column)).distinct()) if v]
+        for column in ("action", "object_type", "result")
+    }
+    return render_template(
+        "audit/index.html", page=page, chosen=chosen, url_args=_url_args(chosen), errors=errors,
+        users=db.session.scalars(select(User).order_by(User.name)).all(),
+        initiatives=sorted(db.session.scalars(select(Initiative)).all(), key=lambda i: i.sort_key),
+        actions=sorted(distinct["action"]), object_types=sorted(distinct["object_type"]),
+        results=sorted(distinct["result"]),
+        action_label=action_label, result_labels=RESULT_LABELS, changes_of=changes_of,
+    )
+
+
+def _json(values: dict | None) -> str:
+    return json.dumps(values, ensure_ascii=False, sort_keys=True) if values else ""
+
+
+@bp.route("/audit/export.csv")
+@manager_required
+def export():
+    chosen, _errors = _filters()
+    entries = db.session.scalars(_query(chosen)).all()
+    header = ["Tijdstip (Amsterdam)", "Gebruiker", "Actie", "Objecttype", "Object-id", "Object",
+              "Initiatief-id", "Resultaat", "IP-adres", "Oude waarden", "Nieuwe waarden", "Toelichting"]
+    rows = ([e.created_dt.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.action,
+             e.object_type, e.object_id, e.object_label, e.initiative_id, e.result, e.ip,
+             _json(e.old_values), _json(e.new_values), e.message] for e in entries)
+    stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M")
+    return csv_response(f"audit-{stamp}.csv", header, rows)
+
+
+@bp.route("/initiatieven/<int:initiative_id>/audit")
+def initiative(initiative_id: int):
+    initiative = get_initiative(initiative_id)
+    query = select(AuditEntry).where(AuditEntry.initiative_id == initiative.id).order_by(
+        AuditEntry.created_dt.desc(), AuditEntry.id.desc())
+    page = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template("audit/initiative.html", initiative=initiative, page=page,
+                           action_label=action_label, result_labels=RESULT_LABELS, changes_of=changes_of)

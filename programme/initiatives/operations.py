@@ -1,0 +1,124 @@
+"""Initiative rules: the manager's edits (optimistic locking), archiving, learning questions."""
+from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
+
+from programme.accounts.models import User
+from programme.core import audit
+from programme.extensions import db
+from programme.initiatives.models import Initiative, InitiativeArea, LearningQuestion
+from programme.monitor.models import Area
+from programme.plan.models import Theme
+
+TEXT_FIELDS = ("name", "status", "line", "opgave", "description", "partners_text",
+               "role_province", "role_zet", "role_zorgbelang")
+FIELD_LABELS = {
+    "name": "Naam", "status": "Status", "line": "Uitvoeringslijn", "opgave": "Opgave",
+    "description": "Initiatief (beschrijving)", "partners_text": "Partners",
+    "role_province": "Rol van de provincie", "role_zet": "Rol van ZET", "role_zorgbelang": "Rol van Zorgbelang",
+    "owners": "Eigenaren", "themes": "Thema’s", "areas": "Gebieden (Figuur 1)",
+}
+
+
+class EditConflict(Exception):
+    """Someone else saved the initiative after this form was loaded."""
+
+
+def editable_values(initiative: Initiative) -> dict:
+    """The fields the manager edits, as plain values (ids for relations)."""
+    values = {name: getattr(initiative, name) for name in TEXT_FIELDS}
+    values["owners"] = sorted(user.id for user in initiative.owners)
+    values["themes"] = sorted(theme.id for theme in initiative.themes)
+    values["areas"] = sorted(area.id for area in initiative.figure_areas)
+    return values
+
+
+def _names(model, ids: list[int]) -> list[str]:
+    if not ids:
+        return []
+    return sorted(str(getattr(obj, "name", obj)) for obj in db.session.scalars(
+        select(model).where(model.id.in_(ids))))
+
+
+RELATION_MODELS = {"owners": User, "themes": Theme, "areas": Area}
+
+
+def readable(name: str, value):
+    """A value as people read it: names instead of ids, empty text as None."""
+    if name in RELATION_MODELS:
+        return _names(RELATION_MODELS[name], value or [])
+    return value or None
+
+
+def update_initiative(initiative: Initiative, data: dict, *, expected_version: int) -> bool:
+    """Apply the manager's edit. EditConflict when the form was loaded from an older version;
+    a concurrent save that slips between check and flush raises StaleDataError at flush."""
+    if initiative.version != expected_version:
+        raise EditConflict
+    old = editable_values(initiative)
+    new = {name: (data.get(name) or None) if name not in ("name", "status", "line") else data[name]
+           for name in TEXT_FIELDS}
+    new["owners"] = sorted(set(data.get("owners") or []))
+    new["themes"] = sorted(set(data.get("themes") or []))
+    new["areas"] = sorted(set(data.get("areas") or []))
+    changed = [name for name in old if old[name] != new[name]]
+    if not changed:
+        return False
+    old_readable = {name: readable(name, old[name]) for name in changed}
+    new_readable = {name: readable(name, new[name]) for name in changed}
+    # One UPDATE per edit: no autoflush half-way (each would bump the version once more).
+    with db.session.no_autoflush:
+        for name in TEXT_FIELDS:
+            setattr(initiative, name, new[name])
+        if "owners" in changed:
+            initiative.owners = list(db.session.scalars(select(User).where(User.id.in_(new["owners"]))))
+        if "themes" in changed:
+            initiative.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(new["themes"]))))
+        if "areas" in changed:
+            wanted = set(new["areas"])
+            keep = [link for link in initiative.area_links if link.basis != "figuur" or link.area_id in wanted]
+            present = {link.area_id for link in keep if link.basis == "figuur"}
+            initiative.area_links = keep + [InitiativeArea(area_id=area_id, basis="figuur")
+                                            for area_id in new["areas"] if area_id not in present]
+        # Relation-only edits do not touch the row; mark it so the version is checked and bumped.
+        flag_modified(initiative, "name")
+        audit.record("initiative.update", initiative, old=old_readable, new=new_readable,
+                     initiative_id=initiative.id)
+    db.session.flush()
+    return True
+
+
+def set_archived(initiative: Initiative, archived: bool) -> None:
+    """Archive or bring back; initiatives are never deleted."""
+    if initiative.is_archived == archived:
+        return
+    initiative.is_archived = archived
+    audit.record("initiative.archive" if archived else "initiative.unarchive", initiative,
+                 old={"is_archived": not archived}, new={"is_archived": archived}, initiative_id=initiative.id)
+    db.session.flush()
+
+
+def add_learning_question(initiative: Initiative, *, question: str, context: str | None,
+                          status: str) -> LearningQuestion:
+    position = db.session.scalar(select(func.coalesce(func.max(LearningQuestion.position), 0)).where(
+        LearningQuestion.initiative_id == initiative.id)) + 1
+    item = LearningQuestion(initiative=initiative, question=question, context=context or None,
+                            status=status, position=position)
+    db.session.add(item)
+    db.session.flush()
+    audit.record("learning_question.create", item,
+                 new={"question": item.question, "context": item.context, "status": status},
+                 initiative_id=initiative.id)
+    return item
+
+
+def update_learning_question(item: LearningQuestion, *, question: str, context: str | None, status: str) -> bool:
+    old = {"question": item.question, "context": item.context, "status": item.status}
+    new = {"question": question, "context": context or None, "status": status}
+    changed = [key for key in old if old[key] != new[key]]
+    if not changed:
+        return False
+    item.question, item.context, item.status = new["question"], new["context"], new["status"]
+    audit.record("learning_question.update", item, old={k: old[k] for k in changed},
+                 new={k: new[k] for k in changed}, initiative_id=item.initiative_id)
+    db.session.flush()
+    return True
