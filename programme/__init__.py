@@ -49,12 +49,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from programme.accounts import bp as accounts_bp
+    from programme.audit import bp as audit_bp
     from programme.budget import bp as budget_bp
     from programme.dashboard import bp as dashboard_bp
     from programme.initiatives import bp as initiatives_bp
     from programme.monitor import bp as monitor_bp
+    from programme.progress import bp as progress_bp
 
-    for bp in (accounts_bp, dashboard_bp, initiatives_bp, budget_bp, monitor_bp):
+    for bp in (accounts_bp, dashboard_bp, initiatives_bp, budget_bp, monitor_bp, audit_bp, progress_bp):
         app.register_blueprint(bp)
 
 

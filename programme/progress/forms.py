@@ -1,0 +1,170 @@
+"""Forms for reporting periods and progress updates (labels, hints and errors in Dutch)."""
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf.file import FileField
+from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from programme.core.forms import BaseForm
+from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
+from programme.progress.money import MoneyField
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SubForm(Form):
+    """A repeated group inside a form (no CSRF token of its own); strips text like BaseForm."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [_strip, *unbound_field.kwargs.get("filters", [])]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class DutchDateField(DateField):
+    """A date input (type=date) with a Dutch message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(str(valuelist[0]).strip(), "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError("Vul een geldige datum in (dag, maand, jaar).") from None
+
+
+class DecimalText(StringField):
+    """A number as people type it here: '12,5' or '1.234,5'."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        text = (self.data or "").strip().replace("\u00a0", "").replace(" ", "")
+        self.number = None
+        if not text:
+            return
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("Vul een getal in, bijvoorbeeld 12,5.") from None
+        if not value.is_finite():
+            raise ValueError("Vul een getal in, bijvoorbeeld 12,5.")
+        self.number = value
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+LEVEL_CHOICES = choices([("", "Kies…"), *LEVEL_LABELS.items()])
+
+
+class LessonForm(SubForm):
+    learning_question = SelectField("Leervraag", choices=choices([("", "Geen specifieke leervraag")]),
+                                    validate_choice=False)
+    text = TextAreaField("Wat heeft u geleerd?", validators=[Optional(), Length(max=5000)])
+
+
+class RiskForm(SubForm):
+    description = TextAreaField("Beschrijving van het risico", validators=[Optional(), Length(max=3000)])
+    likelihood = SelectField("Kans", choices=LEVEL_CHOICES, validate_choice=False)
+    impact = SelectField("Impact", choices=LEVEL_CHOICES, validate_choice=False)
+    measure = TextAreaField("Maatregel", validators=[Optional(), Length(max=3000)])
+
+
+class IndicatorValueForm(SubForm):
+    indicator_id = HiddenField()
+    value = DecimalText("Waarde")
+    measured_on = DutchDateField("Meetdatum")
+    source = StringField("Bron", validators=[Optional(), Length(max=300)])
+    note = TextAreaField("Notitie", validators=[Optional(), Length(max=2000)])
+
+
+class SpendingForm(SubForm):
+    budget_line_id = HiddenField()
+    committed = MoneyField("Verplicht in deze periode (€)")
+    spent = MoneyField("Besteed in deze periode (€)")
+
+
+TRAFFIC_LIGHT_CHOICES = choices([("op_koers", "Op koers"), ("aandacht", "Aandacht nodig"), ("risico", "Risico")])
+
+
+class UpdateForm(BaseForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class in (FieldList, FormField):  # they take no filters; their rows strip
+                return unbound_field.bind(form=form, **options)
+            return BaseForm.Meta.bind_field(self, form, unbound_field, options)
+
+    version = HiddenField()
+    traffic_light = RadioField("Stoplicht", choices=TRAFFIC_LIGHT_CHOICES, validators=[Optional()],
+                               validate_choice=False)
+    explanation = TextAreaField("Toelichting op het stoplicht", validators=[Optional(), Length(max=5000)])
+    done = TextAreaField("Wat is er gedaan?", validators=[Optional(), Length(max=10000)])
+    results = TextAreaField("Resultaten", validators=[Optional(), Length(max=10000)])
+    next_steps = TextAreaField("Volgende stappen", validators=[Optional(), Length(max=10000)])
+
+    def validate_traffic_light(self, field):
+        if field.data not in (None, "", "None", *ProgressUpdate.TRAFFIC_LIGHT_LABELS):
+            raise ValidationError("Kies een stoplicht: op koers, aandacht nodig of risico.")
+
+
+def update_form_class(lessons: int, risks: int, indicators: int, lines: int) -> type[UpdateForm]:
+    """The edit form with a fixed number of rows per repeated group (works without JavaScript)."""
+
+    class Form(UpdateForm):
+        pass
+
+    Form.lessons = FieldList(FormField(LessonForm), min_entries=lessons, max_entries=lessons)
+    Form.risks = FieldList(FormField(RiskForm), min_entries=risks, max_entries=risks)
+    Form.indicator_values = FieldList(FormField(IndicatorValueForm), min_entries=indicators, max_entries=indicators)
+    Form.spending = FieldList(FormField(SpendingForm), min_entries=lines, max_entries=lines)
+    return Form
+
+
+class NewUpdateForm(BaseForm):
+    period_id = SelectField("Periode", coerce=str, validate_choice=False,
+                            validators=[InputRequired("Kies een periode.")])
+
+
+class ReturnForm(BaseForm):
+    comment = TextAreaField("Wat moet er worden aangepast?",
+                            validators=[InputRequired("Schrijf wat er moet worden aangepast."), Length(max=5000)])
+
+
+class ApproveForm(BaseForm):
+    comment = TextAreaField("Opmerking (niet verplicht)", validators=[Optional(), Length(max=5000)])
+
+
+class EvidenceForm(BaseForm):
+    file = FileField("Bestand", validators=[InputRequired("Kies een bestand.")])
+
+
+class QuartersForm(BaseForm):
+    year = IntegerField("Jaar", validators=[InputRequired("Vul een jaar in."),
+                                            NumberRange(2000, 2100, "Vul een jaar tussen 2000 en 2100 in.")])
+
+
+class PeriodForm(BaseForm):
+    code = StringField("Code", validators=[InputRequired("Vul een code in."), Length(max=20)])
+    label = StringField("Naam", validators=[InputRequired("Vul een naam in."), Length(max=100)])
+    starts_on = DutchDateField("Begindatum", validators=[InputRequired("Vul de begindatum in.")])
+    ends_on = DutchDateField("Einddatum", validators=[InputRequired("Vul de einddatum in.")])
+    kind = SelectField("Soort", choices=choices(PERIOD_KIND_LABELS.items()), default="other")
+
+    def validate_ends_on(self, field):
+        if isinstance(field.data, date) and isinstance(self.starts_on.data, date) and field.data < self.starts_on.data:
+            raise ValidationError("De einddatum ligt vóór de begindatum.")
+
+
+class ReopenForm(BaseForm):
+    reason = TextAreaField("Reden voor heropenen",
+                           validators=[InputRequired("Geef een reden op voor het heropenen."), Length(max=2000)])

@@ -1,0 +1,88 @@
+"""Reporting periods for the programme manager: list, add, ensure quarters, close and reopen."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from programme.core.forms import EmptyForm
+from programme.core.permissions import manager_required
+from programme.extensions import db
+from programme.progress import bp
+from programme.progress import operations as ops
+from programme.progress.forms import PeriodForm, QuartersForm, ReopenForm
+from programme.progress.models import PeriodEvent, ReportingPeriod
+from programme.progress.views import run
+
+
+def get_period(period_id: int) -> ReportingPeriod:
+    period = db.session.get(ReportingPeriod, period_id)
+    if period is None:
+        abort(404)
+    return period
+
+
+def reopen_form(period: ReportingPeriod) -> ReopenForm:
+    return ReopenForm(prefix=f"heropen-{period.id}")
+
+
+def render_periods(quarters_form=None, period_form=None, reopen_forms=None, status=200):
+    periods = db.session.scalars(select(ReportingPeriod).options(
+        selectinload(ReportingPeriod.events).selectinload(PeriodEvent.actor))
+        .order_by(ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc())).all()
+    reopen_forms = reopen_forms or {}
+    return render_template(
+        "progress/periods.html", periods=periods, quarters_form=quarters_form or QuartersForm(formdata=None),
+        period_form=period_form or PeriodForm(formdata=None), empty_form=EmptyForm(),
+        reopen_forms={p.id: reopen_forms.get(p.id) or ReopenForm(formdata=None, prefix=f"heropen-{p.id}")
+                      for p in periods}), status
+
+
+@bp.route("/voortgang/periodes")
+@manager_required
+def periods():
+    return render_periods()
+
+
+@bp.route("/voortgang/periodes/kwartalen", methods=["POST"])
+@manager_required
+def ensure_quarters():
+    form = QuartersForm()
+    if not form.validate():
+        return render_periods(quarters_form=form, status=422)
+    ok, quarters = run(ops.ensure_quarters, form.year.data, actor=current_user)
+    if ok:
+        flash(f"De kwartalen van {form.year.data} staan klaar ({', '.join(q.code for q in quarters)}).", "success")
+    return redirect(url_for("progress.periods"))
+
+
+@bp.route("/voortgang/periodes/nieuw", methods=["POST"])
+@manager_required
+def add_period():
+    form = PeriodForm()
+    if not form.validate():
+        return render_periods(period_form=form, status=422)
+    ok, period = run(ops.add_period, form.code.data, form.label.data, form.starts_on.data, form.ends_on.data,
+                     kind=form.kind.data, actor=current_user)
+    if ok:
+        flash(f"De periode {period.label} is toegevoegd.", "success")
+    return redirect(url_for("progress.periods"))
+
+
+@bp.route("/voortgang/periodes/<int:period_id>/sluiten", methods=["POST"])
+@manager_required
+def close_period(period_id: int):
+    period = get_period(period_id)
+    run(ops.close_period, period, current_user, success=f"De periode {period.label} is gesloten.")
+    return redirect(url_for("progress.periods"))
+
+
+@bp.route("/voortgang/periodes/<int:period_id>/heropenen", methods=["POST"])
+@manager_required
+def reopen_period(period_id: int):
+    period = get_period(period_id)
+    form = reopen_form(period)
+    if not form.validate():
+        return render_periods(reopen_forms={period.id: form}, status=422)
+    run(ops.reopen_period, period, current_user, form.reason.data,
+        success=f"De periode {period.label} is heropend.")
+    return redirect(url_for("progress.periods"))

@@ -1,0 +1,274 @@
+"""Progress pages: the overview per role, writing an update, the review actions and evidence files."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from programme.core.audit import AuditEntry, record_refusal
+from programme.core.forms import EmptyForm
+from programme.core.permissions import MANAGER, OWNER
+from programme.extensions import db
+from programme.initiatives.models import Initiative
+from programme.progress import bp, editing, followup
+from programme.progress import evidence as files
+from programme.progress import operations as ops
+from programme.progress.errors import PermissionDenied, StaleUpdate, WorkflowError
+from programme.progress.forms import ApproveForm, choices, EvidenceForm, NewUpdateForm, ReturnForm
+from programme.progress.models import Evidence, ProgressUpdate, ReportingPeriod
+
+# ---------------------------------------------------------------- loading and refusing
+
+
+def refuse(message: str):
+    """Nothing of this request is kept; the refusal itself is audited."""
+    db.session.rollback()
+    record_refusal("progress", message)
+    abort(403)
+
+
+def get_update(update_id: int) -> ProgressUpdate:
+    update = db.session.get(ProgressUpdate, update_id)
+    if update is None:
+        abort(404)
+    return update
+
+
+def get_reportable_initiative(initiative_id: int) -> Initiative:
+    initiative = db.session.get(Initiative, initiative_id)
+    if initiative is None:
+        abort(404)
+    if not initiative.can_report(current_user):
+        refuse(f"geen rapporteur van initiatief {initiative.number}")
+    return initiative
+
+
+def run(action, *args, success: str | None = None, **kwargs):
+    """Run an operation; commit once on success. Returns (ok, result)."""
+    try:
+        result = action(*args, **kwargs)
+    except PermissionDenied as error:
+        refuse(str(error))
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False, None
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return True, result
+
+
+def open_periods() -> list[ReportingPeriod]:
+    return list(db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.is_open.is_(True))
+                                   .order_by(ReportingPeriod.starts_on, ReportingPeriod.id)))
+
+
+def current_period(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    """The open period around today, else the latest open one that has started, else the first."""
+    today = date.today()
+    for period in periods:
+        if period.starts_on <= today <= period.ends_on:
+            return period
+    started = [p for p in periods if p.starts_on <= today]
+    return (started or periods or [None])[-1 if started else 0]
+
+
+# ---------------------------------------------------------------- overview
+
+
+@bp.route("/voortgang")
+def index():
+    periods = open_periods()
+    chosen = request.args.get("periode", "")
+    period = next((p for p in periods if str(p.id) == chosen), None) or current_period(periods)
+    due = followup.due_for(current_user, period) if period and current_user.role in (OWNER, MANAGER) else []
+    is_manager = current_user.role == MANAGER
+    all_periods = (db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.starts_on.desc()))
+                   .all() if is_manager else [])
+    approved = db.session.scalars(
+        select(ProgressUpdate).join(ProgressUpdate.period)
+        .where(ProgressUpdate.id.in_(followup.counted_updates()))
+        .order_by(ReportingPeriod.starts_on.desc(), ProgressUpdate.initiative_id)).all()
+    return render_template(
+        "progress/index.html", periods=periods, period=period, due=due, approved=approved,
+        queue=followup.review_queue() if is_manager else [], all_periods=all_periods,
+        is_manager=is_manager, form=EmptyForm())
+
+
+# ---------------------------------------------------------------- a new update
+
+
+@bp.route("/initiatieven/<int:initiative_id>/voortgang/nieuw", methods=["GET", "POST"])
+def new_update(initiative_id: int):
+    initiative = get_reportable_initiative(initiative_id)
+    periods = open_periods()
+    form = NewUpdateForm()
+    form.period_id.choices = choices((str(p.id), p.label) for p in periods)
+    if request.method == "GET":
+        form.period_id.data = request.args.get("periode") or (
+            str(current_period(periods).id) if periods else None)
+    elif form.validate_on_submit():
+        value = form.period_id.data or ""
+        period = db.session.get(ReportingPeriod, int(value)) if value.isdigit() else None
+        if period is None:
+            abort(404)
+        ok, update = run(ops.create_draft, initiative, period, current_user,
+                         success=f"Het concept voor {period.label} is aangemaakt.")
+        if ok:
+            return redirect(url_for("progress.edit", update_id=update.id))
+    return render_template("progress/new.html", initiative=initiative, form=form, periods=periods)
+
+
+# ---------------------------------------------------------------- one update
+
+
+def _revisions(update: ProgressUpdate) -> list[ProgressUpdate]:
+    return list(db.session.scalars(select(ProgressUpdate).where(
+        ProgressUpdate.initiative_id == update.initiative_id, ProgressUpdate.period_id == update.period_id)
+        .order_by(ProgressUpdate.revision)))
+
+
+@bp.route("/voortgang/<int:update_id>")
+def view(update_id: int):
+    update = get_update(update_id)
+    history = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == "ProgressUpdate", AuditEntry.object_id == update.id)
+        .order_by(AuditEntry.created_dt, AuditEntry.id)).all()
+    revisions = _revisions(update)
+    return render_template(
+        "progress/view.html", update=update, revisions=revisions, history=history,
+        can_report=update.initiative.can_report(current_user), is_manager=current_user.role == MANAGER,
+        is_latest=revisions[-1].id == update.id, form=EmptyForm(), return_form=ReturnForm(),
+        approve_form=ApproveForm())
+
+
+@bp.route("/voortgang/<int:update_id>/bewerken", methods=["GET", "POST"])
+def edit(update_id: int):
+    update = get_update(update_id)
+    if not update.initiative.can_report(current_user):
+        refuse(f"geen rapporteur van voortgangsbericht {update.id}")
+    if not update.is_editable or not update.period.is_open:
+        try:
+            ops.assert_period_open(update.period)
+            flash(f"Dit voortgangsbericht is {update.status_label.lower()} en kan niet worden gewijzigd.", "error")
+        except WorkflowError as error:
+            flash(str(error), "error")
+        return redirect(url_for("progress.view", update_id=update.id))
+    choices = editing.Choices.for_update(update)
+    form = editing.build_form(update, choices, request.method == "POST")
+    stale = problem = None
+    if request.method == "POST" and form.validate():
+        data, row_errors = editing.content_from_form(form, update, choices, refuse)
+        if not row_errors:
+            try:
+                ops.update_draft(update, data, current_user, expected_version=editing.int_or_none(form.version.data))
+                db.session.commit()
+                flash("Het voortgangsbericht is opgeslagen.", "success")
+                return redirect(url_for("progress.view", update_id=update.id))
+            except PermissionDenied as error:
+                refuse(str(error))
+            except (StaleUpdate, StaleDataError):
+                db.session.rollback()
+                stale = editing.differences(update, data)
+                form.version.data = str(update.version)
+                form.version.raw_data = [str(update.version)]
+            except WorkflowError as error:
+                db.session.rollback()
+                problem = str(error)
+    errors = editing.error_list(form)
+    status = 409 if stale is not None else (422 if errors or problem else 200)
+    return render_template("progress/edit.html", update=update, form=form, choices=choices, errors=errors,
+                           stale=stale, problem=problem, evidence_form=EvidenceForm(), delete_form=EmptyForm(),
+                           stale_message=editing.STALE_MESSAGE), status
+
+
+# ---------------------------------------------------------------- workflow actions
+
+
+def _action(update_id: int, action, success: str, *args, **kwargs):
+    update = get_update(update_id)
+    run(action, update, current_user, *args, success=success, **kwargs)
+    return redirect(url_for("progress.view", update_id=update.id))
+
+
+@bp.route("/voortgang/<int:update_id>/indienen", methods=["POST"])
+def submit(update_id: int):
+    return _action(update_id, ops.submit, "Het voortgangsbericht is ingediend bij de programmamanager.")
+
+
+@bp.route("/voortgang/<int:update_id>/terugsturen", methods=["POST"])
+def return_update(update_id: int):
+    return _action(update_id, ops.return_update, "Het voortgangsbericht is teruggestuurd naar de eigenaar.",
+                   request.form.get("comment", ""))
+
+
+@bp.route("/voortgang/<int:update_id>/goedkeuren", methods=["POST"])
+def approve(update_id: int):
+    return _action(update_id, ops.approve, "Het voortgangsbericht is goedgekeurd.",
+                   request.form.get("comment") or None)
+
+
+@bp.route("/voortgang/<int:update_id>/corrigeren", methods=["POST"])
+def correct(update_id: int):
+    update = get_update(update_id)
+    ok, new = run(ops.correct, update, current_user,
+                  success="Er is een nieuwe versie gemaakt om te corrigeren. De goedgekeurde versie blijft bewaard.")
+    if ok:
+        return redirect(url_for("progress.edit", update_id=new.id))
+    return redirect(url_for("progress.view", update_id=update.id))
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@bp.route("/voortgang/<int:update_id>/bewijs", methods=["POST"])
+def upload_evidence(update_id: int):
+    update = get_update(update_id)
+    if not update.initiative.can_report(current_user):
+        refuse(f"geen rapporteur van voortgangsbericht {update.id}")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Kies een bestand om te uploaden.", "error")
+        return redirect(url_for("progress.edit", update_id=update.id))
+    data = upload.stream.read(files.MAX_SIZE + 1)
+    try:
+        name, mime_type = files.check(upload.filename, data)
+    except files.EvidenceRefused as error:
+        flash(f"Het bestand is niet opgeslagen. {error}", "error")
+        return redirect(url_for("progress.edit", update_id=update.id))
+    stored_name, sha256 = files.store(data)
+    ok, _ = run(ops.add_evidence, update, current_user, original_name=name, stored_name=stored_name,
+                mime_type=mime_type, size=len(data), sha256=sha256, success=f"Het bestand {name} is toegevoegd.")
+    if not ok:
+        files.discard(stored_name)
+    return redirect(url_for("progress.edit", update_id=update.id))
+
+
+def get_evidence(evidence_id: int) -> Evidence:
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.update is None:
+        abort(404)
+    return evidence
+
+
+@bp.route("/voortgang/bewijs/<int:evidence_id>")
+def download_evidence(evidence_id: int):
+    evidence = get_evidence(evidence_id)
+    path = files.stored_path(evidence.stored_name)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=evidence.mime_type, as_attachment=True,
+                         download_name=evidence.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/voortgang/bewijs/<int:evidence_id>/verwijderen", methods=["POST"])
+def remove_evidence(evidence_id: int):
+    evidence = get_evidence(evidence_id)
+    update_id, name = evidence.update_id, evidence.original_name
+    # The file stays on disk: an approved revision may share it.
+    run(ops.remove_evidence, evidence, current_user, success=f"Het bestand {name} is verwijderd.")
+    return redirect(url_for("progress.edit", update_id=update_id))
