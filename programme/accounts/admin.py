@@ -19,9 +19,7 @@ from programme.extensions import db
 
 def get_user(user_id: int) -> User:
     """Load an account for management (the routes are manager-only): 404 when it does not exist."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return user
 
 

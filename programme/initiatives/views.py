@@ -23,9 +23,7 @@ from programme.plan.models import Theme
 
 def get_initiative(initiative_id: int) -> Initiative:
     """Load an initiative for reading: every signed-in user may read every initiative."""
-    initiative = db.session.get(Initiative, initiative_id)
-    if initiative is None:
-        abort(404)
+    initiative = db.get_or_404(Initiative, initiative_id)
     return initiative
 
 

@@ -1,5 +1,5 @@
 """Reporting periods for the programme manager: list, add, ensure quarters, close and reopen."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,9 +15,7 @@ from programme.progress.views import run
 
 
 def get_period(period_id: int) -> ReportingPeriod:
-    period = db.session.get(ReportingPeriod, period_id)
-    if period is None:
-        abort(404)
+    period = db.get_or_404(ReportingPeriod, period_id)
     return period
 
 

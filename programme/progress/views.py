@@ -29,16 +29,12 @@ def refuse(message: str):
 
 
 def get_update(update_id: int) -> ProgressUpdate:
-    update = db.session.get(ProgressUpdate, update_id)
-    if update is None:
-        abort(404)
+    update = db.get_or_404(ProgressUpdate, update_id)
     return update
 
 
 def get_reportable_initiative(initiative_id: int) -> Initiative:
-    initiative = db.session.get(Initiative, initiative_id)
-    if initiative is None:
-        abort(404)
+    initiative = db.get_or_404(Initiative, initiative_id)
     if not initiative.can_report(current_user):
         refuse(f"geen rapporteur van initiatief {initiative.number}")
     return initiative
