@@ -1,0 +1,188 @@
+"""Asking for a report and building it: a queued ReportBuild is claimed by one worker (the
+scheduler process, never a web worker), rendered to PDF and written to the archive as a new
+IssuedReport version, after which its deliveries are queued."""
+import hashlib
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from programme.core.audit import AuditEntry, record
+from programme.core.db import utcnow
+from programme.extensions import db
+from programme.reports.models import (DONE, FACTSHEET, FAILED, KIND_LABELS, MANUAL, QUEUED, RUNNING, SCHEDULED,
+                                      IssuedReport, ReportBuild, ReportSchedule)
+from programme.reports.periods import ReportPeriod
+
+log = logging.getLogger(__name__)
+
+
+class ReportRequestError(ValueError):
+    """The request cannot be built as asked (message in Dutch, for the form)."""
+
+
+def reports_dir() -> Path:
+    path = Path(current_app.instance_path) / "reports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def request_report(kind: str, period: ReportPeriod, *, initiative=None, user=None,
+                   schedule: ReportSchedule | None = None) -> ReportBuild:
+    """Queue a build (added to the session; the caller commits). A scheduled build is unique per
+    schedule and period: the commit of a second one fails with an IntegrityError."""
+    if kind not in KIND_LABELS:
+        raise ReportRequestError("Kies een soort rapportage.")
+    if (kind == FACTSHEET) != (initiative is not None):
+        raise ReportRequestError("Een factsheet hoort bij één initiatief; kies het initiatief.")
+    build = ReportBuild(kind=kind, period_code=period.code, period_starts_on=period.starts_on,
+                        period_ends_on=period.ends_on, initiative_id=getattr(initiative, "id", None),
+                        trigger=SCHEDULED if schedule else MANUAL, schedule_id=getattr(schedule, "id", None),
+                        requested_by_id=getattr(user, "id", None), status=QUEUED, progress=0,
+                        progress_label="In de wachtrij")
+    db.session.add(build)
+    db.session.flush()
+    record("report_requested", build, actor=user,
+           new={"kind": kind, "period": period.code, "initiative_id": build.initiative_id,
+                "schedule_id": build.schedule_id})
+    return build
+
+
+def retry(build: ReportBuild, user) -> ReportBuild:
+    """Put a failed build back in the queue."""
+    if build.status != FAILED:
+        raise ReportRequestError("Alleen een mislukte rapportage kan opnieuw worden gemaakt.")
+    build.status, build.progress, build.progress_label, build.error = QUEUED, 0, "In de wachtrij", None
+    build.finished_dt = None
+    record("report_retried", build, actor=user)
+    return build
+
+
+def claim_next(worker: str | None = None) -> ReportBuild | None:
+    """Take the oldest queued build for this worker. The conditional UPDATE is atomic on SQLite and
+    PostgreSQL, so two workers never take the same build."""
+    worker = worker or worker_name()
+    candidates = db.session.scalars(select(ReportBuild.id).where(ReportBuild.status == QUEUED)
+                                    .order_by(ReportBuild.created_dt, ReportBuild.id).limit(5)).all()
+    for build_id in candidates:
+        taken = db.session.execute(
+            update(ReportBuild).where(ReportBuild.id == build_id, ReportBuild.status == QUEUED)
+            .values(status=RUNNING, worker=worker, started_dt=utcnow(), attempts=ReportBuild.attempts + 1,
+                    progress=5, progress_label="Gegevens verzamelen")
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if taken:
+            return db.session.get(ReportBuild, build_id, populate_existing=True)
+    return None
+
+
+def set_progress(build: ReportBuild, percent: int, label: str) -> None:
+    """Visible on the build's page while it runs (committed at once)."""
+    build.progress, build.progress_label = percent, label
+    db.session.commit()
+
+
+def data_version() -> str:
+    """The state of the data a report is built from: the newest audit entry (every change
+    writes one in the same transaction)."""
+    last = db.session.scalar(select(func.max(AuditEntry.id)))
+    return f"audit:{last or 0}"
+
+
+@dataclass
+class Rendered:
+    title: str
+    filename: str
+    pdf: bytes
+    tables: list
+
+
+def render(build: ReportBuild, progress=None) -> Rendered:
+    """Collect the report's content and render it to PDF."""
+    from programme.reports.content import build_content
+    from programme.reports.pdf import render_pdf
+
+    progress = progress or (lambda percent, label: None)
+    content = build_content(build.kind, build.period, initiative=build.initiative)
+    progress(40, "Opmaak en grafieken")
+    pdf = render_pdf(content)
+    return Rendered(content.title, content.filename, pdf, [t.as_json() for t in content.tables])
+
+
+def _made_by(build: ReportBuild) -> str:
+    if build.schedule is not None:
+        return f"Planning: {build.schedule.name}"
+    if build.requested_by is not None:
+        return build.requested_by.name
+    return "Onbekend"
+
+
+def issue(build: ReportBuild, rendered: Rendered, version_of_data: str) -> IssuedReport:
+    """Write the PDF under a generated name and archive it as the next version of its scope."""
+    scope = f"{build.kind}:{build.period_code}:{build.initiative_id or '-'}"
+    version = (db.session.scalar(select(func.max(IssuedReport.version)).where(IssuedReport.scope == scope)) or 0) + 1
+    stored_name = f"{secrets.token_hex(16)}.pdf"
+    path = reports_dir() / stored_name
+    path.write_bytes(rendered.pdf)
+    report = IssuedReport(
+        kind=build.kind, scope=scope, version=version, period_code=build.period_code,
+        period_label=build.period.label, initiative_id=build.initiative_id, title=rendered.title,
+        filename=f"{rendered.filename}-v{version}.pdf", stored_name=stored_name, size=len(rendered.pdf),
+        sha256=hashlib.sha256(rendered.pdf).hexdigest(), made_by_id=build.requested_by_id,
+        schedule_id=build.schedule_id, made_by_label=_made_by(build),
+        parameters={"kind": build.kind, "period": build.period_code, "initiative_id": build.initiative_id,
+                    "trigger": build.trigger, "schedule_id": build.schedule_id, "build_id": build.id},
+        data_version=version_of_data, tables=rendered.tables)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def run_build(build: ReportBuild) -> ReportBuild:
+    """Build a claimed (running) build to the end: issued and deliveries queued, or failed with
+    its reason. Never raises for a failure of the report itself."""
+    from programme.reports.delivery import queue_deliveries
+
+    version_of_data = data_version()
+    try:
+        rendered = render(build, progress=lambda percent, label: set_progress(build, percent, label))
+        set_progress(build, 90, "Opslaan in het archief")
+        report = issue(build, rendered, version_of_data)
+        queue_deliveries(report)
+        build.status, build.progress, build.progress_label = DONE, 100, "Klaar"
+        build.report_id, build.finished_dt, build.error = report.id, utcnow(), None
+        record("report_issued", report, actor=build.requested_by,
+               new={"sha256": report.sha256, "version": report.version, "data_version": version_of_data,
+                    "build_id": build.id})
+        db.session.commit()
+    except Exception as exc:  # noqa: BLE001 - any failure is shown on the build, with its reason
+        db.session.rollback()
+        log.exception("report build %s failed", build.id)
+        build = db.session.get(ReportBuild, build.id, populate_existing=True)
+        build.status, build.finished_dt = FAILED, utcnow()
+        build.error = f"{type(exc).__name__}: {exc}"[:2000]
+        build.progress_label = "Mislukt"
+        record("report_failed", build, actor=build.requested_by, result="error", message=build.error)
+        db.session.commit()
+    return build
+
+
+def process_queue(limit: int | None = None, worker: str | None = None) -> int:
+    """Build queued reports until the queue is empty (or limit builds); returns how many."""
+    count = 0
+    while limit is None or count < limit:
+        build = claim_next(worker)
+        if build is None:
+            break
+        run_build(build)
+        count += 1
+    return count

@@ -1,0 +1,243 @@
+"""Progress reports for GS and PS: schedules, builds (jobs), the archive of issued reports,
+their recipients and deliveries.
+
+A ReportBuild is one request to build a report (by a person or by a schedule); the scheduler
+process picks queued builds up. A scheduled build is unique per schedule and period, which is
+what makes a schedule fire exactly once per period however many scheduler processes run.
+An IssuedReport is a finished PDF in the archive: never changed, building again adds a version.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        event)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from programme.accounts.models import User
+from programme.core.db import UTCDateTime, utcnow
+from programme.extensions import db
+from programme.initiatives.models import Initiative
+
+GS_QUARTERLY = "gs_kwartaal"
+PS_HALF_YEARLY = "ps_halfjaar"
+FACTSHEET = "factsheet"
+KIND_LABELS = {
+    GS_QUARTERLY: "Voortgangsrapportage GS (kwartaal)",
+    PS_HALF_YEARLY: "Informatierapportage PS (halfjaar)",
+    FACTSHEET: "Factsheet initiatief",
+}
+# How long the period of each kind is: a quarter or a half year.
+KIND_PERIOD_MONTHS = {GS_QUARTERLY: 3, PS_HALF_YEARLY: 6, FACTSHEET: 3}
+
+QUEUED = "queued"
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+BUILD_STATUS_LABELS = {QUEUED: "In de wachtrij", RUNNING: "Wordt gemaakt", DONE: "Klaar", FAILED: "Mislukt"}
+
+MANUAL = "manual"
+SCHEDULED = "schedule"
+
+PENDING = "pending"
+SENT = "sent"
+DELIVERY_STATUS_LABELS = {PENDING: "Wacht op verzending", SENT: "Verzonden", FAILED: "Mislukt"}
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class ReportSchedule(db.Model):
+    """Build a report of one kind after each period of that kind ends, a number of days later
+    (for example GS quarterly, 15 days after each quarter)."""
+
+    __tablename__ = "report_schedules"
+    __table_args__ = (
+        CheckConstraint(_in("kind", (GS_QUARTERLY, PS_HALF_YEARLY)), name="kind_schedulable"),
+        CheckConstraint("days_after_period >= 0 AND days_after_period <= 120", name="days_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    days_after_period: Mapped[int] = mapped_column(Integer, default=15)
+    # The hour (Europe/Amsterdam) on the fire day at which the build starts.
+    hour: Mapped[int] = mapped_column(Integer, default=6)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Periods that ended before this date are never built by the schedule (no back-filling).
+    starts_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReportSchedule {self.id} {self.kind} +{self.days_after_period}d>"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+class ReportBuild(db.Model):
+    """A request to build one report; its status and progress are shown while it runs."""
+
+    __tablename__ = "report_builds"
+    __table_args__ = (
+        # One build per schedule and period: a second scheduler process loses the insert.
+        UniqueConstraint("schedule_id", "period_code"),
+        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
+        CheckConstraint(_in("status", BUILD_STATUS_LABELS), name="status_known"),
+        CheckConstraint(_in("trigger", (MANUAL, SCHEDULED)), name="trigger_known"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # Report period: '2026-K3' (quarter) or '2026-H2' (half year), with its dates.
+    period_code: Mapped[str] = mapped_column(String(20))
+    period_starts_on: Mapped[date] = mapped_column(Date)
+    period_ends_on: Mapped[date] = mapped_column(Date)
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))  # factsheets
+    trigger: Mapped[str] = mapped_column(String(10), default=MANUAL)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("report_schedules.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default=QUEUED, index=True)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    progress_label: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Which process works on it (host:pid), for diagnosing a build left running by a crash.
+    worker: Mapped[str | None] = mapped_column(String(100))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("issued_reports.id"))
+
+    initiative: Mapped[Initiative | None] = relationship()
+    schedule: Mapped[ReportSchedule | None] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+    report: Mapped["IssuedReport | None"] = relationship(foreign_keys=[report_id])
+
+    def __repr__(self) -> str:
+        return f"<ReportBuild {self.id} {self.kind} {self.period_code} {self.status}>"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return BUILD_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (DONE, FAILED)
+
+    @property
+    def period(self):
+        """The report period as a ReportPeriod (code, label, dates)."""
+        from programme.reports.periods import parse_period
+
+        return parse_period(self.period_code)
+
+
+class IssuedReport(db.Model):
+    """An issued report in the archive. Never changed after it is written."""
+
+    __tablename__ = "issued_reports"
+    __table_args__ = (
+        UniqueConstraint("scope", "version"),
+        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    # What a version counts within: kind, period and (factsheets) initiative.
+    scope: Mapped[str] = mapped_column(String(80), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    period_code: Mapped[str] = mapped_column(String(20))
+    period_label: Mapped[str] = mapped_column(String(100))
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(200))  # offered on download
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)  # under instance/reports/
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Who or what made it: a person, or a schedule.
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("report_schedules.id"))
+    made_by_label: Mapped[str] = mapped_column(String(200))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # What it was built from: the request's parameters and the data version (last audit entry).
+    parameters: Mapped[dict] = mapped_column(JSON)
+    data_version: Mapped[str] = mapped_column(String(100))
+    # The report's tables, as built, for the Excel download (same figures as the PDF).
+    tables: Mapped[list] = mapped_column(JSON)
+
+    initiative: Mapped[Initiative | None] = relationship()
+    made_by: Mapped[User | None] = relationship(foreign_keys=[made_by_id])
+    schedule: Mapped[ReportSchedule | None] = relationship()
+    deliveries: Mapped[list["Delivery"]] = relationship(back_populates="report", order_by="Delivery.id")
+
+    def __repr__(self) -> str:
+        return f"<IssuedReport {self.id} {self.scope} v{self.version}>"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@event.listens_for(IssuedReport, "before_update")
+@event.listens_for(IssuedReport, "before_delete")
+def _issued_is_final(_mapper, _connection, target):
+    raise RuntimeError(f"issued report {target.id} is archived and cannot change")
+
+
+class ReportRecipient(db.Model):
+    """Who receives each kind of report by e-mail."""
+
+    __tablename__ = "report_recipients"
+    __table_args__ = (
+        UniqueConstraint("kind", "email"),
+        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str | None] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReportRecipient {self.kind} {self.email}>"
+
+
+class Delivery(db.Model):
+    """One e-mail of an issued report to one recipient, retried on failure."""
+
+    __tablename__ = "report_deliveries"
+    __table_args__ = (
+        UniqueConstraint("report_id", "email"),
+        CheckConstraint(_in("status", DELIVERY_STATUS_LABELS), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("issued_reports.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[IssuedReport] = relationship(back_populates="deliveries")
+
+    def __repr__(self) -> str:
+        return f"<Delivery {self.report_id} {self.email} {self.status}>"
+
+    @property
+    def status_label(self) -> str:
+        return DELIVERY_STATUS_LABELS.get(self.status, self.status)
