@@ -67,21 +67,26 @@ def retry(build: ReportBuild, user) -> ReportBuild:
     return build
 
 
+def claim(build_id: int, worker: str | None = None) -> ReportBuild | None:
+    """Take one queued build for this worker. The conditional UPDATE is atomic on SQLite and
+    PostgreSQL, so two workers never take the same build; None when another one was faster."""
+    taken = db.session.execute(
+        update(ReportBuild).where(ReportBuild.id == build_id, ReportBuild.status == QUEUED)
+        .values(status=RUNNING, worker=worker or worker_name(), started_dt=utcnow(),
+                attempts=ReportBuild.attempts + 1, progress=5, progress_label="Gegevens verzamelen")
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return db.session.get(ReportBuild, build_id, populate_existing=True) if taken else None
+
+
 def claim_next(worker: str | None = None) -> ReportBuild | None:
-    """Take the oldest queued build for this worker. The conditional UPDATE is atomic on SQLite and
-    PostgreSQL, so two workers never take the same build."""
-    worker = worker or worker_name()
+    """Take the oldest queued build."""
     candidates = db.session.scalars(select(ReportBuild.id).where(ReportBuild.status == QUEUED)
                                     .order_by(ReportBuild.created_dt, ReportBuild.id).limit(5)).all()
     for build_id in candidates:
-        taken = db.session.execute(
-            update(ReportBuild).where(ReportBuild.id == build_id, ReportBuild.status == QUEUED)
-            .values(status=RUNNING, worker=worker, started_dt=utcnow(), attempts=ReportBuild.attempts + 1,
-                    progress=5, progress_label="Gegevens verzamelen")
-            .execution_options(synchronize_session=False)).rowcount
-        db.session.commit()
-        if taken:
-            return db.session.get(ReportBuild, build_id, populate_existing=True)
+        build = claim(build_id, worker)
+        if build is not None:
+            return build
     return None
 
 

@@ -1,0 +1,104 @@
+"""Asking for a report, building it in the worker and archiving it: SHA-256, parameters, data
+version, never changed afterwards, a rebuild is a new version; a failure is kept with its reason."""
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from programme.accounts.operations import find_user
+from programme.core.audit import AuditEntry
+from programme.extensions import db as _db
+from programme.reports import build as builds
+from programme.reports.models import DONE, FACTSHEET, FAILED, GS_QUARTERLY, QUEUED, IssuedReport, ReportBuild
+from programme.reports.periods import parse_period
+from tests.conftest import USERS
+
+PERIOD = parse_period("2091-K2")
+
+
+@pytest.fixture()
+def manager(db):
+    return find_user(USERS["manager"][0])
+
+
+def _request(manager, kind=GS_QUARTERLY, **kwargs) -> ReportBuild:
+    build = builds.request_report(kind, PERIOD, user=manager, **kwargs)
+    _db.session.commit()
+    return build
+
+
+def test_build_is_archived_with_hash_parameters_and_data_version(app, db, manager):
+    build = _request(manager)
+    assert build.status == QUEUED and build.progress == 0
+    claimed = builds.claim(build.id, worker="test:1")
+    assert claimed.status == "running" and claimed.worker == "test:1" and claimed.attempts == 1
+    assert builds.claim(build.id, worker="test:2") is None  # nobody takes it twice
+
+    done = builds.run_build(claimed)
+    assert done.status == DONE and done.progress == 100, done.error
+    report = done.report
+    stored = Path(app.instance_path) / "reports" / report.stored_name
+    data = stored.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert report.sha256 == hashlib.sha256(data).hexdigest() and report.size == len(data)
+    assert report.version == 1 and report.period_code == "2091-K2"
+    assert report.made_by_id == manager.id and report.made_by_label == manager.name
+    assert report.parameters["build_id"] == build.id and report.parameters["trigger"] == "manual"
+    assert report.data_version.startswith("audit:")
+    assert {t["key"] for t in report.tables} >= {"status", "bronnen", "lessen"}
+    assert report.filename.endswith("-v1.pdf")
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type.in_(
+        ("ReportBuild", "IssuedReport")), AuditEntry.object_id.in_((build.id, report.id)))).all()
+    assert "report_requested" in actions and "report_issued" in actions
+
+    # Never changed afterwards.
+    report.title = "Anders"
+    with pytest.raises(RuntimeError, match="archived"):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.get(IssuedReport, report.id).title != "Anders"
+
+    # Building again makes a new version; the first stays as it was.
+    again = builds.run_build(builds.claim(_request(manager).id))
+    assert again.report.version == 2 and again.report.stored_name != report.stored_name
+    assert stored.read_bytes() == data
+
+
+def test_failed_build_keeps_its_reason_and_can_be_retried(app, db, manager, monkeypatch):
+    build = _request(manager)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("schijf vol")
+
+    monkeypatch.setattr("programme.reports.pdf.render_pdf", broken)
+    failed = builds.run_build(builds.claim(build.id))
+    assert failed.status == FAILED and "schijf vol" in failed.error and failed.report_id is None
+    monkeypatch.undo()
+
+    builds.retry(failed, manager)
+    _db.session.commit()
+    assert failed.status == QUEUED and failed.error is None
+    done = builds.run_build(builds.claim(build.id))
+    assert done.status == DONE and done.attempts == 2
+
+
+def test_request_validation(app, db, manager):
+    with pytest.raises(builds.ReportRequestError):
+        builds.request_report("jaarverslag", PERIOD, user=manager)
+    with pytest.raises(builds.ReportRequestError, match="initiatief"):
+        builds.request_report(FACTSHEET, PERIOD, user=manager)
+    build = _request(manager)
+    with pytest.raises(builds.ReportRequestError, match="mislukte"):
+        builds.retry(build, manager)
+    db.session.rollback()
+
+
+def test_process_queue_builds_everything_queued_once(app, db, manager):
+    first, second = _request(manager), _request(manager)
+    count = builds.process_queue()
+    assert count >= 2
+    for build in (first, second):
+        db.session.refresh(build)
+        assert build.status == DONE
+    assert builds.process_queue() == 0
