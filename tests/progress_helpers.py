@@ -1,21 +1,31 @@
 """Shared set-up for the progress tests: a small world of its own inside the shared database
-(new initiatives, period, indicators and budget lines with unique codes), flushed, never committed."""
+(new initiatives, period, indicators and budget lines with unique codes), flushed, never committed;
+and for the tests over HTTP the same world committed, with fixtures and helpers to drive the pages.
+
+The HTTP test modules import helpers from here and load the fixtures with pytest_plugins, which pytest
+handles only after the import; PYTEST_DONT_REWRITE keeps it from warning that it can no longer rewrite
+the asserts here (plain asserts, as they always were for this module)."""
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, func, or_, select, text
 
 from programme.accounts.models import User
 from programme.accounts.operations import find_user
 from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
-from programme.impact.models import ImpactIndicator
-from programme.initiatives.models import Initiative, LearningQuestion
+from programme.core.audit import AuditEntry
+from programme.extensions import db as _db
+from programme.impact.models import ImpactIndicator, ImpactMeasurement
+from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
 from programme.progress import operations as ops
-from programme.progress.models import ReportingPeriod
-from tests.conftest import USERS
+from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodEvent, ProgressUpdate,
+                                       ReportingPeriod, Risk, Spending)
+from tests.conftest import USERS, csrf_token, login
 
 # Tables whose rows a refused operation must leave exactly as they were.
 WATCHED_TABLES = ("progress_updates", "progress_lessons", "progress_risks", "progress_indicator_values",
@@ -126,3 +136,201 @@ def assert_refused(db, error, fn, *args, match=None, **kwargs):
         fn(*args, **kwargs)
     assert db_state(db) == before
     return info.value
+
+
+# ---------------------------------------------------------------- committed worlds for the HTTP tests
+# Requests run in app contexts (and database sessions) of their own, so these worlds are committed
+# and removed afterwards. Test modules load the fixtures with `pytest_plugins = ["tests.progress_helpers"]`.
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+TEST_YEAR = 2093  # the period tests add its quarters (and periods coded VT...); remove_world removes them
+
+
+@dataclass
+class Ids:
+    initiative: int
+    other: int
+    period: int
+    question: int
+    other_question: int
+    indicator: int
+    other_indicator: int
+    line_province: int
+    line_zet: int
+    other_line: int
+
+
+def remove_updates(initiative_ids: list[int], period_ids: list[int] | None = None) -> None:
+    """Remove progress updates (of these periods only, if given) with everything they carry, using core
+    statements: the ORM guards approved updates against deletion. Audit entries stay (append-only)."""
+    query = select(ProgressUpdate.id).where(ProgressUpdate.initiative_id.in_(initiative_ids))
+    if period_ids is not None:
+        query = query.where(ProgressUpdate.period_id.in_(period_ids))
+    ids = list(_db.session.scalars(query))
+    s = _db.session
+    s.execute(delete(ImpactMeasurement.__table__).where(ImpactMeasurement.progress_update_id.in_(ids)))
+    for model in (Lesson, Risk, IndicatorValue, Spending, Evidence):
+        s.execute(delete(model.__table__).where(model.__table__.c.update_id.in_(ids)))
+    table = ProgressUpdate.__table__
+    s.execute(table.update().where(table.c.id.in_(ids)).values(previous_revision_id=None))
+    s.execute(delete(table).where(table.c.id.in_(ids)))
+
+
+def remove_periods(period_ids) -> None:
+    """Remove reporting periods (ids or a subquery of ids) and their events."""
+    s = _db.session
+    s.execute(delete(PeriodEvent.__table__).where(PeriodEvent.__table__.c.period_id.in_(period_ids)))
+    s.execute(delete(ReportingPeriod.__table__).where(ReportingPeriod.__table__.c.id.in_(period_ids)))
+
+
+def remove_world(ids: Ids) -> None:
+    initiatives = [ids.initiative, ids.other]
+    s = _db.session
+    remove_updates(initiatives)
+    s.execute(delete(ImpactMeasurement.__table__).where(
+        ImpactMeasurement.indicator_id.in_([ids.indicator, ids.other_indicator])))
+    remove_periods(select(ReportingPeriod.id).where(or_(
+        ReportingPeriod.id == ids.period, ReportingPeriod.code.like(f"{TEST_YEAR}-%"),
+        ReportingPeriod.code.like("VT%"))).scalar_subquery())
+    s.execute(delete(BudgetLine.__table__).where(BudgetLine.__table__.c.initiative_id.in_(initiatives)))
+    s.execute(delete(ImpactIndicator.__table__).where(ImpactIndicator.__table__.c.initiative_id.in_(initiatives)))
+    s.execute(delete(LearningQuestion.__table__).where(LearningQuestion.__table__.c.initiative_id.in_(initiatives)))
+    s.execute(delete(initiative_owners).where(initiative_owners.c.initiative_id.in_(initiatives)))
+    s.execute(delete(Initiative.__table__).where(Initiative.__table__.c.id.in_(initiatives)))
+    s.commit()
+
+
+@pytest.fixture()
+def ids(app):
+    """A committed world (see make_world), by id; removed after the test."""
+    with app.app_context():
+        w = make_world(_db)
+        result = Ids(w.initiative.id, w.other.id, w.period.id, w.question.id, w.other_question.id, w.indicator.id,
+                     w.other_indicator.id, w.line_province.id, w.line_zet.id, w.other_line.id)
+        _db.session.commit()
+    yield result
+    with app.app_context():
+        _db.session.rollback()
+        remove_world(result)
+
+
+@pytest.fixture()
+def ctx(app):
+    """Run fn(users) against the database in an app context of its own, committed."""
+    def _run(fn):
+        with app.app_context():
+            users = {role: find_user(USERS[role][0]) for role in USERS}
+            result = fn(users)
+            _db.session.commit()
+            return result
+    return _run
+
+
+def client_for(app, role):
+    client = app.test_client()
+    assert login(client, role).status_code == 302
+    return client
+
+
+def state(app) -> dict:
+    """Every row of the progress tables (not the audit trail: refusals are audited)."""
+    with app.app_context():
+        return {t: _db.session.execute(text(f"SELECT * FROM {t} ORDER BY id")).all()  # noqa: S608
+                for t in WATCHED_TABLES if t != "audit_entries"}
+
+
+def uploads(app) -> set[str]:
+    folder = Path(app.instance_path) / "uploads"
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def world_of(ids: Ids):
+    """Enough of the world for content()."""
+    class W:
+        period = _db.session.get(ReportingPeriod, ids.period)
+        question = _db.session.get(LearningQuestion, ids.question)
+        indicator = _db.session.get(ImpactIndicator, ids.indicator)
+        line_province = _db.session.get(BudgetLine, ids.line_province)
+    return W
+
+
+def new_draft(ctx, ids: Ids, role="owner", initiative=None, **overrides) -> int:
+    """A committed draft (with content() when it is the owner's initiative); its id."""
+    def _make(users):
+        world = world_of(ids)
+        author = users[role]
+        target = _db.session.get(Initiative, initiative or ids.initiative)
+        upd = ops.create_draft(target, world.period, author)
+        if target.id == ids.initiative:
+            ops.update_draft(upd, content(world, **overrides), author)
+        return upd.id
+    return ctx(_make)
+
+
+def edit_data(client, update_id, ids: Ids, **overrides) -> dict:
+    """What the edit form posts: the page's CSRF token and version, and a full set of values."""
+    page = client.get(f"/voortgang/{update_id}/bewerken")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', html) or re.search(
+        r'value="(\d+)"[^>]*name="version"', html)
+    data = {
+        "csrf_token": csrf_token(page), "version": version.group(1),
+        "traffic_light": "aandacht", "explanation": "Minder vrijwilligers dan gedacht.",
+        "done": "Twee bijeenkomsten.", "results": "25 deelnemers.", "next_steps": "Werving.",
+        "lessons-0-learning_question": str(ids.question), "lessons-0-text": "Persoonlijk uitnodigen werkt.",
+        "risks-0-description": "Zaal niet beschikbaar", "risks-0-likelihood": "laag", "risks-0-impact": "middel",
+        "risks-0-measure": "Tweede locatie",
+        "indicator_values-0-indicator_id": str(ids.indicator), "indicator_values-0-value": "12,5",
+        "indicator_values-0-measured_on": "2090-03-20", "indicator_values-0-source": "Telling",
+        "spending-0-budget_line_id": str(ids.line_province), "spending-0-committed": "1.234,56",
+        "spending-0-spent": "1000",
+        "spending-1-budget_line_id": str(ids.line_zet), "spending-1-committed": "", "spending-1-spent": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def post_form(client, url, page_url, **data):
+    """POST to url with the CSRF token of the page at page_url."""
+    page = client.get(page_url)
+    return client.post(url, data={"csrf_token": csrf_token(page), **data})
+
+
+# The audit trail of the review scenario (write, evidence, submit, return, correct, resubmit, approve):
+# (action, role of the actor, status before, status after) for each step, in order.
+SCENARIO_AUDIT = [
+    ("progress.create", "owner", None, "draft"),
+    ("progress.update", "owner", None, None),
+    ("progress.evidence_add", "owner", None, None),
+    ("progress.submit", "owner", "draft", "submitted"),
+    ("progress.return", "manager", "submitted", "returned"),
+    ("progress.update", "owner", None, None),
+    ("progress.submit", "owner", "returned", "submitted"),
+    ("progress.approve", "manager", "submitted", "approved"),
+]
+
+
+def last_audit_id() -> int:
+    return _db.session.scalar(select(func.max(AuditEntry.id))) or 0
+
+
+def audit_steps(update_id: int, after_id: int) -> list[tuple]:
+    """The update's audit entries after entry after_id (the tests delete their updates, and SQLite may
+    give a later update the same id) as SCENARIO_AUDIT tuples with the actor as a role, oldest first.
+    Each entry must be complete: result ok, actor id and label, origin (IP), initiative and time."""
+    entries = _db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == "ProgressUpdate", AuditEntry.object_id == update_id, AuditEntry.id > after_id)
+        .order_by(AuditEntry.created_dt, AuditEntry.id)).all()
+    assert [e.id for e in entries] == sorted(e.id for e in entries), "time order and insert order differ"
+    roles = {find_user(email).id: role for role, (email, *_rest) in USERS.items()}
+    upd = _db.session.get(ProgressUpdate, update_id)
+    steps = []
+    for e in entries:
+        role = roles.get(e.actor_id)
+        assert role and e.actor_label == USERS[role][0], e
+        assert e.result == "ok" and e.ip and e.created_dt is not None, e
+        assert e.initiative_id == upd.initiative_id and e.object_label == upd.audit_label, e
+        steps.append((e.action, role, (e.old_values or {}).get("status"), (e.new_values or {}).get("status")))
+    return steps

@@ -26,9 +26,12 @@ def world(db):
 
 
 def audit_trail(db, obj) -> list[tuple[str, int | None]]:
+    """(action, actor id) of the object's audit entries since it was made: the tests over HTTP remove
+    their updates and periods afterwards (the entries stay), and SQLite may give their ids out again."""
     db.session.flush()
     return [(e.action, e.actor_id) for e in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.object_type == type(obj).__name__, AuditEntry.object_id == obj.id)
+        select(AuditEntry).where(AuditEntry.object_type == type(obj).__name__, AuditEntry.object_id == obj.id,
+                                 AuditEntry.created_dt >= obj.created_dt)
         .order_by(AuditEntry.id))]
 
 

@@ -1,5 +1,6 @@
 """Budget periods, funding sources, budget lines, ZET/Zorgbelang allocations and stated totals."""
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,6 +9,9 @@ from programme.core.db import Money
 from programme.core.sourced import SourcedMixin
 from programme.extensions import db
 from programme.plan.models import Action, Deliverable
+
+if TYPE_CHECKING:
+    from programme.initiatives.models import Initiative
 
 
 class BudgetPeriod(SourcedMixin, db.Model):
@@ -58,13 +62,23 @@ class BudgetLine(SourcedMixin, db.Model):
     funding_source_id: Mapped[int | None] = mapped_column(ForeignKey("funding_sources.id"))
     amount: Mapped[Decimal] = mapped_column(Money)
     description: Mapped[str | None] = mapped_column(Text)
+    # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     action: Mapped[Action | None] = relationship()
+    initiative: Mapped["Initiative | None"] = relationship()
     period: Mapped[BudgetPeriod] = relationship()
     funding_source: Mapped[FundingSource | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<BudgetLine {self.id} action={self.action_id} {self.amount}>"
+
+    @property
+    def audit_label(self) -> str:
+        owner = f"actie {self.action.name}" if self.action else f"initiatief {self.initiative}"
+        return f"Begrotingspost {self.period.label} van {owner}"
 
 
 class Allocation(SourcedMixin, db.Model):

@@ -36,6 +36,10 @@ class ImpactIndicator(SourcedMixin, db.Model):
     baseline_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     position: Mapped[int] = mapped_column(default=0)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     monitor_indicator: Mapped[MonitorIndicator | None] = relationship()
     baseline_edition: Mapped[MonitorEdition | None] = relationship()
@@ -48,6 +52,9 @@ class ImpactIndicator(SourcedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<ImpactIndicator {self.code}>"
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def is_programme_indicator(self) -> bool:
@@ -63,11 +70,18 @@ class ImpactTarget(SourcedMixin, db.Model):
     period_label: Mapped[str] = mapped_column(String(20))
     target_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     target_text: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     indicator: Mapped[ImpactIndicator] = relationship(back_populates="targets")
 
     def __repr__(self) -> str:
         return f"<ImpactTarget {self.indicator_id} {self.period_label}>"
+
+    @property
+    def audit_label(self) -> str:
+        return f"Streefwaarde {self.period_label} van {self.indicator.name}"
 
 
 class ImpactMeasurement(db.Model):

@@ -1,5 +1,5 @@
 """Goals, implementation lines, themes, deliverables (prestaties) and their actions."""
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.sourced import SourcedMixin
@@ -81,6 +81,12 @@ class Action(SourcedMixin, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # The "Actie:" sentence in the body of the Uitvoeringsagenda, where there is one.
     statement: Mapped[str | None] = mapped_column(Text)
+    # Actions are archived, never deleted: budget lines and the audit trail refer to them.
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     deliverable: Mapped[Deliverable] = relationship(back_populates="actions")
     plannings: Mapped[list["ActionPlanning"]] = relationship(back_populates="action",
@@ -88,6 +94,9 @@ class Action(SourcedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Action {self.name!r}>"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ActionPlanning(SourcedMixin, db.Model):
@@ -101,8 +110,15 @@ class ActionPlanning(SourcedMixin, db.Model):
     period_label: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     action: Mapped[Action] = relationship(back_populates="plannings")
 
     def __repr__(self) -> str:
         return f"<ActionPlanning {self.action_id} {self.period_label}>"
+
+    @property
+    def audit_label(self) -> str:
+        return f"Planning {self.period_label} van {self.action.name}"

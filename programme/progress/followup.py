@@ -12,7 +12,7 @@ from programme.accounts.models import User
 from programme.budget.models import BudgetLine, FundingSource
 from programme.core.permissions import MANAGER, OWNER
 from programme.extensions import db
-from programme.initiatives.models import Initiative
+from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress.models import (APPROVED, DRAFT, RETURNED, SUBMITTED, Lesson, ProgressUpdate,
                                        ReportingPeriod, Spending)
 
@@ -164,7 +164,8 @@ def budget_follow_up(initiative: Initiative | None = None) -> BudgetFollowUp:
 
 # ---------------------------------------------------------------- learning log
 
-def learning_log(learning_question=None, initiative: Initiative | None = None) -> list[Lesson]:
+def learning_log(learning_question: LearningQuestion | None = None, initiative: Initiative | None = None
+                 ) -> list[Lesson]:
     """Lessons from approved updates, oldest period first (then in order of approval)."""
     query = (select(Lesson).join(Lesson.update).join(ProgressUpdate.period)
              .where(Lesson.update_id.in_(counted_updates()))
@@ -177,3 +178,61 @@ def learning_log(learning_question=None, initiative: Initiative | None = None) -
     if initiative is not None:
         query = query.where(ProgressUpdate.initiative_id == initiative.id)
     return list(db.session.scalars(query))
+
+
+@dataclass
+class QuestionLog:
+    """A learning question (None: lessons linked to no question) with its lessons, oldest first."""
+    question: LearningQuestion | None
+    lessons: list[Lesson] = field(default_factory=list)
+
+
+@dataclass
+class InitiativeLog:
+    initiative: Initiative
+    questions: list[QuestionLog] = field(default_factory=list)
+    unlinked: QuestionLog = field(default_factory=lambda: QuestionLog(None))
+
+    @property
+    def lesson_count(self) -> int:
+        return sum(len(q.lessons) for q in self.questions) + len(self.unlinked.lessons)
+
+
+def learning_log_by_question(initiative: Initiative | None = None,
+                             learning_question: LearningQuestion | None = None) -> list[InitiativeLog]:
+    """The learning log per initiative (programme order) and per learning question (the initiative's
+    order), each question with its status and its lessons in time order, unlinked lessons apart.
+    A question without lessons is shown too: its status still says something. Without a filter every
+    initiative with learning questions or lessons appears (archived ones only with lessons)."""
+    if learning_question is not None and initiative is not None and learning_question.initiative_id != initiative.id:
+        return []
+    lessons = learning_log(learning_question=learning_question, initiative=initiative)
+    if learning_question is not None:
+        initiatives = [learning_question.initiative]
+    elif initiative is not None:
+        initiatives = [initiative]
+    else:
+        with_lessons = {lesson.update.initiative_id for lesson in lessons}
+        initiatives = [i for i in db.session.scalars(select(Initiative).options(
+            selectinload(Initiative.learning_questions))) if i.id in with_lessons
+            or (i.learning_questions and not i.is_archived)]
+    logs: dict[int, InitiativeLog] = {}
+    by_question: dict[tuple[int, int], QuestionLog] = {}
+
+    def add_question(log: InitiativeLog, question: LearningQuestion) -> QuestionLog:
+        by_question[log.initiative.id, question.id] = QuestionLog(question)
+        log.questions.append(by_question[log.initiative.id, question.id])
+        return by_question[log.initiative.id, question.id]
+
+    for item in initiatives:
+        logs[item.id] = InitiativeLog(item)
+        for question in [learning_question] if learning_question is not None else item.learning_questions:
+            add_question(logs[item.id], question)
+    for lesson in lessons:
+        log = logs.setdefault(lesson.update.initiative_id, InitiativeLog(lesson.update.initiative))
+        question = lesson.learning_question
+        if question is None:
+            log.unlinked.lessons.append(lesson)
+        else:  # a question of another initiative (not expected) is shown where the lesson was written
+            (by_question.get((log.initiative.id, question.id)) or add_question(log, question)).lessons.append(lesson)
+    return sorted(logs.values(), key=lambda log: log.initiative.sort_key)

@@ -1,6 +1,7 @@
 """Follow-up pages that read approved updates: the learning log and budget follow-up."""
 from flask import render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from programme.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
@@ -18,13 +19,16 @@ def _initiatives() -> list[Initiative]:
 
 @bp.route("/voortgang/leerlog")
 def learning_log():
+    """Per initiative and learning question the lessons of approved updates; ?initiatief= shows one
+    initiative (the initiative page links here), ?leervraag= one question."""
     initiative = _chosen(Initiative, "initiatief")
     question = _chosen(LearningQuestion, "leervraag")
-    questions = db.session.scalars(select(LearningQuestion).join(LearningQuestion.initiative)
-                                   .order_by(Initiative.number, LearningQuestion.position)).all()
-    lessons = followup.learning_log(learning_question=question, initiative=initiative)
-    return render_template("progress/learning_log.html", lessons=lessons, initiative=initiative, question=question,
-                           initiatives=_initiatives(), questions=questions)
+    questions = sorted(db.session.scalars(select(LearningQuestion).options(joinedload(LearningQuestion.initiative))),
+                       key=lambda q: (q.initiative.sort_key, q.position, q.id))
+    logs = followup.learning_log_by_question(initiative=initiative, learning_question=question)
+    return render_template("progress/learning_log.html", logs=logs, initiative=initiative, question=question,
+                           initiatives=_initiatives(), questions=questions,
+                           lesson_count=sum(log.lesson_count for log in logs))
 
 
 @bp.route("/begroting/opvolging")

@@ -1,0 +1,106 @@
+"""Impact indicator rules: the manager creates and edits indicators of an initiative or of the
+programme, with their baseline and targets per period. Indicators are archived, never deleted;
+a target may be removed only while its indicator has no measured values."""
+import uuid
+
+from sqlalchemy import func, select
+
+from programme.core import audit
+from programme.extensions import db
+from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
+from programme.initiatives.models import Initiative
+from programme.plan.editing import RuleError, apply_changes, check_version, values_of
+
+INDICATOR_FIELDS = ("name", "description", "unit", "higher_is_better", "monitor_indicator_id", "baseline_value",
+                    "baseline_text", "baseline_edition_id", "baseline_area_id")
+TARGET_FIELDS = ("period_label", "target_value", "target_text")
+HAS_MEASUREMENTS = ("Deze indicator heeft meetwaarden; haar streefwaarden horen bij die geschiedenis en worden "
+                    "niet verwijderd. Pas de streefwaarde zo nodig aan.")
+PERIOD_TAKEN = "Deze indicator heeft al een streefwaarde voor deze periode; pas die aan."
+
+
+def _clean(data: dict, names) -> dict:
+    """Empty text becomes None; the rest as the form gave it."""
+    return {name: (data.get(name) if data.get(name) != "" else None) for name in names}
+
+
+def has_measurements(indicator: ImpactIndicator) -> bool:
+    return db.session.scalar(select(ImpactMeasurement.id).where(
+        ImpactMeasurement.indicator_id == indicator.id).limit(1)) is not None
+
+
+def create_indicator(initiative: Initiative | None, data: dict) -> ImpactIndicator:
+    values = _clean(data, INDICATOR_FIELDS)
+    values["higher_is_better"] = bool(values["higher_is_better"])
+    initiative_id = initiative.id if initiative else None
+    same_owner = (ImpactIndicator.initiative_id.is_(None) if initiative is None
+                  else ImpactIndicator.initiative_id == initiative_id)
+    position = db.session.scalar(select(func.coalesce(func.max(ImpactIndicator.position), -1)).where(same_owner)) + 1
+    # The code is the natural key of seeded indicators; the manager's get a unique one.
+    code = f"{initiative.number if initiative else 'programma'}-{uuid.uuid4().hex[:10]}"
+    indicator = ImpactIndicator(code=code, initiative_id=initiative_id, position=position, **values)
+    db.session.add(indicator)
+    db.session.flush()
+    audit.record("impact_indicator.create", indicator, new={
+        "initiative": str(initiative) if initiative else "programma", **values_of(indicator, INDICATOR_FIELDS)},
+        initiative_id=initiative_id)
+    return indicator
+
+
+def update_indicator(indicator: ImpactIndicator, data: dict, *, expected_version: int) -> bool:
+    """EditConflict when the form was loaded from an older version; a concurrent save between
+    this check and the flush raises StaleDataError at the flush."""
+    check_version(indicator, expected_version)
+    values = _clean(data, INDICATOR_FIELDS)
+    values["higher_is_better"] = bool(values["higher_is_better"])
+    return apply_changes(indicator, "impact_indicator.update", values, initiative_id=indicator.initiative_id)
+
+
+def set_indicator_archived(indicator: ImpactIndicator, archived: bool) -> None:
+    """Archived indicators leave the owners' progress forms; their values and targets stay."""
+    if indicator.is_archived == archived:
+        return
+    indicator.is_archived = archived
+    audit.record("impact_indicator.archive" if archived else "impact_indicator.unarchive", indicator,
+                 old={"is_archived": not archived}, new={"is_archived": archived},
+                 initiative_id=indicator.initiative_id)
+    db.session.flush()
+
+
+def _period_taken(indicator_id: int, period_label: str, target_id: int | None = None) -> bool:
+    query = select(ImpactTarget.id).where(ImpactTarget.indicator_id == indicator_id,
+                                          ImpactTarget.period_label == period_label)
+    if target_id is not None:
+        query = query.where(ImpactTarget.id != target_id)
+    return db.session.scalar(query) is not None
+
+
+def add_target(indicator: ImpactIndicator, data: dict) -> ImpactTarget:
+    values = _clean(data, TARGET_FIELDS)
+    if _period_taken(indicator.id, values["period_label"]):
+        raise RuleError("period_label", PERIOD_TAKEN)
+    target = ImpactTarget(indicator=indicator, **values)
+    db.session.add(target)
+    db.session.flush()
+    audit.record("impact_target.create", target, new=values_of(target, TARGET_FIELDS),
+                 initiative_id=indicator.initiative_id)
+    return target
+
+
+def update_target(target: ImpactTarget, data: dict, *, expected_version: int) -> bool:
+    check_version(target, expected_version)
+    values = _clean(data, TARGET_FIELDS)
+    if _period_taken(target.indicator_id, values["period_label"], target.id):
+        raise RuleError("period_label", PERIOD_TAKEN)
+    return apply_changes(target, "impact_target.update", values, initiative_id=target.indicator.initiative_id)
+
+
+def remove_target(target: ImpactTarget, *, expected_version: int) -> None:
+    """RuleError when the indicator has measured values (the target is part of that history)."""
+    check_version(target, expected_version)
+    if has_measurements(target.indicator):
+        raise RuleError("", HAS_MEASUREMENTS)
+    audit.record("impact_target.delete", target, old=values_of(target, TARGET_FIELDS),
+                 initiative_id=target.indicator.initiative_id)
+    db.session.delete(target)
+    db.session.flush()

@@ -1,0 +1,96 @@
+"""Action rules: the manager creates and edits actions per prestatie and their planning texts;
+actions are archived, never deleted (budget lines and the audit trail refer to them)."""
+from sqlalchemy import func, select
+
+from programme.core import audit
+from programme.extensions import db
+from programme.plan.editing import RuleError, apply_changes, check_version, values_of
+from programme.plan.models import Action, ActionPlanning, Deliverable
+
+ACTION_FIELDS = ("name", "statement", "position")
+PLANNING_FIELDS = ("period_label", "text")
+
+
+def _name_taken(deliverable_id: int, name: str, action_id: int | None = None) -> bool:
+    query = select(Action.id).where(Action.deliverable_id == deliverable_id, Action.name == name)
+    if action_id is not None:
+        query = query.where(Action.id != action_id)
+    return db.session.scalar(query) is not None
+
+
+def _clean_action(data: dict) -> dict:
+    return {"name": data["name"], "statement": data.get("statement") or None, "position": data.get("position")}
+
+
+def create_action(deliverable: Deliverable, data: dict) -> Action:
+    values = _clean_action(data)
+    if _name_taken(deliverable.id, values["name"]):
+        raise RuleError("name", "Deze prestatie heeft al een actie met deze naam.")
+    if values["position"] is None:
+        values["position"] = db.session.scalar(select(func.coalesce(func.max(Action.position), -1)).where(
+            Action.deliverable_id == deliverable.id)) + 1
+    action = Action(deliverable=deliverable, **values)
+    db.session.add(action)
+    db.session.flush()
+    audit.record("action.create", action, new={**values_of(action, ACTION_FIELDS), "deliverable": deliverable.name})
+    return action
+
+
+def update_action(action: Action, data: dict, *, expected_version: int) -> bool:
+    """EditConflict when the form was loaded from an older version; a concurrent save between
+    this check and the flush raises StaleDataError at the flush."""
+    check_version(action, expected_version)
+    values = _clean_action(data)
+    if values["position"] is None:
+        values["position"] = action.position
+    if _name_taken(action.deliverable_id, values["name"], action.id):
+        raise RuleError("name", "Deze prestatie heeft al een actie met deze naam.")
+    return apply_changes(action, "action.update", values)
+
+
+def set_action_archived(action: Action, archived: bool) -> None:
+    if action.is_archived == archived:
+        return
+    action.is_archived = archived
+    audit.record("action.archive" if archived else "action.unarchive", action,
+                 old={"is_archived": not archived}, new={"is_archived": archived})
+    db.session.flush()
+
+
+def _period_taken(action_id: int, period_label: str, planning_id: int | None = None) -> bool:
+    query = select(ActionPlanning.id).where(ActionPlanning.action_id == action_id,
+                                            ActionPlanning.period_label == period_label)
+    if planning_id is not None:
+        query = query.where(ActionPlanning.id != planning_id)
+    return db.session.scalar(query) is not None
+
+
+PERIOD_TAKEN = "Deze actie heeft al een planning voor deze periode; pas die aan."
+
+
+def add_planning(action: Action, data: dict) -> ActionPlanning:
+    if _period_taken(action.id, data["period_label"]):
+        raise RuleError("period_label", PERIOD_TAKEN)
+    position = db.session.scalar(select(func.coalesce(func.max(ActionPlanning.position), -1)).where(
+        ActionPlanning.action_id == action.id)) + 1
+    planning = ActionPlanning(action=action, period_label=data["period_label"], text=data["text"], position=position)
+    db.session.add(planning)
+    db.session.flush()
+    audit.record("action_planning.create", planning, new=values_of(planning, PLANNING_FIELDS))
+    return planning
+
+
+def update_planning(planning: ActionPlanning, data: dict, *, expected_version: int) -> bool:
+    check_version(planning, expected_version)
+    if _period_taken(planning.action_id, data["period_label"], planning.id):
+        raise RuleError("period_label", PERIOD_TAKEN)
+    return apply_changes(planning, "action_planning.update",
+                         {"period_label": data["period_label"], "text": data["text"]})
+
+
+def remove_planning(planning: ActionPlanning, *, expected_version: int) -> None:
+    """A planning text has no history of its own beyond the audit trail, which keeps its values."""
+    check_version(planning, expected_version)
+    audit.record("action_planning.delete", planning, old=values_of(planning, PLANNING_FIELDS))
+    db.session.delete(planning)
+    db.session.flush()
