@@ -6,7 +6,7 @@ export FLASK_APP := app.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-sqlite test-postgres setup system-deps db seed demo lint audit bench clean
+.PHONY: run scheduler serve test test-sqlite test-postgres setup system-deps db seed demo lint audit bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ seed: db
 demo: seed
 	$(BIN)/flask demo-accounts
 
+# The web server and, next to it, the scheduler process (it builds the reports).
 run: system-deps demo
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bash scripts/run.sh
+
+# The scheduler alone, as in production (one process; a second one is harmless).
+scheduler: db
+	$(BIN)/flask scheduler
 
 test: system-deps setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -47,6 +52,10 @@ lint: setup
 audit: setup
 	$(BIN)/pip install --quiet pip-audit==2.10.1
 	$(BIN)/pip-audit -r requirements.txt
+
+# Report build speed and memory (seeded programme and 200 generated initiatives); not part of `make test`.
+bench: system-deps setup
+	$(BIN)/python scripts/bench_reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,4 +1,4 @@
-"""Command-line tasks: seed, create-user, demo-accounts."""
+"""Command-line tasks: seed, create-user, demo-accounts, scheduler."""
 import secrets
 from pathlib import Path
 
@@ -19,6 +19,12 @@ DEMO_OWNER_INITIATIVES = ("1.1.2", "1.1.3")
 
 
 def register(app: Flask) -> None:
+    from programme.core.backup_cli import backup_command
+    from programme.reports.commands import scheduler_command
+
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)
+
     @app.cli.command("seed")
     def seed_command():
         """Load the programme from the source data (idempotent)."""

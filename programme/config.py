@@ -37,6 +37,34 @@ def load_secret_key(instance_path: str, production: bool) -> str:
     return key
 
 
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "ja", "on")
+
+
+def mail_settings() -> dict:
+    """SMTP for delivering reports. MAIL_USE_TLS is TLS from the first byte (port 465),
+    MAIL_USE_STARTTLS upgrades a plain connection (port 587). No MAIL_SERVER: nothing is sent."""
+    port_text = os.environ.get("MAIL_PORT", "").strip()
+    use_tls = _flag("MAIL_USE_TLS")
+    try:
+        port = int(port_text) if port_text else (465 if use_tls else 25)
+    except ValueError:
+        raise ConfigError(f"MAIL_PORT moet een getal zijn, niet {port_text!r}.") from None
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USE_STARTTLS": _flag("MAIL_USE_STARTTLS"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", "").strip() or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "rapportages@sociale-veerkracht.localhost",
+        "MAIL_TIMEOUT": 30,
+    }
+
+
 def build_config(instance_path: str) -> dict:
     production = os.environ.get("APP_ENV", "development") == "production"
     return {
@@ -54,9 +82,16 @@ def build_config(instance_path: str) -> dict:
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "LOGIN_MAX_FAILURES": 10,
         "LOGIN_LOCK_DURATION": timedelta(minutes=15),
+        # Failed sign-ins (any account) from one IP address within the window, before a 429.
+        "LOGIN_IP_MAX_FAILURES": 20,
+        "LOGIN_IP_WINDOW": timedelta(minutes=15),
+        # Time between a right password and the TOTP code of an account with a second factor.
+        "LOGIN_CODE_TIMEOUT": timedelta(minutes=5),
+        "TOTP_ISSUER": "Sociale Veerkracht Noord-Brabant",
         "DEMO_ACCOUNTS": not production,
         "DISPLAY_TIMEZONE": "Europe/Amsterdam",
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        **mail_settings(),
     }
 
 

@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
@@ -102,3 +102,38 @@ def test_process_queue_builds_everything_queued_once(app, db, manager):
         db.session.refresh(build)
         assert build.status == DONE
     assert builds.process_queue() == 0
+
+
+def test_two_builds_of_one_scope_get_consecutive_versions(app, db, manager, monkeypatch):
+    """The second build computes the same 'next version' as the first (simulated race): its insert
+    loses on the unique (scope, version), it retries and gets the next number; no orphan file."""
+    first, second = _request(manager), _request(manager)
+    original = builds.next_version
+    stale = {"left": 1}
+
+    def racing_next_version(scope):
+        # The second build's first try does not see the first build's version yet.
+        if stale["left"] and db.session.get(ReportBuild, second.id).status == "running":
+            stale["left"] -= 1
+            return original(scope) - 1
+        return original(scope)
+
+    monkeypatch.setattr(builds, "next_version", racing_next_version)
+    files_before = set((Path(app.instance_path) / "reports").glob("*.pdf"))
+    done_first = builds.run_build(builds.claim(first.id))
+    done_second = builds.run_build(builds.claim(second.id))
+    assert done_first.status == DONE and done_second.status == DONE, done_second.error
+    assert done_second.report.version == done_first.report.version + 1
+    new_files = set((Path(app.instance_path) / "reports").glob("*.pdf")) - files_before
+    assert {f.name for f in new_files} == {done_first.report.stored_name, done_second.report.stored_name}
+
+
+def test_a_build_taken_over_by_another_worker_is_not_issued_twice(app, db, manager):
+    build = builds.claim(_request(manager).id, worker="old:1")
+    # Meanwhile the scheduler requeued it (worker presumed dead) and another worker took it.
+    with db.engine.begin() as conn:
+        conn.execute(update(ReportBuild).where(ReportBuild.id == build.id).values(worker="new:2"))
+    before = db.session.scalar(select(IssuedReport.id).order_by(IssuedReport.id.desc()).limit(1))
+    result = builds.run_build(build)
+    assert result.status == "running" and result.worker == "new:2"
+    assert db.session.scalar(select(IssuedReport.id).order_by(IssuedReport.id.desc()).limit(1)) == before

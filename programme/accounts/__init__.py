@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from programme.accounts import admin, views  # noqa: E402,F401
+from programme.accounts import admin, second_factor, views  # noqa: E402,F401

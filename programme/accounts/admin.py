@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from programme.accounts import bp
 from programme.accounts.forms import UserCreateForm, UserEditForm
 from programme.accounts.models import User
-from programme.accounts.operations import AccountError, create_user, set_active, update_user
+from programme.accounts.operations import AccountError, create_user, reset_totp, set_active, update_user
 from programme.core.export import csv_response
 from programme.core.formatting import AMSTERDAM
 from programme.core.forms import EmptyForm
@@ -62,7 +62,7 @@ def edit(user_id: int):
             db.session.commit()
             flash("Het account is gewijzigd." if changed else "Er was niets gewijzigd.", "info")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user)
+    return render_template("accounts/user_form.html", form=form, user=user, button_form=EmptyForm())
 
 
 def _set_active(user_id: int, active: bool):
@@ -93,6 +93,24 @@ def enable(user_id: int):
     return _set_active(user_id, True)
 
 
+@bp.route("/accounts/<int:user_id>/tweestapsverificatie-uitzetten", methods=["POST"])
+@manager_required
+def reset_second_factor(user_id: int):
+    """For someone who lost the phone with their authenticator app."""
+    user = get_user(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        reset_totp(user, actor=current_user._get_current_object())
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("accounts.edit", user_id=user.id))
+    db.session.commit()
+    flash(f"De tweestapsverificatie van {user.name} staat uit. Laat {user.name} die opnieuw instellen.", "info")
+    return redirect(url_for("accounts.edit", user_id=user.id))
+
+
 def _local(value: datetime | None) -> str:
     return value.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -109,9 +127,10 @@ def export():
         for owner in initiative.owners:
             owned.setdefault(owner.id, []).append(initiative.number)
     header = ["E-mailadres", "Naam", "Rol", "GS/PS", "Actief", "Demo-account", "Eigenaar van initiatieven",
-              "Laatst aangemeld", "Aangemaakt"]
+              "Laatst aangemeld", "Aangemaakt", "Tweestapsverificatie"]
     rows = ([u.email, u.name, ROLE_LABELS.get(u.role, u.role), u.body, u.is_active, u.is_demo,
-             ", ".join(sorted(owned.get(u.id, []))), _local(u.last_login_dt), _local(u.created_dt)]
+             ", ".join(sorted(owned.get(u.id, []))), _local(u.last_login_dt), _local(u.created_dt),
+             u.totp_enabled]
             for u in accounts)
     stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d")
     return csv_response(f"accounts-en-rechten-{stamp}.csv", header, rows)

@@ -1,4 +1,4 @@
-"""Sign-in form and the manager's account forms."""
+"""Sign-in forms (password, code) and the manager's account forms."""
 from wtforms import EmailField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -13,6 +13,14 @@ class LoginForm(BaseForm):
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in."), Length(max=256)],
                              render_kw={"autocomplete": "current-password"})
+
+
+class CodeForm(BaseForm):
+    """The six-digit code from an authenticator app (sign-in step two, turning TOTP on or off)."""
+    code = StringField("Code", validators=[DataRequired("Vul de code uit uw app in."), Length(max=12)],
+                       description="De zes cijfers die uw authenticator-app nu toont.",
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                  "spellcheck": "false", "autocapitalize": "off", "maxlength": 12})
 
 
 BODY_CHOICES = [("", "Geen (alleen voor lezers)"), ("GS", "Gedeputeerde Staten (GS)"),

@@ -2,7 +2,7 @@
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from programme.core.db import UTCDateTime, utcnow
@@ -31,6 +31,10 @@ class User(db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Second factor (TOTP): the base32 secret once confirmed, and the last accepted time step,
+    # so that a code is accepted only once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
@@ -52,6 +56,10 @@ class User(db.Model):
         return f"{self.id}:{self.session_token}"
 
     @property
+    def totp_enabled(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
 
@@ -66,3 +74,17 @@ class User(db.Model):
     @property
     def is_reader(self) -> bool:
         return self.role == READER
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in (wrong password or code, locked or unknown account) from an address:
+    counted across web workers to rate-limit sign-in per IP."""
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_ip_created_dt", "ip", "created_dt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LoginFailure {self.id} {self.ip} {self.created_dt:%Y-%m-%d %H:%M:%S}>"

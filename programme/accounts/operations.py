@@ -1,9 +1,10 @@
-"""Account rules: creating users, authenticating, locking, signing out."""
+"""Account rules: creating users, authenticating (password and second factor), locking, signing out."""
 from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from programme.accounts import ratelimit, totp
 from programme.accounts.models import User, new_session_token
 from programme.accounts.passwords import (DUMMY_HASH, hash_password, needs_rehash, password_problems,
                                           verify_password)
@@ -39,36 +40,111 @@ def create_user(email: str, name: str, role: str, password: str, *, body: str | 
 
 def authenticate(email: str, password: str) -> User | None:
     """The user when the credentials are right and the account may sign in, else None.
-    Failed attempts are counted and audited; the caller shows one generic message."""
+    Failed attempts are counted (per account and per IP address) and audited; the caller shows
+    one generic message. An account with a second factor is not signed in yet: the caller asks
+    for the code (verify_login_code); until then its failure count stays as it is."""
     user = find_user(email)
     now = datetime.now(UTC)
     if user is None:
         verify_password(DUMMY_HASH, password)
+        ratelimit.record_failure()
         audit.record_now("login.failed", result="failed", message="onbekend account",
                          object_type="User", object_label=email[:200])
         return None
     if user.locked_until and user.locked_until > now:
+        ratelimit.record_failure()
         audit.record_now("login.failed", result="failed", message="account tijdelijk geblokkeerd",
                          object_type="User", object_label=user.email)
         return None
     if not verify_password(user.password_hash, password) or not user.is_active:
         reason = "account uitgeschakeld" if user.is_active is False else "onjuist wachtwoord"
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCK_DURATION"]
-            user.failed_logins = 0
-            reason += "; account tijdelijk geblokkeerd"
-        db.session.commit()
-        audit.record_now("login.failed", result="failed", message=reason, object_type="User",
-                         object_label=user.email)
+        _count_failure(user, reason, now)
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.totp_enabled:
+        audit.record("login.password", user, message="wachtwoord juist; code gevraagd", actor=user)
+        return user
+    _complete_login(user, now)
+    return user
+
+
+def verify_login_code(user: User, code: str) -> bool:
+    """Second step of the sign-in: the TOTP code. A wrong, old or reused code counts as a failed
+    sign-in towards the account's lockout and the IP limit."""
+    now = datetime.now(UTC)
+    if not user.is_active or (user.locked_until and user.locked_until > now):
+        ratelimit.record_failure()
+        audit.record_now("login.failed", result="failed", message="code: account geblokkeerd of uitgeschakeld",
+                         object_type="User", object_label=user.email)
+        return False
+    step = totp.matching_step(user.totp_secret, code, after=user.totp_last_step)
+    if step is None:
+        _count_failure(user, "onjuiste of al gebruikte code", now)
+        return False
+    user.totp_last_step = step
+    _complete_login(user, now)
+    return True
+
+
+def _count_failure(user: User, reason: str, now: datetime) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + current_app.config["LOGIN_LOCK_DURATION"]
+        user.failed_logins = 0
+        reason += "; account tijdelijk geblokkeerd"
+    db.session.commit()  # the request itself ends without a commit
+    ratelimit.record_failure()
+    audit.record_now("login.failed", result="failed", message=reason, object_type="User",
+                     object_label=user.email)
+
+
+def _complete_login(user: User, now: datetime) -> None:
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_dt = now
     audit.record("login", user, actor=user)
-    return user
+
+
+def enable_totp(user: User, secret: str, code: str) -> bool:
+    """Turn the second factor on once a code from the app proves the secret was taken over.
+    False (and nothing changed) when the code does not match. The secret is never audited."""
+    step = totp.matching_step(secret, code)
+    if step is None:
+        audit.record_now("user.totp_enable", result="failed", message="bevestigingscode onjuist",
+                         object_type="User", object_label=user.email, actor=user)
+        return False
+    user.totp_secret = secret
+    user.totp_last_step = step
+    audit.record("user.totp_enable", user, old={"totp": False}, new={"totp": True}, actor=user)
+    db.session.flush()
+    return True
+
+
+def disable_totp(user: User, code: str) -> bool:
+    """Turn one's own second factor off, with a valid (unused) code. False when the code is wrong."""
+    if totp.matching_step(user.totp_secret, code, after=user.totp_last_step) is None:
+        audit.record_now("user.totp_disable", result="failed", message="code onjuist of al gebruikt",
+                         object_type="User", object_label=user.email, actor=user)
+        return False
+    _clear_totp(user, "user.totp_disable", actor=user)
+    return True
+
+
+def reset_totp(user: User, *, actor: User) -> None:
+    """A manager turns off the second factor of someone who lost their phone."""
+    if user.id == actor.id:
+        raise AccountError("Zet uw eigen tweestapsverificatie uit op de pagina Tweestapsverificatie, met een code.")
+    if not user.totp_enabled:
+        return
+    _clear_totp(user, "user.totp_reset", actor=actor)
+
+
+def _clear_totp(user: User, action: str, *, actor: User) -> None:
+    user.totp_secret = None
+    user.totp_last_step = None
+    audit.record(action, user, old={"totp": True}, new={"totp": False}, actor=actor)
+    db.session.flush()
 
 
 def end_sessions(user: User) -> None:

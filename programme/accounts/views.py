@@ -1,14 +1,14 @@
-"""Sign-in and sign-out."""
+"""Sign-in (password, then the code of a second factor where it is on) and sign-out."""
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from programme.accounts import bp
-from programme.accounts.forms import LoginForm
+from programme.accounts import bp, ratelimit
+from programme.accounts.forms import CodeForm, LoginForm
 from programme.accounts.models import User
-from programme.accounts.operations import authenticate, end_sessions
+from programme.accounts.operations import authenticate, end_sessions, verify_login_code
 from programme.core import audit
 from programme.core.forms import EmptyForm
 from programme.extensions import db, login_manager
@@ -16,6 +16,12 @@ from programme.extensions import db, login_manager
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Meld u aan om deze pagina te bekijken."
 login_manager.session_protection = "strong"
+
+LOGIN_FAILED = ("Aanmelden is niet gelukt. Controleer uw e-mailadres en wachtwoord, "
+                "of probeer het later opnieuw.")
+CODE_FAILED = "De code is niet juist, verlopen of al gebruikt. Vul de code in die uw app nu toont."
+# The session key of a sign-in whose password was right and whose code is still to come.
+PENDING = "pending_login"
 
 
 @login_manager.user_loader
@@ -40,28 +46,81 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-@bp.route("/aanmelden", methods=["GET", "POST"])
-def login():
+def _start_session(user: User) -> None:
+    session.clear()  # a new session at sign-in
+    login_user(user)
+    now = datetime.now(UTC).timestamp()
+    session["started"] = now
+    session["last_seen"] = now
+    session.permanent = True
+
+
+def _too_many(template: str, form, step: str):
+    ratelimit.refuse(step)
+    return render_template(template, form=form, error=ratelimit.BLOCKED_MESSAGE, expired=False), 429
+
+
+# Both steps are one endpoint, so that the second is as public as the first (core.security).
+@bp.route("/aanmelden", methods=["GET", "POST"], defaults={"step": "wachtwoord"})
+@bp.route("/aanmelden/<any(code):step>", methods=["GET", "POST"])
+def login(step: str):
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
+    if step == "code":
+        return _code_step()
     form = LoginForm()
     error = None
+    if request.method == "POST" and ratelimit.is_blocked():
+        return _too_many("accounts/login.html", form, "wachtwoord")
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            error = "Aanmelden is niet gelukt. Controleer uw e-mailadres en wachtwoord, of probeer het later opnieuw."
+            error = LOGIN_FAILED
+        elif user.totp_enabled:
+            session.clear()
+            session[PENDING] = {"user": user.get_id(), "at": datetime.now(UTC).timestamp(),
+                                "next": safe_next(request.args.get("next"))}
+            db.session.commit()
+            return redirect(url_for("accounts.login", step="code"))
         else:
-            session.clear()  # a new session at sign-in
-            login_user(user)
-            now = datetime.now(UTC).timestamp()
-            session["started"] = now
-            session["last_seen"] = now
-            session.permanent = True
+            _start_session(user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
     expired = request.args.get("expired") == "1"
     return render_template("accounts/login.html", form=form, error=error, expired=expired), (
         401 if error else 200)
+
+
+def _pending_user() -> User | None:
+    """The account whose password was right in this session, while the code may still follow."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    age = datetime.now(UTC).timestamp() - float(pending.get("at", 0))
+    if age > current_app.config["LOGIN_CODE_TIMEOUT"].total_seconds():
+        return None
+    user = load_user(str(pending.get("user", "")))
+    return user if user is not None and user.totp_enabled else None
+
+
+def _code_step():
+    user = _pending_user()
+    if user is None:
+        if session.pop(PENDING, None) is not None:
+            flash("De tijd voor de code is verstreken. Meld u opnieuw aan.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    error = None
+    if request.method == "POST" and ratelimit.is_blocked():
+        return _too_many("accounts/login_code.html", form, "code")
+    if form.validate_on_submit():
+        if verify_login_code(user, form.code.data):
+            target = session[PENDING].get("next") or url_for("dashboard.index")
+            _start_session(user)
+            db.session.commit()
+            return redirect(safe_next(target))
+        error = CODE_FAILED
+    return render_template("accounts/login_code.html", form=form, error=error), (401 if error else 200)
 
 
 @bp.route("/afmelden", methods=["POST"])

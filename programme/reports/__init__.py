@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from programme.reports import views  # noqa: E402, F401  (registers the routes on bp)
+from programme.reports import preview, views  # noqa: E402,F401

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from programme.core.audit import AuditEntry, record
 from programme.core.db import utcnow
@@ -131,13 +132,16 @@ def _made_by(build: ReportBuild) -> str:
     return "Onbekend"
 
 
+def next_version(scope: str) -> int:
+    return (db.session.scalar(select(func.max(IssuedReport.version)).where(IssuedReport.scope == scope)) or 0) + 1
+
+
 def issue(build: ReportBuild, rendered: Rendered, version_of_data: str) -> IssuedReport:
-    """Write the PDF under a generated name and archive it as the next version of its scope."""
+    """Archive the report as the next version of its scope (flushed; the caller writes the file
+    under the generated stored_name and commits)."""
     scope = f"{build.kind}:{build.period_code}:{build.initiative_id or '-'}"
-    version = (db.session.scalar(select(func.max(IssuedReport.version)).where(IssuedReport.scope == scope)) or 0) + 1
+    version = next_version(scope)
     stored_name = f"{secrets.token_hex(16)}.pdf"
-    path = reports_dir() / stored_name
-    path.write_bytes(rendered.pdf)
     report = IssuedReport(
         kind=build.kind, scope=scope, version=version, period_code=build.period_code,
         period_label=build.period.label, initiative_id=build.initiative_id, title=rendered.title,
@@ -152,33 +156,75 @@ def issue(build: ReportBuild, rendered: Rendered, version_of_data: str) -> Issue
     return report
 
 
+class BuildTakenOver(RuntimeError):
+    """The build is no longer this worker's (it was requeued and another worker took it)."""
+
+
+def _finish(build: ReportBuild, worker: str, rendered: Rendered, version_of_data: str) -> IssuedReport:
+    """Archive the report, queue its deliveries and mark the build done, in one transaction that
+    only commits while the build is still this worker's. Two builds of the same scope can race for
+    the next version number: the loser's insert fails on the unique (scope, version) and retries.
+    The file is written before the commit and removed again when the transaction does not commit."""
+    from programme.reports.delivery import queue_deliveries
+
+    for _attempt in range(5):
+        path = None
+        try:
+            report = issue(build, rendered, version_of_data)
+            path = reports_dir() / report.stored_name
+            path.write_bytes(rendered.pdf)
+            queue_deliveries(report)
+            record("report_issued", report, actor=build.requested_by,
+                   new={"sha256": report.sha256, "version": report.version, "data_version": version_of_data,
+                        "build_id": build.id})
+            ours = db.session.execute(
+                update(ReportBuild).where(ReportBuild.id == build.id, ReportBuild.status == RUNNING,
+                                          ReportBuild.worker == worker)
+                .values(status=DONE, progress=100, progress_label="Klaar", report_id=report.id,
+                        finished_dt=utcnow(), error=None)
+                .execution_options(synchronize_session=False)).rowcount
+            if not ours:
+                raise BuildTakenOver(f"build {build.id} was taken over by another worker")
+            db.session.commit()
+            return report
+        except IntegrityError:
+            db.session.rollback()
+            if path is not None:
+                path.unlink(missing_ok=True)
+            log.info("report build %s lost the race for the next version; retrying", build.id)
+        except BaseException:
+            db.session.rollback()
+            if path is not None:
+                path.unlink(missing_ok=True)
+            raise
+    raise RuntimeError("kon geen versienummer voor de rapportage krijgen")
+
+
 def run_build(build: ReportBuild) -> ReportBuild:
     """Build a claimed (running) build to the end: issued and deliveries queued, or failed with
     its reason. Never raises for a failure of the report itself."""
-    from programme.reports.delivery import queue_deliveries
-
     version_of_data = data_version()
+    worker = build.worker
     try:
         rendered = render(build, progress=lambda percent, label: set_progress(build, percent, label))
         set_progress(build, 90, "Opslaan in het archief")
-        report = issue(build, rendered, version_of_data)
-        queue_deliveries(report)
-        build.status, build.progress, build.progress_label = DONE, 100, "Klaar"
-        build.report_id, build.finished_dt, build.error = report.id, utcnow(), None
-        record("report_issued", report, actor=build.requested_by,
-               new={"sha256": report.sha256, "version": report.version, "data_version": version_of_data,
-                    "build_id": build.id})
-        db.session.commit()
+        _finish(build, worker, rendered, version_of_data)
+    except BuildTakenOver:
+        log.warning("report build %s was requeued and taken by another worker; dropped this result", build.id)
     except Exception as exc:  # noqa: BLE001 - any failure is shown on the build, with its reason
         db.session.rollback()
         log.exception("report build %s failed", build.id)
-        build = db.session.get(ReportBuild, build.id, populate_existing=True)
-        build.status, build.finished_dt = FAILED, utcnow()
-        build.error = f"{type(exc).__name__}: {exc}"[:2000]
-        build.progress_label = "Mislukt"
-        record("report_failed", build, actor=build.requested_by, result="error", message=build.error)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        failed = db.session.execute(
+            update(ReportBuild).where(ReportBuild.id == build.id, ReportBuild.status == RUNNING,
+                                      ReportBuild.worker == worker)
+            .values(status=FAILED, finished_dt=utcnow(), error=error, progress_label="Mislukt")
+            .execution_options(synchronize_session=False)).rowcount
+        if failed:
+            record("report_failed", db.session.get(ReportBuild, build.id), actor=build.requested_by,
+                   result="error", message=error)
         db.session.commit()
-    return build
+    return db.session.get(ReportBuild, build.id, populate_existing=True)
 
 
 def process_queue(limit: int | None = None, worker: str | None = None) -> int:

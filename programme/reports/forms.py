@@ -1,0 +1,112 @@
+"""Forms for asking for a report, for report schedules and for recipients (Dutch labels and errors)."""
+from datetime import date
+
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from programme.core.forms import BaseForm, choices
+from programme.progress.forms import DutchDateField
+from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
+from programme.reports.periods import recent_periods
+
+CHOOSE_FROM_LIST = "Kies uit de getoonde mogelijkheden."
+SCHEDULABLE = (GS_QUARTERLY, PS_HALF_YEARLY)
+
+
+def period_choices(today: date) -> list[SelectChoice]:
+    """Quarters (GS, factsheets) and half years (PS), newest first, in two groups."""
+    quarters = [SelectChoice(p.code, p.label, optgroup="Kwartalen (GS-rapportage en factsheet)")
+                for p in recent_periods(GS_QUARTERLY, today)]
+    halves = [SelectChoice(p.code, p.label, optgroup="Halfjaren (PS-rapportage)")
+              for p in recent_periods(PS_HALF_YEARLY, today, count=4)]
+    return quarters + halves
+
+
+class AskReportForm(BaseForm):
+    kind = SelectField("Soort rapportage", choices=choices(KIND_LABELS.items()),
+                       invalid_choice_message=CHOOSE_FROM_LIST)
+    period = SelectField("Periode", invalid_choice_message=CHOOSE_FROM_LIST,
+                         description="Kies een kwartaal voor de GS-rapportage en de factsheet, "
+                                     "een halfjaar voor de PS-rapportage.")
+    initiative = SelectField("Initiatief (alleen voor een factsheet)", invalid_choice_message=CHOOSE_FROM_LIST)
+
+    def __init__(self, *args, today: date, initiatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.period.choices = period_choices(today)
+        self.initiative.choices = choices([("", "Geen (niet bij een factsheet)"),
+                                           *((str(i.id), f"{i.number} {i.name}") for i in initiatives)])
+        if not self.period.data or self.period.data == "None":
+            # Reports are usually about the last finished quarter.
+            self.period.data = recent_periods(GS_QUARTERLY, today)[1].code
+
+    def validate_period(self, field):
+        kind = self.kind.data
+        if kind not in KIND_LABELS:
+            return
+        allowed = {p.code for p in recent_periods(kind, self.today)}
+        if field.data not in allowed:
+            raise ValidationError("Kies een halfjaar voor de PS-rapportage." if kind == PS_HALF_YEARLY
+                                  else "Kies een kwartaal voor deze soort rapportage.")
+
+    def validate_initiative(self, field):
+        if self.kind.data == FACTSHEET and not field.data:
+            raise ValidationError("Kies het initiatief waarvoor u een factsheet wilt.")
+        if self.kind.data != FACTSHEET and field.data:
+            raise ValidationError("Een initiatief hoort alleen bij een factsheet; kies 'Geen'.")
+
+
+class WholeNumberField(IntegerField):
+    """An integer with a Dutch message (WTForms' own is English)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip())
+        except ValueError:
+            self.data = None
+            raise ValueError("Vul een heel getal in.") from None
+
+
+class ScheduleForm(BaseForm):
+    name = StringField("Naam", validators=[InputRequired("Geef de planning een naam."), Length(max=200)])
+    kind = SelectField("Soort rapportage", choices=choices((k, KIND_LABELS[k]) for k in SCHEDULABLE),
+                       invalid_choice_message=CHOOSE_FROM_LIST)
+    days_after_period = WholeNumberField(
+        "Dagen na het einde van de periode",
+        validators=[InputRequired("Vul het aantal dagen in."),
+                    NumberRange(0, 120, "Kies een aantal dagen van 0 tot en met 120.")],
+        description="Bijvoorbeeld 15: de rapportage over het derde kwartaal (tot en met 30 september) "
+                    "wordt op 16 oktober gemaakt.")
+    hour = WholeNumberField("Uur van de dag (Nederlandse tijd)",
+                        validators=[InputRequired("Vul het uur in."),
+                                    NumberRange(0, 23, "Kies een uur van 0 tot en met 23.")],
+                        description="Van 0 tot en met 23; 6 is zes uur ’s ochtends.")
+    starts_on = DutchDateField("Gaat in op", validators=[InputRequired("Vul de datum in waarop de planning ingaat.")],
+                               description="Perioden die vóór deze datum eindigden, maakt de planning niet.")
+
+
+class ScheduleEditForm(ScheduleForm):
+    """The kind of a schedule stays what it is (make a new schedule for another kind)."""
+
+    kind = None
+
+
+class RecipientForm(BaseForm):
+    kind = SelectField("Soort rapportage", choices=choices(KIND_LABELS.items()),
+                       invalid_choice_message=CHOOSE_FROM_LIST)
+    email = StringField("E-mailadres", validators=[InputRequired("Vul het e-mailadres in."), Length(max=254)],
+                        render_kw={"autocomplete": "email", "type": "email"})
+    name = StringField("Naam (niet verplicht)", validators=[Optional(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+
+    def validate_email(self, field):
+        from programme.reports.delivery import RecipientError, normalise_email
+
+        try:
+            field.data = normalise_email(field.data)
+        except RecipientError as error:
+            raise ValidationError(str(error)) from None

@@ -1,0 +1,285 @@
+"""Delivering issued reports by e-mail through a real SMTP server (aiosmtpd on a free local port):
+the PDF arrives attached with a Dutch subject; a failing server leads to retries with backoff,
+counted attempts and, after the last attempt, a failed delivery shown in the archive."""
+import socket
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from programme.config import ConfigError, mail_settings
+from programme.core.audit import AuditEntry
+from programme.extensions import db as _db
+from programme.reports import delivery as deliveries
+from programme.reports.build import reports_dir
+from programme.reports.models import FAILED, GS_QUARTERLY, PENDING, PS_HALF_YEARLY, SENT, Delivery, IssuedReport
+from tests.test_report_views import PDF, clean_reports, make_report, signed_in  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("clean_reports")
+
+
+class Collecting:
+    """Accepts every message and keeps it."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.envelopes.append(envelope)
+        return "250 Bericht ontvangen"
+
+
+class Refusing:
+    """Refuses every recipient, as a mail server does for an unknown address."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        return "550 5.1.1 Onbekende ontvanger"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serve(handler):
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    return controller
+
+
+@pytest.fixture()
+def mail_to(app, monkeypatch):
+    """Point the app's SMTP settings at a local port."""
+    def _configure(port: int):
+        for key, value in {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_USE_TLS": False,
+                           "MAIL_USE_STARTTLS": False, "MAIL_USERNAME": None, "MAIL_PASSWORD": None,
+                           "MAIL_FROM": "rapportages@brabant.test.example", "MAIL_TIMEOUT": 5}.items():
+            monkeypatch.setitem(app.config, key, value)
+    return _configure
+
+
+@pytest.fixture()
+def collecting(mail_to):
+    handler = Collecting()
+    controller = _serve(handler)
+    mail_to(controller.port)
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture()
+def refusing(mail_to):
+    controller = _serve(Refusing())
+    mail_to(controller.port)
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+def _issue_with_recipients(app, kind=GS_QUARTERLY, *, active=("ontvanger@gs.test.example",), paused=(), **kw):
+    """An issued report, its recipients and queued deliveries, as run_build leaves them."""
+    report_id = make_report(app, kind, **kw)
+    with app.app_context():
+        for email in active:
+            deliveries.add_recipient(kind, email, "Griffier GS")
+        for email in paused:
+            deliveries.set_recipient_active(deliveries.add_recipient(kind, email, None), False)
+        deliveries.queue_deliveries(_db.session.get(IssuedReport, report_id))
+        _db.session.commit()
+    return report_id
+
+
+def _delivery(app, report_id, email) -> Delivery:
+    with app.app_context():
+        return _db.session.scalar(select(Delivery).where(Delivery.report_id == report_id, Delivery.email == email))
+
+
+def _audit(app, action, report_id):
+    with app.app_context():
+        return _db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == action, AuditEntry.object_type == "IssuedReport",
+            AuditEntry.object_id == report_id).order_by(AuditEntry.id)).all()
+
+
+def test_queue_creates_a_delivery_per_active_recipient_of_the_kind(app):
+    report_id = _issue_with_recipients(app, active=("een@gs.test.example", "twee@gs.test.example"),
+                                       paused=("gepauzeerd@gs.test.example",))
+    with app.app_context():
+        found = _db.session.scalars(select(Delivery).where(Delivery.report_id == report_id)).all()
+        assert sorted(d.email for d in found) == ["een@gs.test.example", "twee@gs.test.example"]
+        assert all(d.status == PENDING and d.attempts == 0 and d.next_attempt_dt for d in found)
+        # Recipients of another kind get nothing.
+        deliveries.add_recipient(PS_HALF_YEARLY, "griffie@ps.test.example", None)
+        _db.session.commit()
+    assert _delivery(app, report_id, "griffie@ps.test.example") is None
+    entry = _audit(app, "report_delivery_queued", report_id)[-1]
+    assert entry.new_values["recipients"] == ["een@gs.test.example", "twee@gs.test.example"]
+
+
+def test_the_report_arrives_with_the_pdf_attached_and_a_dutch_subject(app, collecting):
+    report_id = _issue_with_recipients(app, title="Voortgangsrapportage GS 1e kwartaal 2026")
+    with app.app_context():
+        sent = deliveries.send_due(datetime.now(UTC))
+        report = _db.session.get(IssuedReport, report_id)
+        subject, filename = deliveries.subject_of(report), report.filename
+    assert sent >= 1
+    envelopes = [e for e in collecting.envelopes if e.rcpt_tos == ["ontvanger@gs.test.example"]]
+    assert len(envelopes) == 1
+    assert envelopes[0].mail_from == "rapportages@brabant.test.example"
+    message = message_from_bytes(envelopes[0].content, policy=default_policy)
+    assert subject == "Sociale Veerkracht: Voortgangsrapportage GS 1e kwartaal 2026 (versie 1)"
+    # A long subject is folded onto the next line; Python's parser keeps the fold's space.
+    assert message["Subject"].strip() == subject
+    assert message["To"] == "ontvanger@gs.test.example"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert body.startswith("Beste Griffier GS,")
+    assert "In de bijlage vindt u de voortgangsrapportage gs (kwartaal)" in body
+    assert "Met vriendelijke groet" in body
+    attachments = list(message.iter_attachments())
+    assert len(attachments) == 1
+    assert attachments[0].get_content_type() == "application/pdf"
+    assert attachments[0].get_filename() == filename
+    assert attachments[0].get_content() == PDF
+
+    delivery = _delivery(app, report_id, "ontvanger@gs.test.example")
+    assert delivery.status == SENT and delivery.attempts == 1 and delivery.sent_dt is not None
+    assert delivery.next_attempt_dt is None and delivery.last_error is None
+    entry = _audit(app, "report_delivered", report_id)[-1]
+    assert entry.result == "ok" and entry.new_values["email"] == "ontvanger@gs.test.example"
+    # Sending again sends nothing twice.
+    with app.app_context():
+        deliveries.send_due(datetime.now(UTC) + timedelta(days=1))
+    assert len([e for e in collecting.envelopes if e.rcpt_tos == ["ontvanger@gs.test.example"]]) == 1
+
+
+def test_a_refusing_server_leads_to_retries_with_backoff_then_failed(app, refusing):
+    report_id = _issue_with_recipients(app, active=("onbekend@gs.test.example",))
+    now = datetime.now(UTC)
+    with app.app_context():
+        deliveries.send_due(now)
+    delivery = _delivery(app, report_id, "onbekend@gs.test.example")
+    assert delivery.status == PENDING and delivery.attempts == 1
+    assert "Het adres is door de mailserver geweigerd" in delivery.last_error and "550" in delivery.last_error
+    assert delivery.next_attempt_dt == now + timedelta(minutes=5)
+
+    # Not due yet: nothing happens.
+    with app.app_context():
+        deliveries.send_due(now + timedelta(minutes=4))
+    assert _delivery(app, report_id, "onbekend@gs.test.example").attempts == 1
+
+    waits = []
+    for attempt in range(2, deliveries.MAX_ATTEMPTS + 1):
+        previous = _delivery(app, report_id, "onbekend@gs.test.example")
+        with app.app_context():
+            deliveries.send_due(previous.next_attempt_dt)
+        delivery = _delivery(app, report_id, "onbekend@gs.test.example")
+        assert delivery.attempts == attempt
+        if delivery.next_attempt_dt:
+            waits.append(delivery.next_attempt_dt - previous.next_attempt_dt)
+    assert waits == [timedelta(minutes=10), timedelta(minutes=20), timedelta(minutes=40)]
+    assert delivery.status == FAILED and delivery.next_attempt_dt is None
+    assert len(_audit(app, "report_delivery_retry", report_id)) == deliveries.MAX_ATTEMPTS - 1
+    final = _audit(app, "report_delivery_failed", report_id)
+    assert len(final) == 1 and final[0].result == "failed" and "geweigerd" in final[0].message
+
+    # Given up: no more attempts.
+    with app.app_context():
+        deliveries.send_due(now + timedelta(days=30))
+    assert _delivery(app, report_id, "onbekend@gs.test.example").attempts == deliveries.MAX_ATTEMPTS
+
+    html = signed_in(app, "manager").get("/rapportages").get_data(as_text=True)
+    assert f"Opgegeven na {deliveries.MAX_ATTEMPTS} pogingen. Reden: Het adres is door de mailserver geweigerd" in html
+
+
+def test_an_unreachable_server_is_retried(app, mail_to):
+    mail_to(_free_port())  # nothing listens there
+    report_id = _issue_with_recipients(app, active=("wacht@gs.test.example",))
+    with app.app_context():
+        assert deliveries.send_due(datetime.now(UTC)) == 0
+    delivery = _delivery(app, report_id, "wacht@gs.test.example")
+    assert delivery.status == PENDING and delivery.attempts == 1
+    assert delivery.last_error.startswith("De mailserver is niet bereikbaar")
+
+
+def test_a_missing_archive_file_is_a_failed_attempt(app, collecting):
+    report_id = _issue_with_recipients(app, active=("zonderbestand@gs.test.example",))
+    with app.app_context():
+        (reports_dir() / _db.session.get(IssuedReport, report_id).stored_name).unlink()
+        deliveries.send_due(datetime.now(UTC))
+    delivery = _delivery(app, report_id, "zonderbestand@gs.test.example")
+    assert delivery.attempts == 1 and "het PDF-bestand ontbreekt in het archief" in delivery.last_error
+    assert not [e for e in collecting.envelopes if e.rcpt_tos == ["zonderbestand@gs.test.example"]]
+
+
+def test_without_a_mail_server_deliveries_wait(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    report_id = _issue_with_recipients(app, active=("later@gs.test.example",))
+    with app.app_context():
+        assert deliveries.send_due(datetime.now(UTC)) == 0
+    delivery = _delivery(app, report_id, "later@gs.test.example")
+    assert delivery.status == PENDING and delivery.attempts == 0
+
+
+def test_a_due_delivery_is_claimed_by_one_process_only(app):
+    report_id = _issue_with_recipients(app, active=("eenmaal@gs.test.example",))
+    delivery_id = _delivery(app, report_id, "eenmaal@gs.test.example").id
+    now = datetime.now(UTC)
+    with app.app_context():
+        assert deliveries._claim(delivery_id, now) is True
+        assert deliveries._claim(delivery_id, now) is False
+
+
+def test_a_failed_delivery_can_be_sent_again(app):
+    report_id = make_report(app, deliveries=[("opnieuw@gs.test.example", FAILED, 5, "weg")])
+    delivery_id = _delivery(app, report_id, "opnieuw@gs.test.example").id
+    with app.app_context():
+        delivery = _db.session.get(Delivery, delivery_id)
+        deliveries.resend(delivery)
+        _db.session.commit()
+        with pytest.raises(deliveries.RecipientError):
+            deliveries.resend(delivery)
+    delivery = _delivery(app, report_id, "opnieuw@gs.test.example")
+    assert delivery.status == PENDING and delivery.attempts == 0
+
+
+def test_backoff_doubles():
+    assert [deliveries.backoff(n) for n in range(1, 5)] == [timedelta(minutes=m) for m in (5, 10, 20, 40)]
+
+
+def test_mail_settings_from_the_environment(monkeypatch):
+    for name in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_STARTTLS", "MAIL_USERNAME",
+                 "MAIL_PASSWORD", "MAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    settings = mail_settings()
+    assert settings["MAIL_SERVER"] == "" and settings["MAIL_PORT"] == 25 and settings["MAIL_USE_TLS"] is False
+    monkeypatch.setenv("MAIL_SERVER", "smtp.brabant.test.example")
+    monkeypatch.setenv("MAIL_USE_STARTTLS", "1")
+    monkeypatch.setenv("MAIL_PORT", "587")
+    monkeypatch.setenv("MAIL_USERNAME", "tracker")
+    monkeypatch.setenv("MAIL_PASSWORD", "geheim-wachtwoord")
+    monkeypatch.setenv("MAIL_FROM", "rapportages@brabant.test.example")
+    settings = mail_settings()
+    assert (settings["MAIL_SERVER"], settings["MAIL_PORT"], settings["MAIL_USE_STARTTLS"]) == (
+        "smtp.brabant.test.example", 587, True)
+    assert settings["MAIL_USERNAME"] == "tracker" and settings["MAIL_FROM"] == "rapportages@brabant.test.example"
+    monkeypatch.setenv("MAIL_USE_TLS", "true")
+    monkeypatch.delenv("MAIL_PORT")
+    assert mail_settings()["MAIL_PORT"] == 465
+    monkeypatch.setenv("MAIL_PORT", "vijfentwintig")
+    with pytest.raises(ConfigError):
+        mail_settings()
+
+
+def test_recipient_addresses_are_checked():
+    assert deliveries.normalise_email(" Naam@Brabant.NL ") == "naam@brabant.nl"
+    for wrong in ("", "naam", "naam@", "@brabant.nl", "naam@brabant", "na am@brabant.nl", "a@b@c.nl",
+                  "x" * 250 + "@b.nl"):
+        with pytest.raises(deliveries.RecipientError):
+            deliveries.normalise_email(wrong)
