@@ -20,8 +20,8 @@ from tests.initiative_helpers import remove_initiatives
 
 _numbers = itertools.count(1)
 CREATED: list[int] = []
-TEST_NAMES = ("Stichting Proefpartner", "Proefopgave wonen", "Proef Conflictpartner", "Proef Nieuw", "proef oud", "Proef Twee",
-              "proef twee", "Proef Drie", "proef drie")
+RENAME_NAMES = ("Proef Nieuw", "proef oud", "Proef Twee", "proef twee", "Proef Drie", "proef drie")
+TEST_NAMES = ("Stichting Proefpartner", "Proefopgave wonen", "Proef Conflictpartner", *RENAME_NAMES)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -158,11 +158,11 @@ def test_manager_edits_crossovers_areas_and_partners_with_audit(app):
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     with app.app_context():
         organisation = _db.session.scalar(select(Organisation).filter_by(name="Stichting Proefpartner"))
-        task = _db.session.scalar(select(CrossoverTask).filter_by(name="Proefopgave wonen"))
         assert organisation.kind == "civil_society" and organisation.kind_label == "Maatschappelijke organisatie"
         item = _db.session.get(Initiative, initiative_id)
         assert [p.name for p in item.partners] == ["PON", "Stichting Proefpartner"]
         assert [t.name for t in item.crossover_tasks] == ["Arbeidsmarkt", "Proefopgave wonen", "Smart Health"]
+        assert _db.session.scalar(select(func.count(CrossoverTask.id)).filter_by(name="Proefopgave wonen")) == 1
         assert [a.name for a in item.figure_areas] == ["Oss"]
         assert item.version == 3
     entry = _last(app, "initiative.update", initiative_id)
@@ -295,7 +295,7 @@ def test_seed_renames_an_earlier_spelling_and_retires_a_merged_one(app):
         _db.session.commit()
         assert organisations["Proef Nieuw"].id == renamed_id  # renamed in place: its links stay
         assert organisations["Proef Nieuw"].kind == "business"
-        names = set(_db.session.scalars(select(Organisation.name).where(Organisation.name.in_(TEST_NAMES[3:]))))
+        names = set(_db.session.scalars(select(Organisation.name).where(Organisation.name.in_(RENAME_NAMES))))
         assert names == {"Proef Nieuw", "Proef Twee", "Proef Drie", "proef drie"}  # the used one stays
         assert {p.name for p in _db.session.get(Initiative, initiative_id).partners} == {"Proef Nieuw", "proef drie"}
         again = Seeder()

@@ -78,7 +78,7 @@ class Organisation(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ORGANISATION_KINDS.get(self.kind, self.kind)
+        return ORGANISATION_KINDS.get(self.kind, ORGANISATION_KINDS["other"])
 
 
 class CrossoverTask(db.Model):

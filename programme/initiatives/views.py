@@ -127,7 +127,7 @@ def _organisation_groups(organisations: list[Organisation]) -> list[tuple[str, l
     groups = {kind: [] for kind in ORGANISATION_KINDS}
     for organisation in organisations:
         groups.setdefault(organisation.kind, []).append(organisation.id)
-    return [(ORGANISATION_KINDS.get(kind, kind), ids) for kind, ids in groups.items() if ids]
+    return [(ORGANISATION_KINDS.get(kind, ORGANISATION_KINDS["other"]), ids) for kind, ids in groups.items() if ids]
 
 
 def _fill_choices(form: InitiativeForm) -> dict[str, list[tuple[str, list[int]]]]:
