@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "initiative.unarchive": "Initiatief uit archief gehaald",
     "learning_question.create": "Leervraag toegevoegd",
     "learning_question.update": "Leervraag gewijzigd",
+    "organisation.create": "Organisatie toegevoegd",
+    "crossover_task.create": "Cross-over-opgave toegevoegd",
     "login.password": "Wachtwoord gewijzigd",
     "login.rate_limited": "Aanmelden geblokkeerd (te veel pogingen vanaf dit adres)",
     "user.totp_enable": "Tweede factor aangezet",

@@ -4,7 +4,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from programme.core.forms import BaseForm, choices
-from programme.initiatives.models import LINE_LABELS, STATUS_LABELS, LearningQuestion
+from programme.initiatives.models import (LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask,
+                                          LearningQuestion, Organisation)
+from programme.initiatives.operations import find_by_name
 
 
 class IdsField(SelectMultipleField):
@@ -41,17 +43,46 @@ class InitiativeForm(BaseForm):
     line = SelectField("Uitvoeringslijn", choices=choices(LINE_LABELS.items()))
     opgave = TextAreaField("Opgave", validators=[Optional(), Length(max=20000)])
     description = TextAreaField("Initiatief (beschrijving)", validators=[Optional(), Length(max=20000)])
-    partners_text = TextAreaField("Partners", validators=[Optional(), Length(max=20000)])
+    partners_text = TextAreaField("Partners (tekst)", validators=[Optional(), Length(max=20000)])
     role_province = TextAreaField("Rol van de provincie", validators=[Optional(), Length(max=5000)])
     role_zet = TextAreaField("Rol van ZET", validators=[Optional(), Length(max=5000)])
     role_zorgbelang = TextAreaField("Rol van Zorgbelang", validators=[Optional(), Length(max=5000)])
     owners = CheckboxesField("Eigenaren (initiatiefnemers)")
     themes = CheckboxesField("Thema’s")
-    areas = IdsField("Gebieden (Figuur 1)")
+    areas = CheckboxesField("Gebieden (Figuur 1)")
+    crossover_tasks = CheckboxesField("Cross-over met provinciale opgaven")
+    new_crossover_task = StringField("Nieuwe cross-over-opgave", validators=[Optional(), Length(max=200)])
+    partners = CheckboxesField("Partners (organisaties)")
+    new_partner_name = StringField("Naam van de nieuwe organisatie", validators=[Optional(), Length(max=300)])
+    new_partner_kind = SelectField("Soort organisatie",
+                                   choices=choices([("", "Kies een soort"), *ORGANISATION_KINDS.items()]),
+                                   validate_choice=False)
 
     def validate_version(self, field):
         if not (field.data or "").isdigit():
             raise ValidationError("Het formulier is onvolledig; laad de pagina opnieuw.")
+
+    def validate_new_crossover_task(self, field):
+        if field.data and find_by_name(CrossoverTask, field.data) is not None:
+            raise ValidationError(f"De cross-over-opgave ‘{field.data}’ bestaat al; vink haar aan in de lijst.")
+
+    def validate_new_partner_name(self, field):
+        if not field.data:
+            return
+        if find_by_name(Organisation, field.data) is not None:
+            raise ValidationError(f"De organisatie ‘{field.data}’ bestaat al; vink haar aan in de lijst.")
+
+    def validate_new_partner_kind(self, field):
+        if field.data and field.data not in ORGANISATION_KINDS:
+            raise ValidationError("Kies een soort uit de lijst.")
+        if self.new_partner_name.data and not field.data:
+            raise ValidationError("Kies de soort van de nieuwe organisatie.")
+        if field.data and not self.new_partner_name.data:
+            raise ValidationError("Vul de naam van de nieuwe organisatie in, of kies bij soort ‘Kies een soort’.")
+
+    @property
+    def new_partner(self) -> tuple[str, str] | None:
+        return (self.new_partner_name.data, self.new_partner_kind.data) if self.new_partner_name.data else None
 
 
 class LearningQuestionForm(BaseForm):

@@ -27,13 +27,20 @@ STATUS_LABELS = {
     "stopped": "Gestopt",
 }
 
+# Types of partner organisation, derived from the partner lists in the Uitvoeringsagenda
+# (paragraphs 1.1.1-1.1.11). Ordered as the edit form groups them.
 ORGANISATION_KINDS = {
-    "implementing": "Uitvoeringsorganisatie",
+    "municipality": "Gemeente",
     "province": "Provincie",
     "provincial_team": "Provinciaal team",
-    "municipality": "Gemeente",
-    "knowledge": "Kennisinstelling",
-    "partner": "Partner",
+    "implementing": "Uitvoeringsorganisatie",
+    "civil_society": "Maatschappelijke organisatie",
+    "care_welfare": "Zorg en welzijn",
+    "knowledge": "Kennis- of onderwijsinstelling",
+    "business": "Bedrijf",
+    "funder": "Financier",
+    "residents": "Inwoners en inwonersinitiatief",
+    "other": "Overige organisatie",
 }
 
 initiative_partners = Table(
@@ -63,7 +70,7 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
-    kind: Mapped[str] = mapped_column(String(30), default="partner")
+    kind: Mapped[str] = mapped_column(String(30), default="other")
     source: Mapped[str | None] = mapped_column(String(300))
 
     def __repr__(self) -> str:
@@ -71,7 +78,7 @@ class Organisation(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ORGANISATION_KINDS.get(self.kind, self.kind)
+        return ORGANISATION_KINDS.get(self.kind, ORGANISATION_KINDS["other"])
 
 
 class CrossoverTask(db.Model):

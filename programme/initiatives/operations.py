@@ -5,7 +5,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from programme.accounts.models import User
 from programme.core import audit
 from programme.extensions import db
-from programme.initiatives.models import Initiative, InitiativeArea, LearningQuestion
+from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, InitiativeArea,
+                                          LearningQuestion, Organisation)
 from programme.monitor.models import Area
 from programme.plan.models import Theme
 
@@ -13,10 +14,13 @@ TEXT_FIELDS = ("name", "status", "line", "opgave", "description", "partners_text
                "role_province", "role_zet", "role_zorgbelang")
 FIELD_LABELS = {
     "name": "Naam", "status": "Status", "line": "Uitvoeringslijn", "opgave": "Opgave",
-    "description": "Initiatief (beschrijving)", "partners_text": "Partners",
+    "description": "Initiatief (beschrijving)", "partners_text": "Partners (tekst)",
     "role_province": "Rol van de provincie", "role_zet": "Rol van ZET", "role_zorgbelang": "Rol van Zorgbelang",
     "owners": "Eigenaren", "themes": "Thema’s", "areas": "Gebieden (Figuur 1)",
+    "crossover_tasks": "Cross-over met", "partners": "Partners (organisaties)",
 }
+# The relations the form edits as lists of ids.
+RELATIONS = ("owners", "themes", "areas", "crossover_tasks", "partners")
 
 
 class EditConflict(Exception):
@@ -29,6 +33,8 @@ def editable_values(initiative: Initiative) -> dict:
     values["owners"] = sorted(user.id for user in initiative.owners)
     values["themes"] = sorted(theme.id for theme in initiative.themes)
     values["areas"] = sorted(area.id for area in initiative.figure_areas)
+    values["crossover_tasks"] = sorted(task.id for task in initiative.crossover_tasks)
+    values["partners"] = sorted(org.id for org in initiative.partners)
     return values
 
 
@@ -39,7 +45,8 @@ def _names(model, ids: list[int]) -> list[str]:
         select(model).where(model.id.in_(ids))))
 
 
-RELATION_MODELS = {"owners": User, "themes": Theme, "areas": Area}
+RELATION_MODELS = {"owners": User, "themes": Theme, "areas": Area, "crossover_tasks": CrossoverTask,
+                   "partners": Organisation}
 
 
 def readable(name: str, value):
@@ -49,17 +56,50 @@ def readable(name: str, value):
     return value or None
 
 
-def update_initiative(initiative: Initiative, data: dict, *, expected_version: int) -> bool:
-    """Apply the manager's edit. EditConflict when the form was loaded from an older version;
-    a concurrent save that slips between check and flush raises StaleDataError at flush."""
+def find_by_name(model, name: str):
+    """The organisation or cross-over task with this name, ignoring case (None when there is none)."""
+    return db.session.scalar(select(model).where(func.lower(model.name) == name.strip().lower()))
+
+
+def add_organisation(name: str, kind: str, *, initiative_id: int | None = None) -> Organisation:
+    """A new partner organisation typed by the manager; the form has checked that the name is new."""
+    if kind not in ORGANISATION_KINDS:
+        raise ValueError(f"unknown organisation kind {kind!r}")
+    organisation = Organisation(name=name.strip(), kind=kind)
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record("organisation.create", organisation,
+                 new={"name": organisation.name, "kind": organisation.kind_label}, initiative_id=initiative_id)
+    return organisation
+
+
+def add_crossover_task(name: str, *, initiative_id: int | None = None) -> CrossoverTask:
+    task = CrossoverTask(name=name.strip())
+    db.session.add(task)
+    db.session.flush()
+    audit.record("crossover_task.create", task, new={"name": task.name}, initiative_id=initiative_id)
+    return task
+
+
+def update_initiative(initiative: Initiative, data: dict, *, expected_version: int,
+                      new_partner: tuple[str, str] | None = None, new_crossover_task: str | None = None) -> bool:
+    """Apply the manager's edit. new_partner (name, kind) and new_crossover_task are created and linked.
+    EditConflict when the form was loaded from an older version; a concurrent save that slips between
+    check and flush raises StaleDataError at flush."""
     if initiative.version != expected_version:
         raise EditConflict
     old = editable_values(initiative)
     new = {name: (data.get(name) or None) if name not in ("name", "status", "line") else data[name]
            for name in TEXT_FIELDS}
-    new["owners"] = sorted(set(data.get("owners") or []))
-    new["themes"] = sorted(set(data.get("themes") or []))
-    new["areas"] = sorted(set(data.get("areas") or []))
+    for name in RELATIONS:
+        new[name] = sorted(set(data.get(name) or []))
+    # Created before the initiative changes, so this flush does not touch (and version) the initiative.
+    if new_partner:
+        organisation = add_organisation(*new_partner, initiative_id=initiative.id)
+        new["partners"] = sorted(set(new["partners"]) | {organisation.id})
+    if new_crossover_task:
+        task = add_crossover_task(new_crossover_task, initiative_id=initiative.id)
+        new["crossover_tasks"] = sorted(set(new["crossover_tasks"]) | {task.id})
     changed = [name for name in old if old[name] != new[name]]
     if not changed:
         return False
@@ -69,10 +109,10 @@ def update_initiative(initiative: Initiative, data: dict, *, expected_version: i
     with db.session.no_autoflush:
         for name in TEXT_FIELDS:
             setattr(initiative, name, new[name])
-        if "owners" in changed:
-            initiative.owners = list(db.session.scalars(select(User).where(User.id.in_(new["owners"]))))
-        if "themes" in changed:
-            initiative.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(new["themes"]))))
+        for name in ("owners", "themes", "crossover_tasks", "partners"):
+            if name in changed:
+                model = RELATION_MODELS[name]
+                setattr(initiative, name, list(db.session.scalars(select(model).where(model.id.in_(new[name])))))
         if "areas" in changed:
             wanted = set(new["areas"])
             keep = [link for link in initiative.area_links if link.basis != "figuur" or link.area_id in wanted]

@@ -14,8 +14,8 @@ from programme.impact.models import ImpactIndicator
 from programme.initiatives import bp
 from programme.initiatives import operations as initiative_ops
 from programme.initiatives.forms import InitiativeForm, LearningQuestionForm
-from programme.initiatives.models import (LINE_BOTH, LINE_LABELS, STATUS_LABELS, Initiative, InitiativeArea,
-                                          LearningQuestion)
+from programme.initiatives.models import (LINE_BOTH, LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask,
+                                          Initiative, InitiativeArea, LearningQuestion, Organisation)
 from programme.monitor import operations as monitor_ops
 from programme.monitor.models import Area, SourceNote
 from programme.plan.models import Theme
@@ -102,17 +102,51 @@ def get_learning_question(initiative: Initiative, question_id: int) -> LearningQ
     return item
 
 
-def _fill_choices(form: InitiativeForm) -> None:
+# The groups of the area checkboxes, in the monitor's own terms (Monitor Sociale Veerkracht 2018, hoofdstuk 2).
+AREA_GROUPS = (
+    ("Provincie", lambda a: a.kind == "province"),
+    ("COROP-regio’s", lambda a: a.kind == "corop"),
+    ("Grote steden (B5)", lambda a: a.kind == "municipality" and a.group == "B5"),
+    ("Middelgrote gemeenten (M7)", lambda a: a.kind == "municipality" and a.group == "M7"),
+    ("Regio’s van kleine gemeenten", lambda a: a.kind == "small_municipalities"),
+    ("Andere gemeenten", lambda a: True),
+)
+
+
+def _area_groups(areas: list[Area]) -> list[tuple[str, list[int]]]:
+    """(group label, area ids) for the grouped checkbox list; every area lands in its first matching group."""
+    groups: dict[str, list[int]] = {label: [] for label, _ in AREA_GROUPS}
+    for area in areas:
+        label = next(label for label, belongs in AREA_GROUPS if belongs(area))
+        groups[label].append(area.id)
+    return [(label, ids) for label, ids in groups.items() if ids]
+
+
+def _organisation_groups(organisations: list[Organisation]) -> list[tuple[str, list[int]]]:
+    """(type, organisation ids) in the order of ORGANISATION_KINDS."""
+    groups = {kind: [] for kind in ORGANISATION_KINDS}
+    for organisation in organisations:
+        groups.setdefault(organisation.kind, []).append(organisation.id)
+    return [(ORGANISATION_KINDS.get(kind, ORGANISATION_KINDS["other"]), ids) for kind, ids in groups.items() if ids]
+
+
+def _fill_choices(form: InitiativeForm) -> dict[str, list[tuple[str, list[int]]]]:
+    """Set the choices of the form's lists; returns the groups of the grouped checkbox lists."""
     owners = db.session.scalars(select(User).where(User.role == OWNER).order_by(User.name)).all()
     form.owners.choices = choices((u.id, u.name if u.is_active else f"{u.name} (uitgeschakeld)") for u in owners)
     form.themes.choices = choices((t.id, t.name[:1].upper() + t.name[1:])
                                   for t in db.session.scalars(select(Theme).order_by(Theme.position)))
-    form.areas.choices = choices((a.id, f"{a.name} ({a.kind_label.lower()})")
-                                 for a in db.session.scalars(select(Area).order_by(Area.position)))
+    areas = db.session.scalars(select(Area).order_by(Area.position)).all()
+    form.areas.choices = choices((a.id, a.name) for a in areas)
+    form.crossover_tasks.choices = choices(
+        (t.id, t.name) for t in db.session.scalars(select(CrossoverTask).order_by(CrossoverTask.name)))
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.partners.choices = choices((o.id, o.name) for o in organisations)
+    return {"areas": _area_groups(areas), "partners": _organisation_groups(organisations)}
 
 
 def _display(name: str, value, choices: dict) -> str:
-    if name in ("owners", "themes", "areas"):
+    if name in initiative_ops.RELATIONS:
         return ", ".join(choices[name].get(v, str(v)) for v in value) or "–"
     if name == "status":
         return STATUS_LABELS.get(value, value or "–")
@@ -124,7 +158,7 @@ def _display(name: str, value, choices: dict) -> str:
 def _differences(initiative: Initiative, form: InitiativeForm) -> list[tuple[str, str, str]]:
     """(field, stored value, the user's value) for every field where they differ."""
     stored = initiative_ops.editable_values(initiative)
-    choices = {name: {c.value: c.label for c in getattr(form, name).choices} for name in ("owners", "themes", "areas")}
+    choices = {name: {c.value: c.label for c in getattr(form, name).choices} for name in initiative_ops.RELATIONS}
     rows = []
     for name, value in stored.items():
         theirs = getattr(form, name).data
@@ -144,7 +178,7 @@ CONFLICT_MESSAGE = ("Iemand anders heeft dit initiatief opgeslagen nadat u het f
 def edit(initiative_id: int):
     initiative = get_editable_initiative(initiative_id)
     form = InitiativeForm()
-    _fill_choices(form)
+    groups = _fill_choices(form)
     conflict = None
     if request.method == "GET":
         for name, value in initiative_ops.editable_values(initiative).items():
@@ -153,7 +187,9 @@ def edit(initiative_id: int):
     elif form.validate_on_submit():
         data = {name: getattr(form, name).data for name in initiative_ops.FIELD_LABELS}
         try:
-            changed = initiative_ops.update_initiative(initiative, data, expected_version=int(form.version.data))
+            changed = initiative_ops.update_initiative(
+                initiative, data, expected_version=int(form.version.data), new_partner=form.new_partner,
+                new_crossover_task=form.new_crossover_task.data or None)
             db.session.commit()
         except (initiative_ops.EditConflict, StaleDataError):
             db.session.rollback()
@@ -169,7 +205,7 @@ def edit(initiative_id: int):
             return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
     status = 409 if conflict is not None else 200
     return render_template("initiatives/edit.html", initiative=initiative, form=form, conflict=conflict,
-                           conflict_message=CONFLICT_MESSAGE, button_form=EmptyForm()), status
+                           conflict_message=CONFLICT_MESSAGE, button_form=EmptyForm(), groups=groups), status
 
 
 @bp.route("/initiatieven/<int:initiative_id>/archiveren", methods=["POST"])

@@ -11,7 +11,7 @@ from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, Fundin
 from programme.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeArea, LearningQuestion,
-                                          Organisation)
+                                          Organisation, initiative_partners)
 from programme.monitor.models import (Area, MdiRanking, MonitorEdition, MonitorIndicator, MonitorValue,
                                       SourceNote)
 from programme.plan.models import Action, ActionPlanning, Deliverable, Goal, ImplementationLine, Theme
@@ -141,9 +141,34 @@ class Seeder:
 
     def organisations(self, data: dict) -> dict[str, Organisation]:
         source = f"{AGENDA}, paragraaf 1.1 (Partners)"
+        for row in data["organisations"]:
+            self._rename_organisation(row["name"], row.get("was", []))
         return {row["name"]: self.upsert(Organisation, {"name": row["name"]},
                                          {"kind": row["kind"], "source": row.get("source", source)})
                 for row in data["organisations"]}
+
+    def _rename_organisation(self, name: str, old_names: list[str]) -> None:
+        """An organisation seeded under an earlier spelling takes the new name, keeping its links."""
+        if not old_names or db.session.scalar(select(Organisation).filter_by(name=name)) is not None:
+            return
+        old = db.session.scalars(select(Organisation).where(Organisation.name.in_(old_names))).first()
+        if old is not None:
+            old.name = name
+            db.session.flush()
+            self.stats["updated"] += 1
+
+    def retire_renamed_organisations(self, data: dict) -> None:
+        """Where both spellings existed (two source spellings merged into one organisation), the old
+        one is removed once nothing refers to it any more; one still in use stays."""
+        for row in data["organisations"]:
+            for old in db.session.scalars(select(Organisation).where(Organisation.name.in_(row.get("was", [])))):
+                in_use = db.session.scalar(select(initiative_partners.c.initiative_id).where(
+                    initiative_partners.c.organisation_id == old.id).limit(1)) is not None
+                funds = db.session.scalar(select(FundingSource.id).filter_by(organisation_id=old.id).limit(1))
+                if not in_use and funds is None:
+                    db.session.delete(old)
+                    self.stats["updated"] += 1
+        db.session.flush()
 
     def initiatives(self, data: dict, organisations: dict, areas: dict) -> None:
         themes = {t.name: t for t in db.session.scalars(select(Theme))}
@@ -240,6 +265,7 @@ def seed_all() -> Counter:
     organisations = seeder.organisations(initiative_data)
     seeder.budget(plan_data, organisations)
     seeder.initiatives(initiative_data, organisations, areas)
+    seeder.retire_renamed_organisations(initiative_data)
     seeder.monitor(load_yaml("monitor.yaml"), areas)
     seeder.horizon(plan_data, areas)
     return seeder.stats
