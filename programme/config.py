@@ -65,8 +65,12 @@ def mail_settings() -> dict:
     }
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
 def build_config(instance_path: str) -> dict:
     production = os.environ.get("APP_ENV", "development") == "production"
+    secure = os.environ.get("HTTPS", "") == "1" or production
     return {
         "PRODUCTION": production,
         "SECRET_KEY": load_secret_key(instance_path, production),
@@ -75,7 +79,10 @@ def build_config(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("HTTPS", "") == "1" or production,
+        "SESSION_COOKIE_SECURE": secure,
+        # Behind HTTPS the __Host- prefix: the browser keeps the cookie only when it was set over HTTPS,
+        # for this host alone (no Domain) and the whole site (Path=/), so no sibling domain can plant it.
+        "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),  # absolute lifetime
@@ -103,3 +110,6 @@ def check_production(config: dict, debug: bool) -> None:
         raise ConfigError("Productie start niet met debug aan (FLASK_DEBUG).")
     if not config.get("SECRET_KEY"):
         raise ConfigError("Productie start niet zonder SECRET_KEY.")
+    if len(str(config["SECRET_KEY"]).encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"De SECRET_KEY is te kort: gebruik minstens {MIN_SECRET_KEY_BYTES} bytes, bijvoorbeeld "
+                          "de uitvoer van: python -c 'import secrets; print(secrets.token_hex(32))'.")

@@ -42,6 +42,31 @@ def test_production_refuses_debug(tmp_path, monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True and app.config["DEMO_ACCOUNTS"] is False
 
 
+def test_production_refuses_a_short_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "k" * 31)
+    with pytest.raises(ConfigError, match="te kort"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+    monkeypatch.setenv("SECRET_KEY", "k" * 32)
+    assert create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}).config["PRODUCTION"]
+
+
+def test_session_cookie_has_the_host_prefix_behind_https(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("APP_ENV", raising=False)
+    monkeypatch.setenv("HTTPS", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "TESTING": True})
+    response = app.test_client().get("/aanmelden", base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    monkeypatch.delenv("HTTPS")
+    plain = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "TESTING": True})
+    assert plain.config["SESSION_COOKIE_NAME"] == "session"
+
+
 def test_database_url_selects_postgres_with_psycopg(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
     assert database_url(str(tmp_path)) == "postgresql+psycopg://u@h/db"

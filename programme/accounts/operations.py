@@ -2,9 +2,9 @@
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
-from programme.accounts import ratelimit, totp
+from programme.accounts import totp
 from programme.accounts.models import User, new_session_token
 from programme.accounts.passwords import (DUMMY_HASH, hash_password, needs_rehash, password_problems,
                                           verify_password)
@@ -41,68 +41,99 @@ def create_user(email: str, name: str, role: str, password: str, *, body: str | 
 def authenticate(email: str, password: str) -> User | None:
     """The user when the credentials are right and the account may sign in, else None.
     Failed attempts are counted (per account and per IP address) and audited; the caller shows
-    one generic message. An account with a second factor is not signed in yet: the caller asks
-    for the code (verify_login_code); until then its failure count stays as it is."""
+    one generic message; the failure per IP address is the caller's claim (ratelimit.claim). An
+    account with a second factor is not signed in yet: the caller asks for the code
+    (verify_login_code); until then its failure count stays as it is.
+
+    Every attempt verifies a password hash, also for unknown and locked accounts, so that the time
+    taken does not tell which accounts exist or are locked."""
     user = find_user(email)
-    now = datetime.now(UTC)
     if user is None:
         verify_password(DUMMY_HASH, password)
-        ratelimit.record_failure()
         audit.record_now("login.failed", result="failed", message="onbekend account",
                          object_type="User", object_label=email[:200])
         return None
-    if user.locked_until and user.locked_until > now:
-        ratelimit.record_failure()
+    if not _claim_attempt(user):
+        verify_password(DUMMY_HASH, password)
         audit.record_now("login.failed", result="failed", message="account tijdelijk geblokkeerd",
                          object_type="User", object_label=user.email)
         return None
     if not verify_password(user.password_hash, password) or not user.is_active:
-        reason = "account uitgeschakeld" if user.is_active is False else "onjuist wachtwoord"
-        _count_failure(user, reason, now)
+        _count_failure(user, "account uitgeschakeld" if user.is_active is False else "onjuist wachtwoord")
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.totp_enabled:
+        _release_attempt(user)
         audit.record("login.password", user, message="wachtwoord juist; code gevraagd", actor=user)
         return user
-    _complete_login(user, now)
+    _complete_login(user)
     return user
 
 
 def verify_login_code(user: User, code: str) -> bool:
     """Second step of the sign-in: the TOTP code. A wrong, old or reused code counts as a failed
     sign-in towards the account's lockout and the IP limit."""
-    now = datetime.now(UTC)
-    if not user.is_active or (user.locked_until and user.locked_until > now):
-        ratelimit.record_failure()
+    if not user.is_active or not _claim_attempt(user):
         audit.record_now("login.failed", result="failed", message="code: account geblokkeerd of uitgeschakeld",
                          object_type="User", object_label=user.email)
         return False
     step = totp.matching_step(user.totp_secret, code, after=user.totp_last_step)
     if step is None:
-        _count_failure(user, "onjuiste of al gebruikte code", now)
+        _count_failure(user, "onjuiste of al gebruikte code")
         return False
     user.totp_last_step = step
-    _complete_login(user, now)
+    _complete_login(user)
     return True
 
 
-def _count_failure(user: User, reason: str, now: datetime) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + current_app.config["LOGIN_LOCK_DURATION"]
-        user.failed_logins = 0
+# An attempt on an account is claimed before its password or code is checked: one atomic, conditional
+# UPDATE that succeeds only while the account is not locked and has checks left in this lock window.
+# Parallel requests (several web workers, several addresses) cannot all read "9 failures" and all
+# check: the database serialises the UPDATEs on the row, so at most LOGIN_MAX_FAILURES checks run.
+# A failed check keeps its claim (it is the failure count); a right one gives it back.
+
+
+def _claim_attempt(user: User) -> bool:
+    now = datetime.now(UTC)
+    claimed = db.session.execute(
+        update(User).where(
+            User.id == user.id,
+            User.failed_logins < current_app.config["LOGIN_MAX_FAILURES"],
+            or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.commit()  # visible to every other worker at once; the request itself commits nothing yet
+    return claimed
+
+
+def _release_attempt(user: User) -> None:
+    db.session.execute(update(User).where(User.id == user.id, User.failed_logins > 0)
+                       .values(failed_logins=User.failed_logins - 1)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(user, ["failed_logins"])
+
+
+def _count_failure(user: User, reason: str) -> None:
+    """The claim stays counted; the claim that used up the window locks the account."""
+    now = datetime.now(UTC)
+    locked = db.session.execute(
+        update(User).where(User.id == user.id,
+                           User.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"])
+        .values(failed_logins=0, locked_until=now + current_app.config["LOGIN_LOCK_DURATION"])
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if locked:
         reason += "; account tijdelijk geblokkeerd"
     db.session.commit()  # the request itself ends without a commit
-    ratelimit.record_failure()
     audit.record_now("login.failed", result="failed", message=reason, object_type="User",
                      object_label=user.email)
 
 
-def _complete_login(user: User, now: datetime) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_dt = now
+def _complete_login(user: User) -> None:
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(failed_logins=0, locked_until=None, last_login_dt=datetime.now(UTC))
+                       .execution_options(synchronize_session=False))
+    db.session.expire(user, ["failed_logins", "locked_until", "last_login_dt"])
     audit.record("login", user, actor=user)
 
 

@@ -1,7 +1,13 @@
 """Sign-in attempts rate limited per IP address (SECURITY.md 4). Failures are rows in the database,
-written at once in their own transaction, so every web worker counts the same attempts."""
+written at once in their own transaction, so every web worker counts the same attempts.
+
+An attempt claims its row before the password is checked (claim), in a transaction that is serialised
+per address, so that parallel attempts cannot all see "19 failures" and all go ahead; a successful
+sign-in gives its claim back (release)."""
+import zlib
+
 from flask import current_app, has_request_context, request
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 
 from programme.accounts.models import LoginFailure
 from programme.core import audit
@@ -26,20 +32,33 @@ def recent_failures(ip: str | None = None) -> int:
         return conn.execute(query).scalar_one()
 
 
-def is_blocked(ip: str | None = None) -> bool:
-    return recent_failures(ip) >= current_app.config["LOGIN_IP_MAX_FAILURES"]
-
-
 def refuse(step: str) -> None:
     """Audit a sign-in attempt refused because its address is over the limit."""
     audit.record_now("login.rate_limited", result="refused", object_type="User",
                      message=f"te veel mislukte aanmeldpogingen vanaf dit adres ({step})")
 
 
-def record_failure(ip: str | None = None) -> None:
-    """Count one failed sign-in from this address; rows older than the window are removed."""
+def claim(ip: str | None = None) -> int | None:
+    """Count this attempt as a failure before it is checked; None (and nothing counted) when the
+    address is over the limit. On PostgreSQL an advisory lock per address serialises the claims; on
+    SQLite the first write of the transaction takes the database's write lock, which does the same."""
+    ip = ip or client_ip()
     now = utcnow()
     table = LoginFailure.__table__
     with db.engine.begin() as conn:
-        conn.execute(insert(table).values(ip=ip or client_ip(), created_dt=now))
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(ip.encode())})
         conn.execute(delete(table).where(table.c.created_dt < now - current_app.config["LOGIN_IP_WINDOW"]))
+        claim_id = conn.execute(insert(table).values(ip=ip, created_dt=now)).inserted_primary_key[0]
+        count = conn.execute(select(func.count()).select_from(table).where(
+            table.c.ip == ip, table.c.created_dt > now - current_app.config["LOGIN_IP_WINDOW"])).scalar_one()
+        if count > current_app.config["LOGIN_IP_MAX_FAILURES"]:
+            conn.execute(delete(table).where(table.c.id == claim_id))
+            return None
+    return claim_id
+
+
+def release(claim_id: int) -> None:
+    """The attempt was not a failure after all (signed in, or not a password check). Part of the
+    request's transaction: it counts as given back when the sign-in commits."""
+    db.session.execute(delete(LoginFailure).where(LoginFailure.id == claim_id))

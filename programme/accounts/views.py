@@ -70,19 +70,23 @@ def login(step: str):
         return _code_step()
     form = LoginForm()
     error = None
-    if request.method == "POST" and ratelimit.is_blocked():
-        return _too_many("accounts/login.html", form, "wachtwoord")
-    if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            error = LOGIN_FAILED
-        elif user.totp_enabled:
-            session.clear()
-            session[PENDING] = {"user": user.get_id(), "at": datetime.now(UTC).timestamp(),
-                                "next": safe_next(request.args.get("next"))}
+    if request.method == "POST":
+        claim = ratelimit.claim()
+        if claim is None:
+            return _too_many("accounts/login.html", form, "wachtwoord")
+        if not form.validate_on_submit():
+            ratelimit.release(claim)  # no password was checked
             db.session.commit()
-            return redirect(url_for("accounts.login", step="code"))
+        elif (user := authenticate(form.email.data, form.password.data)) is None:
+            error = LOGIN_FAILED
         else:
+            ratelimit.release(claim)
+            if user.totp_enabled:
+                session.clear()
+                session[PENDING] = {"user": user.get_id(), "at": datetime.now(UTC).timestamp(),
+                                    "next": safe_next(request.args.get("next"))}
+                db.session.commit()
+                return redirect(url_for("accounts.login", step="code"))
             _start_session(user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
@@ -111,15 +115,21 @@ def _code_step():
         return redirect(url_for("accounts.login"))
     form = CodeForm()
     error = None
-    if request.method == "POST" and ratelimit.is_blocked():
-        return _too_many("accounts/login_code.html", form, "code")
-    if form.validate_on_submit():
-        if verify_login_code(user, form.code.data):
+    if request.method == "POST":
+        claim = ratelimit.claim()
+        if claim is None:
+            return _too_many("accounts/login_code.html", form, "code")
+        if not form.validate_on_submit():
+            ratelimit.release(claim)  # no code was checked
+            db.session.commit()
+        elif not verify_login_code(user, form.code.data):
+            error = CODE_FAILED
+        else:
+            ratelimit.release(claim)
             target = session[PENDING].get("next") or url_for("dashboard.index")
             _start_session(user)
             db.session.commit()
             return redirect(safe_next(target))
-        error = CODE_FAILED
     return render_template("accounts/login_code.html", form=form, error=error), (401 if error else 200)
 
 

@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from flask import current_app
 
+from programme.core.files import write_private
+
 MAX_SIZE = 10 * 1024 * 1024
 STORED_NAME = re.compile(r"[0-9a-f]{32}")
 
@@ -108,14 +110,14 @@ def check(filename: str | None, data: bytes) -> tuple[str, str]:
 
 def upload_dir() -> Path:
     path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
 def store(data: bytes) -> tuple[str, str]:
     """Write the (checked) bytes under a fresh random name: (stored_name, sha256)."""
     stored_name = secrets.token_hex(16)
-    (upload_dir() / stored_name).write_bytes(data)
+    write_private(upload_dir() / stored_name, data)
     return stored_name, hashlib.sha256(data).hexdigest()
 
 

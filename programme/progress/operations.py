@@ -5,14 +5,16 @@ the caller commits."""
 import calendar
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from programme.core import audit
 from programme.core.db import utcnow
+from programme.core.files import after_commit
 from programme.core.formatting import dutch_datetime
 from programme.core.permissions import MANAGER
 from programme.extensions import db
 from programme.impact.models import ImpactMeasurement
+from programme.progress import evidence as files
 from programme.progress.content import apply_content, snapshot, validate_content
 from programme.progress.errors import PeriodClosed, PermissionDenied, ProgressError, StaleUpdate, WorkflowError
 from programme.progress.models import (APPROVED, AT_RISK, ATTENTION, DRAFT, KIND_QUARTER, PERIOD_KIND_LABELS,
@@ -292,13 +294,17 @@ def add_evidence(update: ProgressUpdate, actor, *, original_name: str, stored_na
 
 
 def remove_evidence(evidence: Evidence, actor) -> None:
-    """Removes the row only; the file may still back an approved revision."""
+    """Removes the row; the file goes from disk once that commits, unless another revision (a
+    correction copies the rows of the approved one) still refers to it."""
     update = evidence.update
     _require_editable(update, actor)
     old = {"evidence_id": evidence.id, "name": evidence.original_name, "sha256": evidence.sha256}
+    stored_name = evidence.stored_name
     update.evidence.remove(evidence)
     update.updated_dt = utcnow()
     db.session.flush()
+    if not db.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.stored_name == stored_name)):
+        after_commit(db.session(), lambda: files.discard(stored_name))
     _log("progress.evidence_remove", update, actor, old=old)
 
 
