@@ -29,6 +29,7 @@ class Change:
     old: list[str]
     new: list[str]
     items: bool = False  # a list of records: old holds the removed items, new the added ones
+    both: bool = True    # the field was recorded before and after (else only its one value is shown)
 
 
 @dataclass
@@ -148,6 +149,8 @@ def text(spec: Field, value, titles: dict) -> str:
         return "; ".join(_item_text(spec, item, titles) for item in value)
     if isinstance(value, list):
         return ", ".join(filter(None, (text(spec, item, titles) for item in value)))
+    if spec.kind == REF and isinstance(value, int) and not isinstance(value, bool):
+        return titles.get((spec.ref, value)) or f"{kind_label(spec.ref)} (verwijderd)"
     if spec.kind == YES_NO or isinstance(value, bool):
         return _yes_no(value)
     if spec.kind == CHOICE:
@@ -159,8 +162,6 @@ def text(spec: Field, value, titles: dict) -> str:
         return money(found) if spec.kind == MONEY else number(found)
     if spec.kind in (DATE, DATETIME):
         return _when(value, spec.kind == DATETIME)
-    if spec.kind == REF and isinstance(value, int):
-        return titles.get((spec.ref, value)) or f"{kind_label(spec.ref)} (verwijderd)"
     return str(value)
 
 
@@ -177,6 +178,7 @@ def _item_text(spec: Field, item, titles: dict) -> str:
 
 
 def _pairs(entry: AuditEntry, refs: dict) -> list[tuple[Field, object, object, bool]]:
+    """(field, old, new, recorded on both sides) for each field that really changed."""
     old, new = entry.old_values or {}, entry.new_values or {}
     out = []
     for key in list(old) + [k for k in new if k not in old]:
@@ -191,9 +193,12 @@ def _pairs(entry: AuditEntry, refs: dict) -> list[tuple[Field, object, object, b
                 continue
         elif both and before == after:
             continue  # written differently, same value (66.0000 -> 66)
+        if before in (None, "", []) and after in (None, "", []):
+            continue
         _collect(spec, before, refs)
         _collect(spec, after, refs)
-        out.append((spec, before, after, spec.kind == ITEMS))
+        # A field cleared by the change reads 'old -> leeg'; a deleted record's fields read as values.
+        out.append((spec, before, after, both or (key in old and bool(new))))
     return out
 
 
@@ -217,13 +222,14 @@ def present(entries) -> list[Row]:
         if _is_repr(label):
             label = titles.get((entry.object_type, entry.object_id)) or ""
         changes = []
-        for spec, before, after, items in pairs:
-            if items:
+        for spec, before, after, both in pairs:
+            if spec.kind == ITEMS and isinstance(before or [], list) and isinstance(after or [], list):
                 changes.append(Change(spec.label, [_item_text(spec, x, titles) for x in before or []],
-                                      [_item_text(spec, x, titles) for x in after or []], items=True))
+                                      [_item_text(spec, x, titles) for x in after or []], items=True, both=both))
             else:
                 old_text, new_text = text(spec, before, titles), text(spec, after, titles)
-                changes.append(Change(spec.label, [old_text] if old_text else [], [new_text] if new_text else []))
+                changes.append(Change(spec.label, [old_text] if old_text else [], [new_text] if new_text else [],
+                                      both=both))
         rows.append(Row(
             entry=entry,
             actor=titles.get(("User", entry.actor_id)) or entry.actor_label or SYSTEM,

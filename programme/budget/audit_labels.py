@@ -6,6 +6,8 @@ describe("BudgetLine", "Begrotingspost", {
     "funding_source_id": Field("Financieringsbron", REF, ref="FundingSource"),
     "amount": Field("Bedrag", MONEY),
     "action": "Actie",
-}, title=lambda line: line.audit_label, load=("period", "action", "initiative"))
+}, title=lambda line: f"{line.period.label}, " + (f"actie {line.action.name}" if line.action
+                                                  else f"initiatief {line.initiative}"),
+   load=("period", "action", "initiative"))
 describe("BudgetPeriod", "Begrotingsperiode", title=lambda period: period.label)
 describe("FundingSource", "Financieringsbron", title=lambda source: source.name)

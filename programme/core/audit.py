@@ -1,6 +1,6 @@
 """Append-only audit trail: who did what to which object, when, from where, with what result."""
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -62,11 +62,30 @@ def normalise(value):
     return str(value)
 
 
+def _as_number(value) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value).strip()) if isinstance(value, (int, float, str)) else None
+    except InvalidOperation:
+        return None
+
+
+def same_value(old, new) -> bool:
+    """Equal once normalised; a number and the text of that number ('66') count as equal too."""
+    if old == new:
+        return True
+    if isinstance(old, str) == isinstance(new, str):
+        return False
+    old_number, new_number = _as_number(old), _as_number(new)
+    return old_number is not None and old_number == new_number
+
+
 def real_changes(old: dict | None, new: dict | None) -> tuple[dict | None, dict | None]:
     """old and new normalised, without the fields whose value is the same on both sides."""
     old, new = normalise(old), normalise(new)
     if old and new:
-        same = {key for key in old if key in new and old[key] == new[key]}
+        same = {key for key in old if key in new and same_value(old[key], new[key])}
         old = {key: value for key, value in old.items() if key not in same}
         new = {key: value for key, value in new.items() if key not in same}
     return old, new

@@ -34,7 +34,8 @@ describe("ProgressUpdate", "Voortgangsbericht", {
     "evidence_id": Field("Bewijsstuk", HIDDEN),
     "name": "Bewijsstuk",
     "size": Field("Grootte in bytes", NUMBER),
-}, title=lambda update: update.audit_label, load=("initiative", "period"))
+}, title=lambda update: f"{update.initiative.number} over {update.period.label} (versie {update.revision})",
+   load=("initiative", "period"))
 
 describe("Lesson", "Les", {
     "learning_question_id": Field("Leervraag", REF, ref="LearningQuestion"),
