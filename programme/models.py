@@ -12,3 +12,13 @@ from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodE
                                        ProgressUpdate, ReportingPeriod, Risk, Spending)
 from programme.reports.models import (Delivery, IssuedReport, ReportBuild,  # noqa: F401
                                       ReportRecipient, ReportSchedule)
+
+# Each domain's Dutch names for the audit trail (core/audit_labels.py), once all models exist.
+from programme.accounts import audit_labels as _accounts_audit  # noqa: F401,E402
+from programme.budget import audit_labels as _budget_audit  # noqa: F401,E402
+from programme.impact import audit_labels as _impact_audit  # noqa: F401,E402
+from programme.initiatives import audit_labels as _initiatives_audit  # noqa: F401,E402
+from programme.monitor import audit_labels as _monitor_audit  # noqa: F401,E402
+from programme.plan import audit_labels as _plan_audit  # noqa: F401,E402
+from programme.progress import audit_labels as _progress_audit  # noqa: F401,E402
+from programme.reports import audit_labels as _reports_audit  # noqa: F401,E402

@@ -19,6 +19,7 @@ from programme.accounts.models import User
 from programme.accounts.operations import find_user
 from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
 from programme.core.audit import AuditEntry
+from programme.core.audit_labels import title_of
 from programme.extensions import db as _db
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
@@ -331,6 +332,6 @@ def audit_steps(update_id: int, after_id: int) -> list[tuple]:
         role = roles.get(e.actor_id)
         assert role and e.actor_label == USERS[role][0], e
         assert e.result == "ok" and e.ip and e.created_dt is not None, e
-        assert e.initiative_id == upd.initiative_id and e.object_label == upd.audit_label, e
+        assert e.initiative_id == upd.initiative_id and e.object_label == title_of(upd), e
         steps.append((e.action, role, (e.old_values or {}).get("status"), (e.new_values or {}).get("status")))
     return steps

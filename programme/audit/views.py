@@ -1,5 +1,4 @@
 """Audit views: filterable list, CSV export and the history of one initiative."""
-import json
 from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
@@ -9,7 +8,9 @@ from programme.accounts.models import User
 from programme.audit import bp
 from programme.core.audit import AuditEntry
 from programme.core.export import csv_response
-from programme.core.formatting import AMSTERDAM
+from programme.audit.present import change_lines, present
+from programme.core.audit_labels import kind_label
+from programme.core.formatting import AMSTERDAM, dutch_datetime
 from programme.core.permissions import manager_required
 from programme.extensions import db
 from programme.initiatives.models import Initiative
@@ -86,18 +87,15 @@ ACTION_LABELS = {
     "backup.create": "Back-up gemaakt",
     "backup.restore": "Back-up teruggezet",
 }
-RESULT_LABELS = {"ok": "Gelukt", "failed": "Mislukt", "refused": "Geweigerd"}
+ACTION_LABELS.update({
+    "report_requeued": "Rapportage opnieuw in de wachtrij gezet",
+    "report_recipient_paused": "Ontvanger gepauzeerd",
+})
+RESULT_LABELS = {"ok": "Gelukt", "failed": "Mislukt", "refused": "Geweigerd", "error": "Fout"}
 
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
-
-
-def changes_of(entry: AuditEntry) -> list[tuple[str, object, object]]:
-    """(field, old, new) for every field in the entry's old or new values."""
-    old, new = entry.old_values or {}, entry.new_values or {}
-    keys = list(old) + [k for k in new if k not in old]
-    return [(key, old.get(key), new.get(key)) for key in keys]
 
 
 def _day_start(value: date) -> datetime:
@@ -163,17 +161,13 @@ def index():
         for column in ("action", "object_type", "result")
     }
     return render_template(
-        "audit/index.html", page=page, chosen=chosen, url_args=_url_args(chosen), errors=errors,
-        users=db.session.scalars(select(User).order_by(User.name)).all(),
+        "audit/index.html", page=page, rows=present(page.items), chosen=chosen, url_args=_url_args(chosen),
+        errors=errors, users=db.session.scalars(select(User).order_by(User.name)).all(),
         initiatives=sorted(db.session.scalars(select(Initiative)).all(), key=lambda i: i.sort_key),
-        actions=sorted(distinct["action"]), object_types=sorted(distinct["object_type"]),
-        results=sorted(distinct["result"]),
-        action_label=action_label, result_labels=RESULT_LABELS, changes_of=changes_of,
+        actions=[(a, action_label(a)) for a in sorted(distinct["action"], key=action_label)],
+        object_types=[(t, kind_label(t)) for t in sorted(distinct["object_type"], key=kind_label)],
+        results=sorted(distinct["result"]), action_label=action_label, result_labels=RESULT_LABELS,
     )
-
-
-def _json(values: dict | None) -> str:
-    return json.dumps(values, ensure_ascii=False, sort_keys=True) if values else ""
 
 
 @bp.route("/audit/export.csv")
@@ -181,11 +175,12 @@ def _json(values: dict | None) -> str:
 def export():
     chosen, _errors = _filters()
     entries = db.session.scalars(_query(chosen)).all()
-    header = ["Tijdstip (Amsterdam)", "Gebruiker", "Actie", "Objecttype", "Object-id", "Object",
-              "Initiatief-id", "Resultaat", "IP-adres", "Oude waarden", "Nieuwe waarden", "Toelichting"]
-    rows = ([e.created_dt.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.action,
-             e.object_type, e.object_id, e.object_label, e.initiative_id, e.result, e.ip,
-             _json(e.old_values), _json(e.new_values), e.message] for e in entries)
+    header = ["Tijdstip (Amsterdam)", "Gebruiker", "E-mailadres", "Actie", "Soort object", "Object", "Initiatief",
+              "Resultaat", "IP-adres", "Oude waarden", "Nieuwe waarden", "Toelichting"]
+    rows = ([dutch_datetime(r.entry.created_dt, "d-M-y HH:mm:ss"), r.actor, r.entry.actor_label,
+             action_label(r.entry.action), r.kind, r.object, r.initiative,
+             RESULT_LABELS.get(r.entry.result, r.entry.result), r.entry.ip,
+             change_lines(r, "old"), change_lines(r, "new"), r.entry.message] for r in present(entries))
     stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M")
     return csv_response(f"audit-{stamp}.csv", header, rows)
 
@@ -196,5 +191,5 @@ def initiative(initiative_id: int):
     query = select(AuditEntry).where(AuditEntry.initiative_id == initiative.id).order_by(
         AuditEntry.created_dt.desc(), AuditEntry.id.desc())
     page = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
-    return render_template("audit/initiative.html", initiative=initiative, page=page,
-                           action_label=action_label, result_labels=RESULT_LABELS, changes_of=changes_of)
+    return render_template("audit/initiative.html", initiative=initiative, page=page, rows=present(page.items),
+                           action_label=action_label, result_labels=RESULT_LABELS)

@@ -1,12 +1,13 @@
 """Append-only audit trail: who did what to which object, when, from where, with what result."""
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String, Text, event, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from programme.core.audit_labels import title_of
 from programme.core.db import UTCDateTime, utcnow
 from programme.extensions import db
 
@@ -39,19 +40,55 @@ def _append_only(*_args):
     raise RuntimeError("audit entries are append-only")
 
 
-def _jsonable(values: dict | None) -> dict | None:
-    if values is None:
+def normalise(value):
+    """A value as the audit trail stores it, so that the same value is always written the same way:
+    numbers as JSON numbers without trailing zeros (Decimal('66.0000'), 66.0 and 66 are all 66),
+    dates as ISO text, sets as sorted lists, other objects as text."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (Decimal, float, int)):
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():
+            return str(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): normalise(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normalise(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((normalise(item) for item in value), key=str)
+    return str(value)
+
+
+def _as_number(value) -> Decimal | None:
+    if isinstance(value, bool):
         return None
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, Decimal):
-            value = str(value)
-        elif isinstance(value, datetime):
-            value = value.isoformat()
-        elif value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
-            value = str(value)
-        out[key] = value
-    return out
+    try:
+        return Decimal(str(value).strip()) if isinstance(value, (int, float, str)) else None
+    except InvalidOperation:
+        return None
+
+
+def same_value(old, new) -> bool:
+    """Equal once normalised; a number and the text of that number ('66') count as equal too."""
+    if old == new:
+        return True
+    if isinstance(old, str) == isinstance(new, str):
+        return False
+    old_number, new_number = _as_number(old), _as_number(new)
+    return old_number is not None and old_number == new_number
+
+
+def real_changes(old: dict | None, new: dict | None) -> tuple[dict | None, dict | None]:
+    """old and new normalised, without the fields whose value is the same on both sides."""
+    old, new = normalise(old), normalise(new)
+    if old and new:
+        same = {key for key in old if key in new and same_value(old[key], new[key])}
+        old = {key: value for key, value in old.items() if key not in same}
+        new = {key: value for key, value in new.items() if key not in same}
+    return old, new
 
 
 def _context(actor=None) -> dict:
@@ -65,17 +102,23 @@ def _context(actor=None) -> dict:
 
 
 def record(action: str, obj=None, *, old=None, new=None, result="ok", message=None, actor=None,
-           initiative_id=None) -> AuditEntry:
-    """Add an audit entry to the current transaction (it commits with the change it describes)."""
+           initiative_id=None) -> AuditEntry | None:
+    """Add an audit entry to the current transaction (it commits with the change it describes).
+    When old and new were given but differ only in how the values are written, nothing changed:
+    no entry, None."""
+    given = bool(old) and bool(new)
+    old, new = real_changes(old, new)
+    if given and not old and not new:
+        return None
     entry = AuditEntry(
         action=action,
         object_type=obj.__class__.__name__ if obj is not None else None,
         object_id=getattr(obj, "id", None),
-        object_label=str(getattr(obj, "audit_label", None) or obj)[:300] if obj is not None else None,
+        object_label=title_of(obj)[:300] if obj is not None else None,
         initiative_id=initiative_id,
         result=result,
-        old_values=_jsonable(old),
-        new_values=_jsonable(new),
+        old_values=old,
+        new_values=new,
         message=message,
         **_context(actor),
     )

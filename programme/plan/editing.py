@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field, HiddenField, IntegerField, SelectField, ValidationError
 
-from programme.core import audit
+from programme.core import audit, audit_labels
 from programme.core.formatting import money, number
 from programme.core.forms import BaseForm
 from programme.extensions import db
@@ -116,7 +116,8 @@ def _same(old, new) -> bool:
 
 
 def readable(obj, name: str, value):
-    """A value as the audit trail shows it: the related record's name for an id, Dutch numbers."""
+    """A value as the audit trail keeps it: the related record's name (as it was then) for an id;
+    numbers stay numbers (core/audit.py normalises them, the audit pages format them)."""
     if value is None or value == "":
         return None
     if name.endswith("_id"):
@@ -125,8 +126,6 @@ def readable(obj, name: str, value):
             target = db.session.get(relation.mapper.class_, value)
             if target is not None:
                 return getattr(target, "label", None) or getattr(target, "name", None) or str(target)
-    if isinstance(value, Decimal):
-        return number(value)
     return value
 
 
@@ -190,7 +189,7 @@ def save_with_lock(load, form, apply, *, action: str, names):
     obj = load()
     db.session.refresh(obj)
     audit.record_now(action, result="refused", object_type=type(obj).__name__,
-                     object_label=str(getattr(obj, "audit_label", None) or obj)[:300],
+                     object_label=audit_labels.title_of(obj)[:300],
                      message="bewerkconflict: verouderde versie")
     rows = differences(obj, form, names)
     form.version.data = str(obj.version)
@@ -200,4 +199,4 @@ def save_with_lock(load, form, apply, *, action: str, names):
 def refuse(action: str, obj, message: str) -> None:
     """Log a change a business rule refused (outside the request's transaction, which won't commit)."""
     audit.record_now(action, result="refused", object_type=type(obj).__name__,
-                     object_label=str(getattr(obj, "audit_label", None) or obj)[:300], message=message)
+                     object_label=audit_labels.title_of(obj)[:300], message=message)

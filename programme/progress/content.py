@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from programme.budget.models import BudgetLine
+from programme.core.audit import normalise
 from programme.core.db import utcnow
 from programme.extensions import db
 from programme.impact.models import ImpactIndicator
@@ -136,13 +137,15 @@ def apply_content(update: ProgressUpdate, content: dict) -> None:
 
 
 def snapshot(update: ProgressUpdate) -> dict:
-    """The update's content as plain values, for old/new in the audit trail."""
+    """The update's content as plain values for old/new in the audit trail: every field of every
+    child record, normalised (so 66.0000 and 66 are the same value and only real changes differ)."""
     out = {key: getattr(update, key) for key in ProgressUpdate.TEXT_FIELDS}
-    out["lessons"] = [f"leervraag {x.learning_question_id or '-'}: {x.text}" for x in update.lessons]
-    out["risks"] = [f"{x.description} (kans {x.likelihood}, impact {x.impact}); maatregel: {x.measure or '-'}"
-                    for x in update.risks]
-    out["indicator_values"] = [f"indicator {x.impact_indicator_id} = {x.value} op {x.measured_on}"
-                               f" (bron: {x.source or '-'})" for x in update.indicator_values]
-    out["spending"] = [f"post {x.budget_line_id}: verplicht {x.committed}, besteed {x.spent}"
+    out["lessons"] = [{"learning_question_id": x.learning_question_id, "text": x.text} for x in update.lessons]
+    out["risks"] = [{"description": x.description, "likelihood": x.likelihood, "impact": x.impact,
+                     "measure": x.measure} for x in update.risks]
+    out["indicator_values"] = [{"impact_indicator_id": x.impact_indicator_id, "value": x.value,
+                                "measured_on": x.measured_on, "source": x.source, "note": x.note}
+                               for x in update.indicator_values]
+    out["spending"] = [{"budget_line_id": x.budget_line_id, "committed": x.committed, "spent": x.spent}
                        for x in update.spending]
-    return out
+    return normalise(out)

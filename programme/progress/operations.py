@@ -238,7 +238,7 @@ def approve(update: ProgressUpdate, actor, comment: str | None = None) -> Progre
             source_text=value.source, note=value.note, progress_update_id=update.id))
     db.session.flush()
     _log("progress.approve", update, actor, old={"status": SUBMITTED, "replaced_measurements": [
-        f"{m.indicator_id}={m.value} op {m.measured_on}" for m in replaced]},
+        {"indicator_id": m.indicator_id, "value": m.value, "measured_on": m.measured_on} for m in replaced]},
         new={"status": APPROVED, "measurements": len(update.indicator_values)}, message=update.review_comment)
     return update
 

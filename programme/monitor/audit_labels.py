@@ -1,0 +1,6 @@
+"""Dutch names of the monitor's objects that other records refer to, for the audit trail."""
+from programme.core.audit_labels import describe
+
+describe("Area", "Gebied", title=lambda area: area.name)
+describe("MonitorEdition", "Monitoreditie", title=lambda edition: edition.name)
+describe("MonitorIndicator", "Monitorindicator", title=lambda indicator: indicator.name)
