@@ -245,9 +245,11 @@ class ProgressUpdate(db.Model):
         a manager does not review an update they wrote or submitted themselves."""
         if not self.is_reviewer(user):
             return "Alleen een programmamanager mag voortgangsberichten beoordelen."
-        if user.id in (self.author_id, self.submitted_by_id):
-            return ("U kunt een voortgangsbericht dat u zelf heeft geschreven of ingediend niet goedkeuren "
-                    "of terugsturen. Vraag een andere programmamanager om het te beoordelen.")
+        own = ("geschreven" if user.id == self.author_id else
+               "ingediend" if user.id == self.submitted_by_id else None)
+        if own:
+            return (f"U kunt een voortgangsbericht dat u zelf heeft {own} niet goedkeuren of terugsturen. "
+                    "Vraag een andere programmamanager om het te beoordelen.")
         return None
 
     def can_review(self, user) -> bool:
