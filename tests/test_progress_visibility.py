@@ -260,3 +260,11 @@ def test_approved_update_offers_correction_to_its_owner_only(app, ids, ctx):
     assert "Corrigeren" not in client_for(app, "reader").get(shown).text
     assert "Corrigeren" not in client_for(app, "owner").get(shown).text
     assert "Corrigeren" in client_for(app, "other_owner").get(shown).text
+
+
+def test_explained_refusal_links_back_to_the_update(app, ids, ctx):
+    scene = make_scene(ctx, ids, "draft")
+    shown = f"/voortgang/{scene['shown']}"
+    response = post_form(client_for(app, "reader"), f"{shown}/corrigeren", shown)
+    assert response.status_code == 403 and "U mag geen voortgang rapporteren voor initiatief" in response.text
+    assert f'href="{shown}">Terug naar het voortgangsbericht</a>' in response.text

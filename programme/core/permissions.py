@@ -64,10 +64,11 @@ def is_one_of(user, people) -> bool:
 
 # ---------------------------------------------------------------- loading and refusing
 
-def refuse(kind: str, message: str, *, reason: str | None = None):
+def refuse(kind: str, message: str, *, reason: str | None = None, back: tuple[str, str] | None = None):
     """403 for what the user may see but not do. Nothing of the request is kept and the refusal is
     audited (message). With a reason, a Dutch sentence written for the user (a legitimate action
-    refused, such as approving one's own update), the page says why; else it stays generic."""
+    refused, such as approving one's own update), the page says why and links back (url, text);
+    else it stays generic."""
     from programme.core.audit import record_refusal
     from programme.core.errors import render_error
     from programme.extensions import db
@@ -75,7 +76,7 @@ def refuse(kind: str, message: str, *, reason: str | None = None):
     db.session.rollback()
     record_refusal(kind, message)
     if reason:
-        abort(make_response(render_error(403, reason)))
+        abort(make_response(render_error(403, reason, back)))
     abort(403)
 
 

@@ -23,10 +23,11 @@ from programme.progress.models import Evidence, ProgressUpdate, ReportingPeriod,
 # ---------------------------------------------------------------- loading and refusing
 
 
-def refuse(message: str, reason: str | None = None):
+def refuse(message: str, reason: str | None = None, update: ProgressUpdate | None = None):
     """403: nothing of this request is kept; the refusal is audited (message) and, with a reason
-    written for the user, the page says why."""
-    permissions.refuse("progress", message, reason=reason)
+    written for the user, the page says why (and links back to the update)."""
+    back = (url_for("progress.view", update_id=update.id), "Terug naar het voortgangsbericht") if update else None
+    permissions.refuse("progress", message, reason=reason, back=back)
 
 
 def report_refusal(initiative: Initiative) -> str:
@@ -42,7 +43,7 @@ def get_reportable_update(update_id: int) -> ProgressUpdate:
     """A visible update whose initiative this user reports on; 403 with the reason otherwise."""
     update = get_update(update_id)
     if not update.initiative.can_report(current_user):
-        refuse(f"geen rapporteur van voortgangsbericht {update.id}", report_refusal(update.initiative))
+        refuse(f"geen rapporteur van voortgangsbericht {update.id}", report_refusal(update.initiative), update)
     return update
 
 
@@ -58,7 +59,9 @@ def run(action, *args, success: str | None = None, **kwargs):
     try:
         result = action(*args, **kwargs)
     except PermissionDenied as error:  # its message is written for the user
-        refuse(str(error), str(error))
+        update = next((getattr(arg, "update", arg) for arg in args if isinstance(arg, (ProgressUpdate, Evidence))),
+                      None)
+        refuse(str(error), str(error), update)
     except WorkflowError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -179,7 +182,7 @@ def edit(update_id: int):
                 flash("Het voortgangsbericht is opgeslagen.", "success")
                 return redirect(url_for("progress.view", update_id=update.id))
             except PermissionDenied as error:
-                refuse(str(error), str(error))
+                refuse(str(error), str(error), update)
             except (StaleUpdate, StaleDataError):
                 db.session.rollback()
                 stale = editing.differences(update, data)
