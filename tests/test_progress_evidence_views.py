@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from programme.extensions import db as _db
 from programme.progress import evidence as files
-from programme.progress.models import Evidence
+from programme.progress import operations as ops
+from programme.progress.models import Evidence, ProgressUpdate
 from tests.conftest import csrf_token
 from tests.progress_helpers import EXE, PDF, client_for, new_draft, state, uploads
 
@@ -32,7 +33,13 @@ def test_upload_pdf_and_download(app, ids, ctx):
         assert evidence.size == len(PDF) and len(evidence.stored_name) == 32
         evidence_id, stored = evidence.id, evidence.stored_name
     assert (Path(app.instance_path) / "uploads" / stored).read_bytes() == PDF
+    # The owner downloads it from the draft; a reader only once the update is approved.
     reader = client_for(app, "reader")
+    assert reader.get(f"/voortgang/bewijs/{evidence_id}").status_code == 404
+    own = client.get(f"/voortgang/bewijs/{evidence_id}")
+    assert own.status_code == 200 and own.data == PDF
+    own.close()
+    ctx(lambda u: ops.approve(ops.submit(_db.session.get(ProgressUpdate, update_id), u["owner"]), u["manager"]))
     download = reader.get(f"/voortgang/bewijs/{evidence_id}")
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Disposition"].startswith("attachment")

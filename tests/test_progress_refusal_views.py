@@ -2,15 +2,37 @@
 URLs, a missing CSRF token. Nothing changes (the progress tables and uploads stay as they were)."""
 import io
 
+from programme.extensions import db as _db
+from programme.progress import operations as ops
+from programme.progress.models import ProgressUpdate
 from tests.conftest import csrf_token
-from tests.progress_helpers import PDF, TEST_YEAR, client_for, new_draft, state, uploads
+from tests.progress_helpers import PDF, TEST_YEAR, client_for, new_draft, remove_updates, state, uploads
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
 
 
 # ---------------------------------------------------------------- refusals
 
+def _approved_other(ctx, ids) -> int:
+    """An approved update of the other initiative (its owner wrote it, the manager approved it)."""
+    update_id = new_draft(ctx, ids, role="other_owner", initiative=ids.other)
+
+    def _approve(users):
+        update = _db.session.get(ProgressUpdate, update_id)
+        ops.update_draft(update, {"traffic_light": "op_koers"}, users["other_owner"])
+        ops.approve(ops.submit(update, users["other_owner"]), users["manager"])
+    ctx(_approve)
+    return update_id
+
+
+def _update_posts(update_id) -> list[str]:
+    return [f"/voortgang/{update_id}/{action}" for action in
+            ("bewerken", "indienen", "corrigeren", "terugsturen", "goedkeuren")]
+
+
 def test_owner_cannot_touch_another_initiative(app, ids, ctx):
+    # Their draft is not even visible: 404 on every route, as if it did not exist. (This test used to
+    # expect 403 here and a readable draft, which was the defect of issue 8.)
     other_update = new_draft(ctx, ids, role="other_owner", initiative=ids.other)
     client = client_for(app, "owner")
     page = client.get("/voortgang")
@@ -19,17 +41,31 @@ def test_owner_cannot_touch_another_initiative(app, ids, ctx):
     assert client.post(f"/initiatieven/{ids.other}/voortgang/nieuw",
                        data={"csrf_token": token, "period_id": ids.period}).status_code == 403
     assert client.get(f"/initiatieven/{ids.other}/voortgang/nieuw").status_code == 403
-    assert client.get(f"/voortgang/{other_update}/bewerken").status_code == 403
-    response = client.post(f"/voortgang/{other_update}/bewerken", data={"csrf_token": token, "done": "x"})
-    assert response.status_code == 403
-    for action in ("indienen", "corrigeren", "terugsturen", "goedkeuren"):
-        assert client.post(f"/voortgang/{other_update}/{action}", data={"csrf_token": token}).status_code == 403
+    assert client.get(f"/voortgang/{other_update}").status_code == 404
+    assert client.get(f"/voortgang/{other_update}/bewerken").status_code == 404
+    for url in _update_posts(other_update):
+        assert client.post(url, data={"csrf_token": token, "done": "x"}).status_code == 404, url
     response = client.post(f"/voortgang/{other_update}/bewijs", data={
+        "csrf_token": token, "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 404
+    assert state(app) == before and uploads(app) == files_before
+    # Once approved they may read it, and still change nothing: 403 with the reason on the page.
+    with app.app_context():
+        remove_updates([ids.other])
+        _db.session.commit()
+    approved_update = _approved_other(ctx, ids)
+    before = state(app)
+    assert client.get(f"/voortgang/{approved_update}").status_code == 200
+    response = client.get(f"/voortgang/{approved_update}/bewerken")
+    assert response.status_code == 403 and "U mag geen voortgang rapporteren voor initiatief" in response.text
+    for url in _update_posts(approved_update):
+        response = client.post(url, data={"csrf_token": token, "done": "x", "comment": "x"})
+        assert response.status_code == 403, url
+        assert "Foutcode 403" in response.text and "U heeft geen rechten" not in response.text, url
+    response = client.post(f"/voortgang/{approved_update}/bewijs", data={
         "csrf_token": token, "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 403
     assert state(app) == before and uploads(app) == files_before
-    # and the owner may read it
-    assert client.get(f"/voortgang/{other_update}").status_code == 200
 
 
 def test_reader_posting_anything_is_refused(app, ids, ctx):
@@ -37,20 +73,32 @@ def test_reader_posting_anything_is_refused(app, ids, ctx):
     client = client_for(app, "reader")
     token = csrf_token(client.get("/voortgang"))
     before, files_before = state(app), uploads(app)
-    posts = [f"/initiatieven/{ids.initiative}/voortgang/nieuw", f"/voortgang/{update_id}/bewerken",
-             f"/voortgang/{update_id}/indienen", f"/voortgang/{update_id}/terugsturen",
-             f"/voortgang/{update_id}/goedkeuren", f"/voortgang/{update_id}/corrigeren",
-             "/voortgang/periodes/kwartalen", "/voortgang/periodes/nieuw",
-             f"/voortgang/periodes/{ids.period}/sluiten", f"/voortgang/periodes/{ids.period}/heropenen"]
-    for url in posts:
+    # 403 where the reader may see what they try to change; 404 on the draft, which they may not see
+    # (this test used to expect 403 on the draft's routes: the draft was visible, the defect of issue 8).
+    posts = [(f"/initiatieven/{ids.initiative}/voortgang/nieuw", 403),
+             *((url, 404) for url in _update_posts(update_id)),
+             ("/voortgang/periodes/kwartalen", 403), ("/voortgang/periodes/nieuw", 403),
+             (f"/voortgang/periodes/{ids.period}/sluiten", 403), (f"/voortgang/periodes/{ids.period}/heropenen", 403)]
+    for url, status in posts:
         response = client.post(url, data={"csrf_token": token, "period_id": ids.period, "comment": "x",
                                           "year": TEST_YEAR, "done": "x"})
-        assert response.status_code == 403, url
+        assert response.status_code == status, url
     response = client.post(f"/voortgang/{update_id}/bewijs", data={
         "csrf_token": token, "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert client.get("/voortgang/periodes").status_code == 403
-    assert client.get(f"/voortgang/{update_id}/bewerken").status_code == 403
+    assert client.get(f"/voortgang/{update_id}/bewerken").status_code == 404
+    assert state(app) == before and uploads(app) == files_before
+    # An approved update the reader may read, but every change is refused with 403.
+    approved_update = _approved_other(ctx, ids)
+    before = state(app)
+    for url in _update_posts(approved_update):
+        response = client.post(url, data={"csrf_token": token, "comment": "x", "done": "x"})
+        assert response.status_code == 403, url
+    response = client.post(f"/voortgang/{approved_update}/bewijs", data={
+        "csrf_token": token, "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 403
+    assert client.get(f"/voortgang/{approved_update}/bewerken").status_code == 403
     assert state(app) == before and uploads(app) == files_before
 
 

@@ -2,6 +2,7 @@
 from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from programme.accounts.models import User
@@ -15,6 +16,7 @@ from programme.core.permissions import manager_required
 from programme.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.views import get_initiative
+from programme.progress.models import visible_history
 
 PER_PAGE = 50
 
@@ -188,7 +190,8 @@ def export():
 @bp.route("/initiatieven/<int:initiative_id>/audit")
 def initiative(initiative_id: int):
     initiative = get_initiative(initiative_id)
-    query = select(AuditEntry).where(AuditEntry.initiative_id == initiative.id).order_by(
+    query = select(AuditEntry).where(AuditEntry.initiative_id == initiative.id,
+                                     visible_history(current_user, initiative)).order_by(
         AuditEntry.created_dt.desc(), AuditEntry.id.desc())
     page = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
     return render_template("audit/initiative.html", initiative=initiative, page=page, rows=present(page.items),

@@ -13,9 +13,11 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, back: tuple[str, str] | None = None):
+    """The page for an error; detail (a Dutch sentence saying why) and back (url, link text) only
+    for a refused action that the user may retry elsewhere (core.permissions.refuse)."""
     title, text = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+    return render_template("errors/error.html", code=code, title=title, text=detail or text, back=back), code
 
 
 def register(app: Flask) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.core.db import UTCDateTime, utcnow
-from programme.core.permissions import MANAGER
+from programme.core import permissions
 from programme.extensions import db
 from programme.monitor.models import Area
 from programme.plan.models import Theme
@@ -179,13 +179,20 @@ class Initiative(db.Model):
         return self.line == code or self.line == LINE_BOTH
 
     def can_edit(self, user) -> bool:
-        return bool(user and user.is_authenticated and user.role == MANAGER)
+        return permissions.is_manager(user)
+
+    def is_owned_by(self, user) -> bool:
+        return permissions.is_one_of(user, self.owners)
+
+    def can_see_unapproved_progress(self, user) -> bool:
+        """May this user read the initiative's progress updates before they are approved (drafts,
+        submitted and returned ones)? Its owners and the programme managers; readers and owners of
+        other initiatives see approved content only (ProgressUpdate.can_view)."""
+        return permissions.is_manager(user) or self.is_owned_by(user)
 
     def can_report(self, user) -> bool:
         """May this user write progress for this initiative?"""
-        if not (user and user.is_authenticated) or self.is_archived:
-            return False
-        return user.role == MANAGER or any(owner.id == user.id for owner in self.owners)
+        return not self.is_archived and self.can_see_unapproved_progress(user)
 
 
 class LearningQuestion(db.Model):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine, FundingSource
-from programme.core.permissions import MANAGER, OWNER
+from programme.core import permissions
 from programme.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress.models import (APPROVED, DRAFT, RETURNED, SUBMITTED, Lesson, ProgressUpdate,
@@ -21,10 +21,12 @@ NOT_STARTED = "not_started"
 
 
 def counted_updates() -> Select:
-    """Ids of the updates that count: per initiative and period the latest approved revision."""
+    """Ids of the updates that count: per initiative and period the latest approved revision. Only
+    published content (ProgressUpdate.published: what every reader may see), so the learning log,
+    budget follow-up and every report show each user the same, approved figures."""
     latest = (select(ProgressUpdate.initiative_id, ProgressUpdate.period_id,
                      func.max(ProgressUpdate.revision).label("revision"))
-              .where(ProgressUpdate.status == APPROVED)
+              .where(ProgressUpdate.published())
               .group_by(ProgressUpdate.initiative_id, ProgressUpdate.period_id).subquery())
     return select(ProgressUpdate.id).join(latest, and_(
         ProgressUpdate.initiative_id == latest.c.initiative_id, ProgressUpdate.period_id == latest.c.period_id,
@@ -60,10 +62,10 @@ class DueItem:
 def due_for(user, period: ReportingPeriod) -> list[DueItem]:
     """An owner's initiatives (a manager: all of them) and where their update for the period stands."""
     query = select(Initiative).where(Initiative.is_archived.is_(False))
-    if user.role == OWNER:
-        query = query.where(Initiative.owners.any(User.id == user.id))
-    elif user.role != MANAGER:
+    if not ProgressUpdate.is_writer(user):
         return []
+    if not permissions.is_manager(user):
+        query = query.where(Initiative.owners.any(User.id == user.id))
     initiatives = sorted(db.session.scalars(query), key=lambda i: i.sort_key)
     latest: dict[int, ProgressUpdate] = {}
     if initiatives:

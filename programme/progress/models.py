@@ -1,18 +1,21 @@
 """Reporting periods, progress updates and what an update carries: lessons, risks, indicator
-values, spending per budget line and evidence files."""
+values, spending per budget line and evidence files; and who may see and do what with them (the
+one visibility rule: ProgressUpdate.can_view and its where clause ProgressUpdate.visible_to)."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, event,
-                        select)
+from sqlalchemy import (Boolean, CheckConstraint, ColumnElement, Date, ForeignKey, Numeric, Select, String, Text,
+                        UniqueConstraint, event, false, or_, select, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine
+from programme.core import permissions
+from programme.core.audit import AuditEntry
 from programme.core.db import Money, UTCDateTime, utcnow
 from programme.extensions import db
 from programme.impact.models import ImpactIndicator
-from programme.initiatives.models import Initiative, LearningQuestion
+from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
 
 KIND_QUARTER = "quarter"
 KIND_OTHER = "other"
@@ -67,6 +70,11 @@ class ReportingPeriod(db.Model):
     @property
     def kind_label(self) -> str:
         return PERIOD_KIND_LABELS.get(self.kind, self.kind)
+
+    @staticmethod
+    def can_manage(user) -> bool:
+        """Add, close and reopen periods."""
+        return permissions.is_manager(user)
 
 
 class PeriodEvent(db.Model):
@@ -128,6 +136,8 @@ class ProgressUpdate(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who submitted it last: like the author, they may not review it (four eyes).
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_comment: Mapped[str | None] = mapped_column(Text)
@@ -140,6 +150,7 @@ class ProgressUpdate(db.Model):
     period: Mapped[ReportingPeriod] = relationship()
     previous_revision: Mapped["ProgressUpdate | None"] = relationship(remote_side=[id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     lessons: Mapped[list["Lesson"]] = relationship(back_populates="update", order_by="Lesson.id",
                                                    cascade="all, delete-orphan")
@@ -176,8 +187,108 @@ class ProgressUpdate(db.Model):
         """Draft, or returned by the manager: the owner works on it again."""
         return self.status in (DRAFT, RETURNED)
 
+    @property
+    def awaiting_review(self) -> bool:
+        return self.status == SUBMITTED and self.period.is_open
 
-class Lesson(db.Model):
+    @property
+    def is_latest_revision(self) -> bool:
+        latest = db.session.scalar(select(ProgressUpdate.id).where(
+            ProgressUpdate.initiative_id == self.initiative_id, ProgressUpdate.period_id == self.period_id)
+            .order_by(ProgressUpdate.revision.desc()).limit(1))
+        return latest == self.id
+
+    # ---------------------------------------------------------------- rights: the one rule
+    # After Indico's ProtectionMixin: every page, list, export, report (and later the API) asks these
+    # methods, or the where clause with the same meaning; views and templates compare no roles.
+
+    @classmethod
+    def published(cls) -> ColumnElement[bool]:
+        """What every signed-in user may read, readers and owners of other initiatives included:
+        approved content. Reports, which go to GS and PS, hold nothing else."""
+        return cls.status == APPROVED
+
+    def can_view(self, user) -> bool:
+        """Approved updates: every signed-in user. Drafts, submitted and returned updates: only the
+        initiative's owners and the programme managers. Refused with 404 (see get_visible_or_404)."""
+        if not permissions.is_signed_in(user):
+            return False
+        return self.status == APPROVED or self.initiative.can_see_unapproved_progress(user)
+
+    @classmethod
+    def visible_to(cls, user) -> ColumnElement[bool]:
+        """can_view as a where clause, for lists, exports and searches."""
+        if not permissions.is_signed_in(user):
+            return false()
+        if permissions.is_manager(user):
+            return true()
+        owned = select(initiative_owners.c.initiative_id).where(initiative_owners.c.user_id == user.id)
+        return or_(cls.published(), cls.initiative_id.in_(owned))
+
+    @staticmethod
+    def is_writer(user) -> bool:
+        """Does this user write progress at all (for their own initiatives; managers for every one)?"""
+        return permissions.has_role(user, permissions.OWNER, permissions.MANAGER)
+
+    @staticmethod
+    def is_reviewer(user) -> bool:
+        """Does this user review submitted updates at all (not necessarily this one)?"""
+        return permissions.is_manager(user)
+
+    def can_edit(self, user) -> bool:
+        """Change, submit, add or remove evidence: a reporter of the initiative, while the update is a
+        draft or returned and its period is open."""
+        return self.initiative.can_report(user) and self.is_editable and self.period.is_open
+
+    def review_refusal(self, user) -> str | None:
+        """Why this user may not approve or return this update, in Dutch (None: they may). Four eyes:
+        a manager does not review an update they wrote or submitted themselves."""
+        if not self.is_reviewer(user):
+            return "Alleen een programmamanager mag voortgangsberichten beoordelen."
+        own = ("geschreven" if user.id == self.author_id else
+               "ingediend" if user.id == self.submitted_by_id else None)
+        if own:
+            return (f"U kunt een voortgangsbericht dat u zelf heeft {own} niet goedkeuren of terugsturen. "
+                    "Vraag een andere programmamanager om het te beoordelen.")
+        return None
+
+    def can_review(self, user) -> bool:
+        return self.awaiting_review and self.review_refusal(user) is None
+
+    def can_correct(self, user) -> bool:
+        """Start a new revision of the approved update: a reporter, while its period is open."""
+        return (self.status == APPROVED and self.period.is_open and self.initiative.can_report(user)
+                and self.is_latest_revision)
+
+
+def visible_updates(user) -> Select:
+    """The updates this user may see (ProgressUpdate.visible_to), for lists and exports."""
+    return select(ProgressUpdate).where(ProgressUpdate.visible_to(user))
+
+
+# Progress entries in the audit trail that show nothing unapproved: everything else on an update
+# (changed fields, review comments, evidence names, its very existence) is for its initiative's owners
+# and the managers, as the update itself is.
+PUBLIC_HISTORY_ACTIONS = ("progress.approve",)
+
+
+def visible_history(user, initiative: Initiative) -> ColumnElement[bool]:
+    """Where clause on an initiative's audit entries: those about its progress updates that this user
+    may read (see ProgressUpdate.can_view); entries about anything else are left to their own pages."""
+    if initiative.can_see_unapproved_progress(user):
+        return true()
+    return or_(AuditEntry.object_type.is_(None), AuditEntry.object_type != ProgressUpdate.__name__,
+               AuditEntry.action.in_(PUBLIC_HISTORY_ACTIONS))
+
+
+class _UpdateContent:
+    """What an update carries is visible exactly when the update is."""
+
+    def can_view(self, user) -> bool:
+        return self.update is not None and self.update.can_view(user)
+
+
+class Lesson(_UpdateContent, db.Model):
     """What the initiative learned this period, optionally on one of its learning questions."""
 
     __tablename__ = "progress_lessons"
@@ -194,7 +305,7 @@ class Lesson(db.Model):
         return f"<Lesson {self.id} of {self.update_id}>"
 
 
-class Risk(db.Model):
+class Risk(_UpdateContent, db.Model):
     __tablename__ = "progress_risks"
     __table_args__ = (
         CheckConstraint(_in("likelihood", LEVEL_LABELS), name="likelihood_known"),
@@ -222,7 +333,7 @@ class Risk(db.Model):
         return LEVEL_LABELS.get(self.impact, self.impact)
 
 
-class IndicatorValue(db.Model):
+class IndicatorValue(_UpdateContent, db.Model):
     """A value of one of the initiative's impact indicators; it becomes an ImpactMeasurement
     when the update is approved."""
 
@@ -243,7 +354,7 @@ class IndicatorValue(db.Model):
         return f"<IndicatorValue {self.impact_indicator_id} {self.value} {self.measured_on}>"
 
 
-class Spending(db.Model):
+class Spending(_UpdateContent, db.Model):
     """Money on one of the initiative's budget lines in the update's period (not cumulative):
     committed = obligations entered into in the period, spent = paid in the period."""
 
@@ -267,7 +378,7 @@ class Spending(db.Model):
         return f"<Spending {self.budget_line_id} committed={self.committed} spent={self.spent}>"
 
 
-class Evidence(db.Model):
+class Evidence(_UpdateContent, db.Model):
     """An uploaded file backing the update. The file itself lives in the instance folder under
     stored_name; a correction copies the row and shares the (immutable) file."""
 

@@ -11,7 +11,6 @@ from programme.core import audit
 from programme.core.db import utcnow
 from programme.core.files import after_commit
 from programme.core.formatting import dutch_datetime
-from programme.core.permissions import MANAGER
 from programme.extensions import db
 from programme.impact.models import ImpactMeasurement
 from programme.progress import evidence as files
@@ -24,12 +23,8 @@ from programme.progress.models import (APPROVED, AT_RISK, ATTENTION, DRAFT, KIND
 
 # ---------------------------------------------------------------- reporting periods
 
-def _is_manager(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == MANAGER)
-
-
 def _require_manager(actor, what: str) -> None:
-    if not _is_manager(actor):
+    if not ReportingPeriod.can_manage(actor):
         raise PermissionDenied(f"Alleen de programmamanager mag {what}.")
 
 
@@ -190,14 +185,16 @@ def submit(update: ProgressUpdate, actor) -> ProgressUpdate:
     if update.traffic_light in (ATTENTION, AT_RISK) and not (update.explanation or "").strip():
         raise WorkflowError(f"Licht toe waarom het stoplicht op ‘{update.traffic_light_label}’ staat.")
     old_status = update.status
-    update.status, update.submitted_dt = SUBMITTED, utcnow()
+    update.status, update.submitted_dt, update.submitted_by_id = SUBMITTED, utcnow(), actor.id
     db.session.flush()
     _log("progress.submit", update, actor, old={"status": old_status}, new={"status": SUBMITTED})
     return update
 
 
-def _require_reviewable(update: ProgressUpdate, actor, what: str) -> None:
-    _require_manager(actor, what)
+def _require_reviewable(update: ProgressUpdate, actor) -> None:
+    refusal = update.review_refusal(actor)
+    if refusal:
+        raise PermissionDenied(refusal)
     _require_not_final(update)
     assert_period_open(update.period)
     if update.status != SUBMITTED:
@@ -206,7 +203,7 @@ def _require_reviewable(update: ProgressUpdate, actor, what: str) -> None:
 
 
 def return_update(update: ProgressUpdate, actor, comment: str) -> ProgressUpdate:
-    _require_reviewable(update, actor, "een voortgangsbericht terugsturen")
+    _require_reviewable(update, actor)
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError("Schrijf bij het terugsturen wat er moet worden aangepast.")
@@ -220,10 +217,7 @@ def return_update(update: ProgressUpdate, actor, comment: str) -> ProgressUpdate
 def approve(update: ProgressUpdate, actor, comment: str | None = None) -> ProgressUpdate:
     """Final: the indicator values become ImpactMeasurements, replacing those of the revision
     this one corrects, so each initiative and period counts once."""
-    _require_reviewable(update, actor, "een voortgangsbericht goedkeuren")
-    if update.author_id == actor.id:
-        raise PermissionDenied("U kunt een voortgangsbericht dat u zelf heeft geschreven niet goedkeuren. "
-                               "Vraag een andere programmamanager.")
+    _require_reviewable(update, actor)
     earlier_ids = [u.id for u in _revisions(update.initiative_id, update.period_id) if u.id != update.id]
     replaced = []
     if earlier_ids:

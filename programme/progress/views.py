@@ -1,4 +1,6 @@
-"""Progress pages: the overview per role, writing an update, the review actions and evidence files."""
+"""Progress pages: the overview per role, writing an update, the review actions and evidence files.
+Who may see and do what is the models' question (ProgressUpdate.can_view, can_edit, can_review, ...):
+an update this user may not see is a 404, an action they may not take a 403 that says why."""
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -6,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from programme.core.audit import AuditEntry, record_refusal
+from programme.core import permissions
+from programme.core.audit import AuditEntry
 from programme.core.forms import EmptyForm
-from programme.core.permissions import MANAGER, OWNER
 from programme.extensions import db
 from programme.initiatives.models import Initiative
 from programme.progress import bp, editing, followup
@@ -16,27 +18,39 @@ from programme.progress import evidence as files
 from programme.progress import operations as ops
 from programme.progress.errors import PermissionDenied, StaleUpdate, WorkflowError
 from programme.progress.forms import ApproveForm, choices, EvidenceForm, NewUpdateForm, ReturnForm
-from programme.progress.models import Evidence, ProgressUpdate, ReportingPeriod
+from programme.progress.models import Evidence, ProgressUpdate, ReportingPeriod, visible_history, visible_updates
 
 # ---------------------------------------------------------------- loading and refusing
 
 
-def refuse(message: str):
-    """Nothing of this request is kept; the refusal itself is audited."""
-    db.session.rollback()
-    record_refusal("progress", message)
-    abort(403)
+def refuse(message: str, reason: str | None = None, update: ProgressUpdate | None = None):
+    """403: nothing of this request is kept; the refusal is audited (message) and, with a reason
+    written for the user, the page says why (and links back to the update)."""
+    back = (url_for("progress.view", update_id=update.id), "Terug naar het voortgangsbericht") if update else None
+    permissions.refuse("progress", message, reason=reason, back=back)
+
+
+def report_refusal(initiative: Initiative) -> str:
+    return f"U mag geen voortgang rapporteren voor initiatief {initiative}."
 
 
 def get_update(update_id: int) -> ProgressUpdate:
-    update = db.get_or_404(ProgressUpdate, update_id)
+    """404 when the update does not exist or this user may not see it (ProgressUpdate.can_view)."""
+    return permissions.get_visible_or_404(ProgressUpdate, update_id)
+
+
+def get_reportable_update(update_id: int) -> ProgressUpdate:
+    """A visible update whose initiative this user reports on; 403 with the reason otherwise."""
+    update = get_update(update_id)
+    if not update.initiative.can_report(current_user):
+        refuse(f"geen rapporteur van voortgangsbericht {update.id}", report_refusal(update.initiative), update)
     return update
 
 
 def get_reportable_initiative(initiative_id: int) -> Initiative:
     initiative = db.get_or_404(Initiative, initiative_id)
     if not initiative.can_report(current_user):
-        refuse(f"geen rapporteur van initiatief {initiative.number}")
+        refuse(f"geen rapporteur van initiatief {initiative.number}", report_refusal(initiative))
     return initiative
 
 
@@ -44,8 +58,10 @@ def run(action, *args, success: str | None = None, **kwargs):
     """Run an operation; commit once on success. Returns (ok, result)."""
     try:
         result = action(*args, **kwargs)
-    except PermissionDenied as error:
-        refuse(str(error))
+    except PermissionDenied as error:  # its message is written for the user
+        update = next((getattr(arg, "update", arg) for arg in args if isinstance(arg, (ProgressUpdate, Evidence))),
+                      None)
+        refuse(str(error), str(error), update)
     except WorkflowError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -79,18 +95,20 @@ def index():
     periods = open_periods()
     chosen = request.args.get("periode", "")
     period = next((p for p in periods if str(p.id) == chosen), None) or current_period(periods)
-    due = followup.due_for(current_user, period) if period and current_user.role in (OWNER, MANAGER) else []
-    is_manager = current_user.role == MANAGER
+    is_writer = ProgressUpdate.is_writer(current_user)
+    due = followup.due_for(current_user, period) if period and is_writer else []
+    can_manage_periods = ReportingPeriod.can_manage(current_user)
     all_periods = (db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.starts_on.desc()))
-                   .all() if is_manager else [])
+                   .all() if can_manage_periods else [])
     approved = db.session.scalars(
-        select(ProgressUpdate).join(ProgressUpdate.period)
+        visible_updates(current_user).join(ProgressUpdate.period)
         .where(ProgressUpdate.id.in_(followup.counted_updates()))
         .order_by(ReportingPeriod.starts_on.desc(), ProgressUpdate.initiative_id)).all()
+    is_reviewer = ProgressUpdate.is_reviewer(current_user)
     return render_template(
         "progress/index.html", periods=periods, period=period, due=due, approved=approved,
-        queue=followup.review_queue() if is_manager else [], all_periods=all_periods,
-        is_manager=is_manager, form=EmptyForm())
+        queue=followup.review_queue() if is_reviewer else [], all_periods=all_periods,
+        is_writer=is_writer, is_reviewer=is_reviewer, can_manage_periods=can_manage_periods, form=EmptyForm())
 
 
 # ---------------------------------------------------------------- a new update
@@ -121,7 +139,8 @@ def new_update(initiative_id: int):
 
 
 def _revisions(update: ProgressUpdate) -> list[ProgressUpdate]:
-    return list(db.session.scalars(select(ProgressUpdate).where(
+    """The revisions of the update's initiative and period that this user may see."""
+    return list(db.session.scalars(visible_updates(current_user).where(
         ProgressUpdate.initiative_id == update.initiative_id, ProgressUpdate.period_id == update.period_id)
         .order_by(ProgressUpdate.revision)))
 
@@ -130,21 +149,20 @@ def _revisions(update: ProgressUpdate) -> list[ProgressUpdate]:
 def view(update_id: int):
     update = get_update(update_id)
     history = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == "ProgressUpdate", AuditEntry.object_id == update.id)
+        AuditEntry.object_type == "ProgressUpdate", AuditEntry.object_id == update.id,
+        visible_history(current_user, update.initiative))
         .order_by(AuditEntry.created_dt, AuditEntry.id)).all()
     revisions = _revisions(update)
     return render_template(
         "progress/view.html", update=update, revisions=revisions, history=history,
-        can_report=update.initiative.can_report(current_user), is_manager=current_user.role == MANAGER,
+        is_reviewer=ProgressUpdate.is_reviewer(current_user),
         is_latest=revisions[-1].id == update.id, form=EmptyForm(), return_form=ReturnForm(),
         approve_form=ApproveForm())
 
 
 @bp.route("/voortgang/<int:update_id>/bewerken", methods=["GET", "POST"])
 def edit(update_id: int):
-    update = get_update(update_id)
-    if not update.initiative.can_report(current_user):
-        refuse(f"geen rapporteur van voortgangsbericht {update.id}")
+    update = get_reportable_update(update_id)
     if not update.is_editable or not update.period.is_open:
         try:
             ops.assert_period_open(update.period)
@@ -164,7 +182,7 @@ def edit(update_id: int):
                 flash("Het voortgangsbericht is opgeslagen.", "success")
                 return redirect(url_for("progress.view", update_id=update.id))
             except PermissionDenied as error:
-                refuse(str(error))
+                refuse(str(error), str(error), update)
             except (StaleUpdate, StaleDataError):
                 db.session.rollback()
                 stale = editing.differences(update, data)
@@ -221,9 +239,7 @@ def correct(update_id: int):
 
 @bp.route("/voortgang/<int:update_id>/bewijs", methods=["POST"])
 def upload_evidence(update_id: int):
-    update = get_update(update_id)
-    if not update.initiative.can_report(current_user):
-        refuse(f"geen rapporteur van voortgangsbericht {update.id}")
+    update = get_reportable_update(update_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash("Kies een bestand om te uploaden.", "error")
@@ -243,10 +259,8 @@ def upload_evidence(update_id: int):
 
 
 def get_evidence(evidence_id: int) -> Evidence:
-    evidence = db.session.get(Evidence, evidence_id)
-    if evidence is None or evidence.update is None:
-        abort(404)
-    return evidence
+    """404 when the file does not exist or this user may not see its update."""
+    return permissions.get_visible_or_404(Evidence, evidence_id)
 
 
 @bp.route("/voortgang/bewijs/<int:evidence_id>")
