@@ -1,7 +1,7 @@
 """progress update: who submitted it (four eyes at review)
 
 Revision ID: b7c41e2a9d10
-Revises: 9ed1f6dfb978
+Revises: 3b7c1e2a9d40
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c41e2a9d10'
-down_revision = '9ed1f6dfb978'
+down_revision = '3b7c1e2a9d40'
 branch_labels = None
 depends_on = None
 
