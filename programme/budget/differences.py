@@ -20,6 +20,7 @@ class Meaning:
     reference: str  # what it is compared with
     more: str       # words for a positive difference
     less: str       # words for a negative difference
+    less_is_normal: bool = False  # a shortfall is expected (money not yet assigned), not a warning
 
 
 MEANINGS = {
@@ -28,7 +29,7 @@ MEANINGS = {
     STATED: Meaning("Volgens de bron", "Berekend", "meer volgens de bron dan berekend",
                     "minder volgens de bron dan berekend"),
     ASSIGNED: Meaning("Toegekend aan initiatieven", "Begroot", "meer aan initiatieven toegekend dan begroot",
-                      "minder aan initiatieven toegekend dan begroot"),
+                      "nog niet aan initiatieven toegekend", less_is_normal=True),
 }
 NO_DIFFERENCE = "geen verschil"
 
@@ -53,6 +54,11 @@ class Difference:
     @property
     def agrees(self) -> bool:
         return self.value == 0
+
+    @property
+    def needs_attention(self) -> bool:
+        """Shown as a warning on screens and listed in reports."""
+        return self.value > 0 or (self.value < 0 and not self.meaning.less_is_normal)
 
     @property
     def label(self) -> str:

@@ -131,12 +131,10 @@ def differences(table: BudgetTable | None = None) -> list[Difference]:
     ZET and Zorgbelang allocations that differ from their budget, and prestaties whose initiatives
     together have more budget than the prestatie itself."""
     table = table or budget_table()
-    out = [c for c in reconciliation(table) if not c.agrees]
-    out += [item.comparison for item in organisation_allocations()
-            if item.comparison is not None and not item.comparison.agrees]
-    out += [cell.comparison for row in deliverable_rollup(table).rows for cell in row.cells.values()
-            if cell.comparison is not None and cell.comparison.value > 0]
-    return out
+    out = list(reconciliation(table))
+    out += [item.comparison for item in organisation_allocations()]
+    out += [cell.comparison for row in deliverable_rollup(table).rows for cell in row.cells.values()]
+    return [d for d in out if d is not None and d.needs_attention]
 
 
 @dataclass

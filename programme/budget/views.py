@@ -18,12 +18,14 @@ from programme.initiatives.models import Initiative
 from programme.monitor.models import SourceNote
 from programme.plan.editing import CONFLICT, EditConflict, RuleError, VersionedForm, refuse, save_with_lock
 from programme.plan.models import Action, Deliverable
-from programme.progress.followup import budget_follow_up
 
 
 @bp.route("/begroting")
 def index():
     table = ops.budget_table()
+    # Imported here: progress.followup imports the budget package, which imports this module.
+    from programme.progress.followup import budget_follow_up
+
     follow_up = budget_follow_up()
     allocations = ops.allocations_by_deliverable()
     amounts = {row.budget_line.id: (row.committed, row.spent) for row in follow_up.lines}

@@ -53,6 +53,11 @@ class Finance:
     periods: list[str] = field(default_factory=list)
     programme_budget: Decimal = ZERO  # Figuur 3, for context only
 
+    @property
+    def periods_label(self) -> str:
+        """'2017, 2018/2019 en 2020'."""
+        return " en ".join(filter(None, [", ".join(self.periods[:-1]), *self.periods[-1:]]))
+
 
 def _spending_until(period: ReportPeriod):
     """Approved spending rows in reporting periods that end on or before the peildatum, with the
