@@ -134,7 +134,7 @@ def _totals(app):
     with app.app_context():
         table = budget_ops.budget_table()
         checks = budget_ops.reconciliation(table)
-        return table.totals, {(c.label, c.period): c.difference for c in checks if c.label.startswith("TOTAAL")}
+        return table.totals, {(c.subject, c.period): c.value for c in checks if c.subject.startswith("TOTAAL")}
 
 
 
@@ -245,7 +245,7 @@ def test_a_line_of_an_action_counts_in_the_totals_until_it_is_removed(app):
 
 def test_editing_a_seeded_line_shows_in_the_reconciliation(app):
     with app.app_context():
-        line = _db.session.scalar(select(BudgetLine).join(Action).join(Deliverable).where(
+        line = _db.session.scalar(select(BudgetLine).join(BudgetLine.action).join(Deliverable).where(
             Deliverable.code == "leren", BudgetLine.period_id == _period_id(app)).order_by(BudgetLine.id))
         line_id, original = line.id, line.amount
     client = signed_in(app)

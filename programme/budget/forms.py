@@ -1,5 +1,6 @@
 """Forms for the manager's editing of budget lines."""
-from wtforms import TextAreaField, ValidationError
+from wtforms import IntegerField, TextAreaField, ValidationError
+from wtforms.widgets import TextInput
 from wtforms.validators import InputRequired, Length, Optional
 
 from programme.core.forms import BaseForm
@@ -20,9 +21,65 @@ class LineFields(BaseForm):
             raise ValidationError("Vul een bedrag in.")
 
 
+class InitiativeLineFields(LineFields):
+    """An initiative's line can be tied to a prestatie (and one of its actions) so it rolls up."""
+    deliverable_id = IdSelectField("Prestatie")
+    deliverable_action_id = IdSelectField("Actie van de prestatie")
+
+
 class NewLineForm(LineFields):
     pass
 
 
 class LineForm(VersionedForm, LineFields):
     pass
+
+
+class NewInitiativeLineForm(InitiativeLineFields):
+    pass
+
+
+class InitiativeLineForm(VersionedForm, InitiativeLineFields):
+    pass
+
+
+FIRST_YEAR, LAST_YEAR = 2017, 2040
+
+
+class YearField(IntegerField):
+    """A year of the programme as four digits, with Dutch messages."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if text:
+            if not (text.isascii() and text.isdigit() and len(text) == 4):
+                raise ValueError("Vul een jaartal van vier cijfers in, bijvoorbeeld 2020.")
+            self.data = int(text)
+
+
+class PeriodForm(BaseForm):
+    first_year = YearField("Eerste jaar", validators=[InputRequired("Vul het eerste jaar in.")],
+                           render_kw={"inputmode": "numeric"})
+    last_year = YearField("Laatste jaar", validators=[Optional()], render_kw={"inputmode": "numeric"})
+
+    def validate_first_year(self, field):
+        if field.data is not None and not FIRST_YEAR <= field.data <= LAST_YEAR:
+            raise ValidationError(f"Kies een jaar van {FIRST_YEAR} tot en met {LAST_YEAR}.")
+
+    def validate_last_year(self, field):
+        if field.data is None or self.first_year.data is None:
+            return
+        if not FIRST_YEAR <= field.data <= LAST_YEAR:
+            raise ValidationError(f"Kies een jaar van {FIRST_YEAR} tot en met {LAST_YEAR}.")
+        if field.data < self.first_year.data:
+            raise ValidationError("Het laatste jaar kan niet voor het eerste jaar liggen.")
+
+
+def allocation_form(sources, deliverables) -> type[BaseForm]:
+    """One optional amount per funding source (ZET, Zorgbelang) and prestatie: field a_<source>_<prestatie>."""
+    fields = {f"a_{source.id}_{deliverable.id}": MoneyField(deliverable.name)
+              for source in sources for deliverable in deliverables}
+    return type("AllocationForm", (BaseForm,), fields)

@@ -29,6 +29,10 @@ class BudgetPeriod(SourcedMixin, db.Model):
         return f"<BudgetPeriod {self.code}>"
 
     @property
+    def audit_label(self) -> str:
+        return f"Begrotingsperiode {self.label}"
+
+    @property
     def years(self) -> int:
         return self.last_year - self.first_year + 1
 
@@ -62,12 +66,18 @@ class BudgetLine(SourcedMixin, db.Model):
     funding_source_id: Mapped[int | None] = mapped_column(ForeignKey("funding_sources.id"))
     amount: Mapped[Decimal] = mapped_column(Money)
     description: Mapped[str | None] = mapped_column(Text)
+    # An initiative's line can be tied to the prestatie (and optionally one of its actions) whose
+    # money it is, so that its budget and spending roll up into that prestatie's figures.
+    deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverables.id"), index=True)
+    deliverable_action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
     # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
 
-    action: Mapped[Action | None] = relationship()
+    action: Mapped[Action | None] = relationship(foreign_keys=[action_id])
+    deliverable: Mapped[Deliverable | None] = relationship()
+    deliverable_action: Mapped[Action | None] = relationship(foreign_keys=[deliverable_action_id])
     initiative: Mapped["Initiative | None"] = relationship()
     period: Mapped[BudgetPeriod] = relationship()
     funding_source: Mapped[FundingSource | None] = relationship()
@@ -79,6 +89,12 @@ class BudgetLine(SourcedMixin, db.Model):
     def audit_label(self) -> str:
         owner = f"actie {self.action.name}" if self.action else f"initiatief {self.initiative}"
         return f"Begrotingspost {self.period.label} van {owner}"
+
+    @property
+    def rolls_up_to(self) -> Deliverable | None:
+        """The prestatie whose figures this line counts in: an action's own, or the one an
+        initiative's line is tied to."""
+        return self.action.deliverable if self.action is not None else self.deliverable
 
 
 class Allocation(SourcedMixin, db.Model):
@@ -100,6 +116,10 @@ class Allocation(SourcedMixin, db.Model):
     def __repr__(self) -> str:
         return f"<Allocation {self.funding_source_id} {self.deliverable_id} {self.amount}>"
 
+    @property
+    def audit_label(self) -> str:
+        return f"Toewijzing {self.funding_source.name} {self.period.label} aan {self.deliverable.name}"
+
 
 class StatedTotal(SourcedMixin, db.Model):
     """A total as a source document states it. Never used as the total itself: the app
@@ -110,6 +130,9 @@ class StatedTotal(SourcedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100))
+    # What the stated amount is: a total of lines ("stated") or a reserve in a decision ("reserved");
+    # it decides the words of the difference (programme.budget.differences).
+    kind: Mapped[str] = mapped_column(String(20), default="stated", server_default="stated")
     label: Mapped[str] = mapped_column(String(300))
     deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverables.id"))
     period_id: Mapped[int] = mapped_column(ForeignKey("budget_periods.id"))

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from programme.budget.differences import ALLOCATED, ASSIGNED, RESERVED, STATED, Difference
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal
 from programme.extensions import db
 from programme.plan.models import Action, Deliverable
@@ -58,24 +59,7 @@ def budget_table() -> BudgetTable:
     return BudgetTable(all_periods, rows, dict(totals))
 
 
-@dataclass
-class Check:
-    label: str
-    period: str
-    stated: Decimal
-    computed: Decimal
-    source: str
-
-    @property
-    def difference(self) -> Decimal:
-        return self.stated - self.computed
-
-    @property
-    def agrees(self) -> bool:
-        return self.difference == 0
-
-
-def reconciliation(table: BudgetTable | None = None) -> list[Check]:
+def reconciliation(table: BudgetTable | None = None) -> list[Difference]:
     """Every total a source states, beside the total computed from the lines."""
     table = table or budget_table()
     by_deliverable = {row.deliverable.id: row.totals for row in table.rows}
@@ -88,12 +72,15 @@ def reconciliation(table: BudgetTable | None = None) -> list[Check]:
         else:
             computed = table.totals.get(code, ZERO)
             label = stated.label
-        checks.append(Check(label, code, stated.amount, computed, stated.source or ""))
+        kind = RESERVED if stated.kind == RESERVED else STATED
+        checks.append(Difference(kind, label, stated.period.label, stated.amount, computed, stated.source or ""))
     return checks
 
 
 @dataclass
 class OrganisationAllocation:
+    """What ZET or Zorgbelang allocated to the prestaties in one budget period, against its annual
+    budget times the years of the period. Without allocations the period is not yet divided."""
     funding_source: FundingSource
     period: BudgetPeriod
     allocations: list[Allocation]
@@ -107,27 +94,120 @@ class OrganisationAllocation:
         return self.funding_source.annual_budget
 
     @property
-    def difference(self) -> Decimal | None:
-        """Allocated minus annual budget: positive = more allocated than budgeted."""
-        if self.annual_budget is None:
+    def budgeted(self) -> Decimal | None:
+        """The annual budget for every year of the period."""
+        return None if self.annual_budget is None else self.annual_budget * self.period.years
+
+    @property
+    def comparison(self) -> Difference | None:
+        if self.budgeted is None or not self.allocations:
             return None
-        return self.allocated - self.annual_budget * self.period.years
+        return Difference(ALLOCATED, self.funding_source.name, self.period.label, self.allocated, self.budgeted,
+                          self.funding_source.source or "")
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Allocated minus budgeted: positive = more allocated than budgeted."""
+        return None if self.comparison is None else self.comparison.value
 
 
 def organisation_allocations() -> list[OrganisationAllocation]:
-    """ZET and Zorgbelang: what is allocated to the prestaties against their annual budget."""
+    """ZET and Zorgbelang per budget period: what is allocated to the prestaties against their
+    annual budget. Every period is listed, also one that is not yet divided over the prestaties."""
+    all_periods = periods()
     out = []
     sources = db.session.scalars(select(FundingSource).where(FundingSource.annual_budget.is_not(None))
                                  .order_by(FundingSource.id))
     for source in sources:
         allocations = db.session.scalars(select(Allocation).where(Allocation.funding_source_id == source.id)
-                                         .order_by(Allocation.period_id, Allocation.deliverable_id)).all()
-        by_period = defaultdict(list)
-        for allocation in allocations:
-            by_period[allocation.period].append(allocation)
-        for period, items in sorted(by_period.items(), key=lambda kv: kv[0].first_year):
-            out.append(OrganisationAllocation(source, period, items))
+                                         .order_by(Allocation.deliverable_id)).all()
+        for period in all_periods:
+            out.append(OrganisationAllocation(source, period, [a for a in allocations if a.period_id == period.id]))
     return out
+
+
+def differences(table: BudgetTable | None = None) -> list[Difference]:
+    """Every difference that needs attention: stated totals that do not match the computed ones,
+    ZET and Zorgbelang allocations that differ from their budget, and prestaties whose initiatives
+    together have more budget than the prestatie itself."""
+    table = table or budget_table()
+    out = list(reconciliation(table))
+    out += [item.comparison for item in organisation_allocations()]
+    out += [cell.comparison for row in deliverable_rollup(table).rows for cell in row.cells.values()]
+    return [d for d in out if d is not None and d.needs_attention]
+
+
+@dataclass
+class RollupCell:
+    """One prestatie in one period: its own budget (Figuur 3; None for lines tied to no prestatie),
+    what initiatives' lines tied to it hold, and what approved updates committed and spent on them."""
+    budgeted: Decimal | None
+    period: BudgetPeriod
+    subject: str
+    assigned: Decimal = ZERO
+    committed: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def comparison(self) -> Difference | None:
+        if self.budgeted is None:
+            return None
+        return Difference(ASSIGNED, self.subject, self.period.label, self.assigned, self.budgeted)
+
+    @property
+    def remaining(self) -> Decimal:
+        """Of the initiatives' lines: assigned minus spent (like with like)."""
+        return self.assigned - self.spent
+
+
+@dataclass
+class DeliverableRollup:
+    deliverable: Deliverable | None  # None: initiatives' lines tied to no prestatie
+    cells: dict[str, RollupCell] = field(default_factory=dict)  # period code -> cell
+
+    @property
+    def label(self) -> str:
+        return self.deliverable.name if self.deliverable else "Niet aan een prestatie gekoppeld"
+
+
+@dataclass
+class Rollup:
+    periods: list[BudgetPeriod]
+    rows: list[DeliverableRollup]
+    totals: dict[str, RollupCell]
+
+
+def initiative_lines() -> list[BudgetLine]:
+    return list(db.session.scalars(
+        select(BudgetLine).where(BudgetLine.initiative_id.is_not(None))
+        .options(selectinload(BudgetLine.period), selectinload(BudgetLine.funding_source),
+                 selectinload(BudgetLine.deliverable), selectinload(BudgetLine.deliverable_action))
+        .order_by(BudgetLine.initiative_id, BudgetLine.period_id, BudgetLine.id)))
+
+
+def deliverable_rollup(table: BudgetTable | None = None,
+                       amounts: dict[int, tuple[Decimal, Decimal]] | None = None) -> Rollup:
+    """Initiatives' budget lines rolled up per period into the prestatie they are tied to, beside
+    the prestatie's own budget in that period: like compared with like. `amounts` gives per line
+    id what approved updates committed and spent on it."""
+    table = table or budget_table()
+    amounts = amounts or {}
+    rows = {row.deliverable.id: DeliverableRollup(row.deliverable, {
+        p.code: RollupCell(row.totals.get(p.code, ZERO), p, row.deliverable.name) for p in table.periods})
+        for row in table.rows}
+    untied = DeliverableRollup(None, {p.code: RollupCell(None, p, "") for p in table.periods})
+    totals = {p.code: RollupCell(table.totals.get(p.code, ZERO), p, "Programma") for p in table.periods}
+    for line in initiative_lines():
+        committed, spent = amounts.get(line.id, (ZERO, ZERO))
+        row = rows.get(line.deliverable_id, untied)
+        for cell in (row.cells[line.period.code], totals[line.period.code]):
+            cell.assigned += line.amount
+            cell.committed += committed
+            cell.spent += spent
+    shown = list(rows.values())
+    if any(cell.assigned for cell in untied.cells.values()):
+        shown.append(untied)
+    return Rollup(table.periods, shown, totals)
 
 
 def province_share(table: BudgetTable) -> dict[int, dict[str, Decimal]]:

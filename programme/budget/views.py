@@ -2,28 +2,38 @@
 the manager's editing of budget lines of actions and initiatives."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.budget import bp
 from programme.budget import editing
 from programme.budget import operations as ops
-from programme.budget.forms import LineForm, NewLineForm
-from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
-from programme.core.forms import choices
+from programme.budget.forms import (InitiativeLineForm, LineForm, NewInitiativeLineForm, NewLineForm, PeriodForm,
+                                   allocation_form)
+from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource
+from programme.core.forms import EmptyForm, choices
 from programme.core.permissions import manager_required
 from programme.extensions import db
 from programme.initiatives.models import Initiative
 from programme.monitor.models import SourceNote
 from programme.plan.editing import CONFLICT, EditConflict, RuleError, VersionedForm, refuse, save_with_lock
-from programme.plan.models import Action
+from programme.plan.models import Action, Deliverable
 
 
 @bp.route("/begroting")
 def index():
     table = ops.budget_table()
+    # Imported here: progress.followup imports the budget package, which imports this module.
+    from programme.progress.followup import budget_follow_up
+
+    follow_up = budget_follow_up()
+    allocations = ops.allocations_by_deliverable()
+    amounts = {row.budget_line.id: (row.committed, row.spent) for row in follow_up.lines}
     return render_template(
         "budget/index.html", table=table, checks=ops.reconciliation(table),
-        org_allocations=ops.organisation_allocations(), allocations=ops.allocations_by_deliverable(),
+        rollup=ops.deliverable_rollup(table, amounts),
+        org_allocations=ops.organisation_allocations(), allocations=allocations,
+        split_periods=[p for p in table.periods if any(key[1] == p.code for key in allocations)],
         province_share=ops.province_share(table),
         notes=db.session.scalars(select(SourceNote).where(SourceNote.topic == "budget")
                                  .order_by(SourceNote.key)).all(),
@@ -46,10 +56,21 @@ def _fill_choices(form) -> None:
         select(BudgetPeriod).order_by(BudgetPeriod.first_year)))
     form.funding_source_id.choices = choices([("", "Programmabudget (inclusief ZET en Zorgbelang)"), *(
         (s.id, s.name) for s in db.session.scalars(select(FundingSource).order_by(FundingSource.id)))])
+    if "deliverable_id" in form:
+        deliverables = db.session.scalars(select(Deliverable).options(selectinload(Deliverable.actions))
+                                          .order_by(Deliverable.position)).all()
+        form.deliverable_id.choices = choices([("", "Geen prestatie"), *((d.id, d.name) for d in deliverables)])
+        # Grouped per prestatie; the server checks that the action belongs to the chosen prestatie.
+        form.deliverable_action_id.choices = {"": choices([("", "Geen actie")]), **{
+            d.name: choices((a.id, a.name) for a in d.actions if not a.is_archived) for d in deliverables}}
+
+
+def _fields(form) -> tuple[str, ...]:
+    return editing.INITIATIVE_LINE_FIELDS if "deliverable_id" in form else editing.LINE_FIELDS
 
 
 def _data(form) -> dict:
-    return {name: form[name].data for name in editing.LINE_FIELDS}
+    return {name: form[name].data for name in _fields(form)}
 
 
 def _line_page(form, *, owner, line=None, conflict=None, status=200, deleting=False):
@@ -89,13 +110,18 @@ def new_initiative_line(initiative_id: int):
 
 
 def _new_line(*, action: Action | None = None, initiative: Initiative | None = None):
-    form = NewLineForm()
+    form = NewInitiativeLineForm() if initiative is not None else NewLineForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        editing.create_line(_data(form), action=action, initiative=initiative)
-        db.session.commit()
-        flash("De begrotingspost is toegevoegd.", "info")
-        return redirect(_back_url(action or initiative))
+        try:
+            editing.create_line(_data(form), action=action, initiative=initiative)
+        except RuleError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("De begrotingspost is toegevoegd.", "info")
+            return redirect(_back_url(action or initiative))
     return _line_page(form, owner=action or initiative)
 
 
@@ -103,7 +129,8 @@ def _new_line(*, action: Action | None = None, initiative: Initiative | None = N
 @manager_required
 def edit_line(line_id: int):
     line = db.get_or_404(BudgetLine, line_id)
-    form = LineForm(obj=line) if request.method == "GET" else LineForm()
+    form_class = InitiativeLineForm if line.initiative_id is not None else LineForm
+    form = form_class(obj=line) if request.method == "GET" else form_class()
     _fill_choices(form)
     conflict = None
     if form.validate_on_submit():
@@ -111,8 +138,10 @@ def edit_line(line_id: int):
             line, changed, conflict = save_with_lock(
                 lambda: db.get_or_404(BudgetLine, line_id), form,
                 lambda obj, version: editing.update_line(obj, _data(form), expected_version=version),
-                action="budget_line.update", names=editing.LINE_FIELDS)
+                action="budget_line.update", names=_fields(form))
         except RuleError as error:
+            db.session.rollback()
+            refuse("budget_line.update", db.get_or_404(BudgetLine, line_id), error.message)
             form[error.field].errors.append(error.message)
         else:
             if conflict is None:
@@ -142,8 +171,72 @@ def remove_line(line_id: int):
         db.session.rollback()
         line = db.get_or_404(BudgetLine, line_id)
         refuse("budget_line.delete", line, "bewerkconflict: verouderde versie")
-        form = LineForm(formdata=None, obj=line)
+        form = (InitiativeLineForm if line.initiative_id is not None else LineForm)(formdata=None, obj=line)
         _fill_choices(form)
         return _line_page(form, owner=_owner(line), line=line, conflict=[], status=409, deleting=True)
     flash("De begrotingspost is verwijderd.", "info")
     return redirect(back)
+
+
+@bp.route("/begroting/perioden", methods=["GET", "POST"])
+@manager_required
+def periods():
+    """The budget periods (columns of the budget), and adding one: 2020, 2021, ..."""
+    form = PeriodForm()
+    if form.validate_on_submit():
+        try:
+            period = editing.create_period(form.first_year.data, form.last_year.data)
+        except RuleError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"De begrotingsperiode {period.label} is toegevoegd. Voeg nu begrotingsposten toe bij de acties, "
+                  "en zo nodig de toewijzing van ZET en Zorgbelang.", "info")
+            return redirect(url_for("budget.periods"))
+    items = [(p, editing.period_in_use(p)) for p in ops.periods()]
+    return render_template("budget/periods.html", form=form, items=items, remove_form=EmptyForm()), (
+        400 if form.errors else 200)
+
+
+@bp.route("/begroting/perioden/<int:period_id>/verwijderen", methods=["POST"])
+@manager_required
+def remove_period(period_id: int):
+    period = db.get_or_404(BudgetPeriod, period_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        editing.remove_period(period)
+    except RuleError as error:
+        db.session.rollback()
+        refuse("budget_period.delete", period, error.message)
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"De begrotingsperiode {period.label} is verwijderd.", "info")
+    return redirect(url_for("budget.periods"))
+
+
+@bp.route("/begroting/perioden/<int:period_id>/toewijzing", methods=["GET", "POST"])
+@manager_required
+def allocations(period_id: int):
+    """What ZET and Zorgbelang allocate to each prestatie in this period, against their budget."""
+    period = db.get_or_404(BudgetPeriod, period_id)
+    sources = db.session.scalars(select(FundingSource).where(FundingSource.annual_budget.is_not(None))
+                                 .order_by(FundingSource.id)).all()
+    deliverables = db.session.scalars(select(Deliverable).order_by(Deliverable.position)).all()
+    current = {(a.funding_source_id, a.deliverable_id): a.amount for a in db.session.scalars(
+        select(Allocation).where(Allocation.period_id == period.id))}
+    form = allocation_form(sources, deliverables)(
+        data={f"a_{s.id}_{d.id}": current.get((s.id, d.id)) for s in sources for d in deliverables}
+        if request.method == "GET" else None)
+    if form.validate_on_submit():
+        changes = editing.set_allocations(period, {
+            (s.id, d.id): form[f"a_{s.id}_{d.id}"].data for s in sources for d in deliverables})
+        db.session.commit()
+        flash("De toewijzing is opgeslagen." if changes else "Er was niets gewijzigd.", "info")
+        return redirect(url_for("budget.index") + "#organisaties")
+    comparisons = {item.funding_source.id: item for item in ops.organisation_allocations()
+                   if item.period.id == period.id}
+    return render_template("budget/allocations.html", form=form, period=period, sources=sources,
+                           deliverables=deliverables, comparisons=comparisons), (400 if form.errors else 200)

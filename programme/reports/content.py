@@ -93,7 +93,7 @@ def _decisions(sections: list[InitiativeSection], money: Finance) -> list[Decisi
             if risk.likelihood == "hoog" and risk.impact == "hoog":
                 out.append(Decision(f"Risico bij {section.initiative.number}", risk.description))
     for diff in money.differences:
-        out.append(Decision("Begroting sluit niet aan", diff.label))
+        out.append(Decision("Begroting sluit niet aan", f"{diff.label}: {diff.sentence}."))
     return out
 
 
@@ -190,9 +190,12 @@ def _tables(content: ReportContent) -> list[ReportTable]:
                                    money.total))
         tables.append(_money_table("bronnen", "Middelen per financieringsbron", "Financieringsbron", money.sources,
                                    money.total))
+        tables.append(_money_table("jaren", "Middelen per begrotingsperiode", "Begrotingsperiode",
+                                   money.budget_periods, money.total))
     tables.append(_money_table("initiatieven", "Middelen per initiatief", "Initiatief", money.initiatives))
     tables.append(ReportTable("verschillen", "Verschillen tussen bronnen en berekening", [
-        Column("Onderwerp"), Column("Volgens bron", MONEY), Column("Berekend", MONEY),
-        Column("Verschil", MONEY), Column("Bron", TEXT)],
-        [[d.label, d.stated, d.computed, d.difference, d.source] for d in money.differences]))
+        Column("Onderwerp"), Column("Periode"), Column("Vergeleken bedrag", MONEY),
+        Column("Begroot of berekend", MONEY),
+        Column("Verschil", MONEY), Column("Betekenis"), Column("Bron", TEXT)],
+        [[d.subject, d.period, d.measured, d.reference, d.value, d.sentence, d.source] for d in money.differences]))
     return tables

@@ -1,6 +1,7 @@
-"""What the programme costs, as of a report's peildatum: per prestatie and per funding source the
-budget, what approved updates committed and spent up to the end of the period, and what remains;
-plus every place where allocations, budgets and stated totals do not reconcile."""
+"""What the programme costs, as of a report's peildatum: the initiatives' budget lines per prestatie,
+funding source, budget period and initiative, what approved updates committed and spent on them up
+to the end of the period, and what remains; plus every place where allocations, budgets and stated
+totals do not reconcile (defined once in programme.budget.differences)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -9,15 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from programme.budget import operations as budget_ops
+from programme.budget.differences import Difference
+from programme.budget.models import Allocation, BudgetLine
 from programme.core.formatting import money
-from programme.budget.models import Allocation, BudgetLine, FundingSource
 from programme.extensions import db
 from programme.progress.followup import counted_updates
 from programme.progress.models import ProgressUpdate, ReportingPeriod, Spending
 from programme.reports.periods import ReportPeriod
 
 ZERO = Decimal("0.00")
-PROVINCE = "province"
 
 
 @dataclass
@@ -42,25 +43,20 @@ class MoneyRow:
 
 
 @dataclass
-class Difference:
-    label: str
-    stated: Decimal
-    computed: Decimal
-    source: str
-
-    @property
-    def difference(self) -> Decimal:
-        return self.stated - self.computed
-
-
-@dataclass
 class Finance:
     deliverables: list[MoneyRow] = field(default_factory=list)
     sources: list[MoneyRow] = field(default_factory=list)
     initiatives: list[MoneyRow] = field(default_factory=list)
-    total: MoneyRow = field(default_factory=lambda: MoneyRow("Totaal"))
+    budget_periods: list[MoneyRow] = field(default_factory=list)
+    total: MoneyRow = field(default_factory=lambda: MoneyRow("Totaal begrotingsposten van initiatieven"))
     differences: list[Difference] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    programme_budget: Decimal = ZERO  # Figuur 3, for context only
+
+    @property
+    def periods_label(self) -> str:
+        """'2017, 2018/2019 en 2020'."""
+        return " en ".join(filter(None, [", ".join(self.periods[:-1]), *self.periods[-1:]]))
 
 
 def _spending_until(period: ReportPeriod):
@@ -77,78 +73,51 @@ def _spending_until(period: ReportPeriod):
 
 
 def finance(period: ReportPeriod, initiative_names: dict[int, str]) -> Finance:
+    """Spending is reported on initiatives' budget lines, so it is compared with those lines only:
+    per prestatie the lines tied to it, per funding source, per budget period and per initiative.
+    The programme budget of Figuur 3 is context, never the denominator of initiatives' spending."""
     table = budget_ops.budget_table()
-    result = Finance(periods=[p.label for p in table.periods])
-    sources = {s.code: s for s in db.session.scalars(select(FundingSource).order_by(FundingSource.id))}
+    result = Finance(periods=[p.label for p in table.periods],
+                     programme_budget=sum(table.totals.values(), ZERO))
+    lines = budget_ops.initiative_lines()
     allocated: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for allocation in db.session.scalars(select(Allocation).options(joinedload(Allocation.funding_source))):
-        allocated[(allocation.deliverable_id, allocation.funding_source.code)] += allocation.amount
+        allocated[(allocation.deliverable_id, allocation.funding_source.name)] += allocation.amount
 
-    by_deliverable: dict[int, MoneyRow] = {}
+    by_deliverable: dict[int | None, MoneyRow] = {}
     for row in table.rows:
         budget = sum(row.totals.values(), ZERO)
-        parts = [f"{sources[code].name} {money(allocated[(row.deliverable.id, code)])}"
-                 for code in ("zet", "zorgbelang") if code in sources and allocated[(row.deliverable.id, code)]]
+        parts = [f"{name} {money(amount)}" for (d, name), amount in allocated.items() if d == row.deliverable.id]
         by_deliverable[row.deliverable.id] = MoneyRow(
-            row.deliverable.name, budget, note=("waarvan " + ", ".join(parts)) if parts else None)
-    unlinked = MoneyRow("Initiatieven zonder actie", None)
-
-    by_source: dict[str, MoneyRow] = {}
-    for code, source in sources.items():
-        if code == PROVINCE:
-            continue
-        by_source[code] = MoneyRow(source.name, sum((v for (d, c), v in allocated.items() if c == code), ZERO),
-                                   note="toegewezen aan prestaties")
-    total_budget = sum(table.totals.values(), ZERO)
-    province_budget = total_budget - sum((row.budgeted for row in by_source.values()), ZERO)
-    province = MoneyRow(sources[PROVINCE].name if PROVINCE in sources else "Provincie", province_budget,
-                        note="programmabudget min ZET en Zorgbelang")
-    not_attributed = MoneyRow("Niet aan een bron toegerekend", None, note="gecombineerd programmabudget")
-
+            row.deliverable.name, note=f"programmabudget {money(budget)}" + (
+                f", waarvan {', '.join(parts)}" if parts else ""))
+    by_deliverable[None] = MoneyRow("Niet aan een prestatie gekoppeld")
+    by_source: dict[int | None, MoneyRow] = {}
+    by_period = {p.id: MoneyRow(p.label) for p in table.periods}
     per_initiative: dict[int, MoneyRow] = {}
-    for line in db.session.scalars(select(BudgetLine).where(BudgetLine.initiative_id.is_not(None))):
-        row = per_initiative.setdefault(line.initiative_id, MoneyRow(initiative_names.get(line.initiative_id, "?")))
-        row.budgeted += line.amount
+    by_line: dict[int, list[MoneyRow]] = {}
+    for line in lines:
+        source = by_source.setdefault(line.funding_source_id, MoneyRow(
+            line.funding_source.name if line.funding_source else "Programmabudget (niet naar bron gesplitst)"))
+        initiative = per_initiative.setdefault(
+            line.initiative_id, MoneyRow(initiative_names.get(line.initiative_id) or str(line.initiative)))
+        targets = [by_deliverable.get(line.deliverable_id, by_deliverable[None]), source,
+                   by_period[line.period_id], initiative, result.total]
+        for target in targets:
+            target.budgeted += line.amount
+        by_line[line.id] = targets
 
     for spending, in_period in _spending_until(period):
-        line = spending.budget_line
-        targets = []
-        if line.action is not None and line.action.deliverable_id in by_deliverable:
-            targets.append(by_deliverable[line.action.deliverable_id])
-        else:
-            targets.append(unlinked)
-        code = line.funding_source.code if line.funding_source else None
-        targets.append(province if code == PROVINCE else by_source.get(code, not_attributed))
-        if line.initiative_id is not None:
-            targets.append(per_initiative.setdefault(line.initiative_id,
-                                                     MoneyRow(initiative_names.get(line.initiative_id, "?"))))
-        for target in targets:
+        for target in by_line.get(spending.budget_line_id, []):
             target.committed += spending.committed
             target.spent += spending.spent
             if in_period:
                 target.spent_in_period += spending.spent
-        result.total.committed += spending.committed
-        result.total.spent += spending.spent
-        if in_period:
-            result.total.spent_in_period += spending.spent
 
-    result.deliverables = list(by_deliverable.values()) + ([unlinked] if unlinked.spent or unlinked.committed else [])
-    result.sources = [province, *by_source.values()] + (
-        [not_attributed] if not_attributed.spent or not_attributed.committed else [])
+    unlinked = by_deliverable.pop(None)
+    result.deliverables = list(by_deliverable.values()) + ([unlinked] if unlinked.budgeted else [])
+    result.sources = sorted(by_source.values(), key=lambda r: r.label)
+    result.budget_periods = [row for row in by_period.values() if row.budgeted]
     result.initiatives = sorted(per_initiative.values(), key=lambda r: r.label)
-    result.total.budgeted = total_budget
-    result.differences = differences(table)
+    result.differences = budget_ops.differences(table)
     return result
-
-
-def differences(table) -> list[Difference]:
-    """Where the sources do not reconcile: stated totals against the computed ones, and the ZET
-    and Zorgbelang allocations against their annual budgets."""
-    out = [Difference(f"{c.label} ({c.period})", c.stated, c.computed, c.source)
-           for c in budget_ops.reconciliation(table) if not c.agrees]
-    for item in budget_ops.organisation_allocations():
-        if item.difference:
-            out.append(Difference(f"{item.funding_source.name}: jaarbudget tegenover toegewezen ({item.period.label})",
-                                  item.annual_budget * item.period.years, item.allocated,
-                                  item.funding_source.source or ""))
-    return out

@@ -132,7 +132,7 @@ class Seeder:
         for row in data["stated_totals"]:
             deliverable = deliverables.get(row.get("deliverable"))
             self.upsert(StatedTotal, {"key": row["key"]}, {
-                "label": row["label"], "period_id": periods[row["period"]].id,
+                "label": row["label"], "kind": row.get("kind", "stated"), "period_id": periods[row["period"]].id,
                 "deliverable_id": deliverable.id if deliverable else None,
                 "amount": Decimal(row["amount"]), "source": row["source"]})
         for row in data.get("budget_notes", []):
