@@ -7,14 +7,21 @@ write_pdf finisher: after WeasyPrint has built the structure tree, before the fi
 - Text in the page margins (running head, page numbers, footer) becomes a pagination artifact.
   WeasyPrint marks it as content with an MCID but leaves it out of the structure tree
   (Kozea/WeasyPrint#1836): content that is neither tagged nor an artifact (PDF/UA-1 7.1).
+- A figure's bounding box is given in PDF points from the bottom of the page, as PDF asks:
+  WeasyPrint writes it in CSS pixels from the top, which puts it elsewhere (and a large chart
+  seemed to cover the whole page).
 - Link annotations get the Print flag, so that print and screen show the same."""
 import pydyf
 
 PRINT_FLAG = 1 << 2
 
 
+CSS_PX_IN_PT = 0.75  # WeasyPrint draws CSS pixels (1/96 in) at 0.75 pt each (zoom 1)
+
+
 def finish(document, pdf) -> None:
     _scope_header_cells(document)
+    _figure_boxes_in_points(document, pdf)
     if "StructTreeRoot" in pdf.catalog:
         _untagged_content_as_artifacts(pdf)
     _print_links(pdf)
@@ -33,6 +40,16 @@ def _scope_header_cells(document) -> None:
             element = getattr(box, "mark", None)
             if element is not None and box.element_tag == "th" and "Scope" not in element["A"]:
                 element["A"]["Scope"] = "/Row" if box.element.get("scope") == "row" else "/Column"
+
+
+def _figure_boxes_in_points(document, pdf) -> None:
+    pages = {reference: page for reference, page in zip(pdf.page_references, document.pages, strict=True)}
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("S") == "/Figure" and "BBox" in obj.get("A", {}):
+            height = pages[obj["Pg"]].height
+            x1, y1, x2, y2 = obj["A"]["BBox"]
+            obj["A"]["BBox"] = pydyf.Array([x1 * CSS_PX_IN_PT, (height - y2) * CSS_PX_IN_PT,
+                                            x2 * CSS_PX_IN_PT, (height - y1) * CSS_PX_IN_PT])
 
 
 def _obj(pdf, reference):
