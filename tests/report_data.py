@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from programme.accounts.operations import find_user
 from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
-from programme.extensions import db as _db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative
 from programme.monitor.models import MonitorIndicator
@@ -51,11 +50,11 @@ class Progress:
     initiatives: list[Initiative]  # the seeded initiatives, each with approved updates in `quarter`
 
 
-def _period(year: int, quarter: int) -> ReportingPeriod:
+def _period(db, year: int, quarter: int) -> ReportingPeriod:
     span = parse_period(f"{year}-K{quarter}")
     existing = select(ReportingPeriod).where(ReportingPeriod.code == span.code)
-    return _db.session.scalar(existing) or ops.add_period(span.code, span.label, span.starts_on, span.ends_on,
-                                                         kind="quarter")
+    return db.session.scalar(existing) or ops.add_period(span.code, span.label, span.starts_on, span.ends_on,
+                                                        kind="quarter")
 
 
 def _indicators(db, initiative: Initiative, linked: MonitorIndicator | None) -> list[ImpactIndicator]:
@@ -90,7 +89,8 @@ def _content(initiative, period, index, quarter, indicators, lines) -> dict:
     light = LIGHTS[(index + quarter) % 3]
     ends_on = period.ends_on
     return {
-        "traffic_light": light, "explanation": EXPLANATION.format(name=initiative.name) if light != "op_koers" else None,
+        "traffic_light": light,
+        "explanation": EXPLANATION.format(name=initiative.name) if light != "op_koers" else None,
         "done": DONE.format(name=initiative.name, n=2 + quarter) + EXTRA,
         "results": RESULTS.format(name=initiative.name, people=30 * quarter + index),
         "next_steps": NEXT_STEPS.format(name=initiative.name),
@@ -116,7 +116,7 @@ def programme_with_progress(db) -> Progress:
                                                                      Initiative.number.like("1.%"))),
                          key=lambda i: i.sort_key)
     linked = db.session.scalar(select(MonitorIndicator).where(MonitorIndicator.code == "trust_social"))
-    periods = [_period(REPORT_YEAR, q) for q in QUARTERS]
+    periods = [_period(db, REPORT_YEAR, q) for q in QUARTERS]
     for index, initiative in enumerate(initiatives):
         if users["owner"] not in initiative.owners:
             initiative.owners.append(users["owner"])
