@@ -66,23 +66,24 @@ def _format(value: Decimal | None, unit: str | None) -> str:
     return percent(value) if unit == "percent" else number(value)
 
 
-def indicator_chart(lines) -> Chart | None:
-    """Numeric indicators: baseline (grey), actual value (bar in the colour of its traffic light)
-    and target (black tick), each on its own scale from 0 to the largest of the three."""
-    rows = [line for line in lines if line.actual is not None or
+def indicator_chart(labelled_lines) -> Chart | None:
+    """Numeric indicators, as (label, line): baseline (grey), actual value (bar in the colour of its
+    traffic light) and target (black tick), each on its own scale from 0 to the largest of the three.
+    The label names the indicator and, for an initiative's indicator, the initiative."""
+    rows = [(label, line) for label, line in labelled_lines if line.actual is not None or
             (line.baseline is not None and line.target is not None)]
     if not rows:
         return None
     width, label_w, bar_w, row_h = 640, 250, 330, 34
     body, alt_parts = [], []
-    for index, line in enumerate(rows):
+    for index, (label, line) in enumerate(rows):
         y = 6 + index * row_h
         values = [v for v in (line.baseline, line.actual, line.target) if v is not None]
         top = max(values) * Decimal("1.1") or Decimal(1)
 
         def scale(v, top=top):
             return round(float(v / top) * bar_w)
-        body.append(f'<text x="0" y="{y + 14}" fill="{TEXT}">{escape(_shorten(line.indicator.name))}</text>')
+        body.append(f'<text x="0" y="{y + 14}" fill="{TEXT}">{escape(_shorten(label))}</text>')
         body.append(f'<rect x="{label_w}" y="{y + 2}" width="{bar_w}" height="18" fill="#f1f3f4"/>')
         if line.baseline is not None:
             body.append(f'<rect x="{label_w}" y="{y + 2}" width="{scale(line.baseline)}" height="7" fill="#8a8f94"/>')
@@ -92,7 +93,7 @@ def indicator_chart(lines) -> Chart | None:
         if line.target is not None:
             x = label_w + scale(line.target)
             body.append(f'<rect x="{x - 1}" y="{y}" width="3" height="22" fill="{TEXT}"/>')
-        alt_parts.append(f"{line.indicator.name}: nulmeting {_format(line.baseline, line.indicator.unit)}, "
+        alt_parts.append(f"{label}: nulmeting {_format(line.baseline, line.indicator.unit)}, "
                          f"streefwaarde {_format(line.target, line.indicator.unit)}, "
                          f"gemeten {_format(line.actual, line.indicator.unit)} ({line.light_label})")
     legend_y = 12 + len(rows) * row_h

@@ -134,7 +134,8 @@ def build_content(kind: str, period: ReportPeriod, *, initiative=None) -> Report
 
 def _charts(content: ReportContent) -> dict:
     out = {"status": charts.status_chart(content.status_counts)}
-    lines = content.programme_indicators + [line for s in content.sections for line in s.indicators]
+    lines = [(line.indicator.name, line) for line in content.programme_indicators]
+    lines += [(f"{s.initiative.number} {line.indicator.name}", line) for s in content.sections for line in s.indicators]
     out["indicators"] = charts.indicator_chart(lines)
     rows = content.money.initiatives if content.is_factsheet else content.money.sources
     out["budget"] = charts.budget_chart(rows, "Besteding per initiatief" if content.is_factsheet

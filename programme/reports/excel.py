@@ -98,7 +98,9 @@ def write_cell(cell, value, kind: str) -> str:
         else:
             cell.value, cell.number_format = day, DATE_FORMAT
             return _shown(day, kind)
-    text = escape_cell(value)
+    # Line ends become line feeds here: openpyxl keeps a carriage return when lxml is installed and
+    # writes a line feed without it, so the workbook would depend on what else is installed.
+    text = escape_cell(value).replace("\r\n", "\n").replace("\r", "\n")
     cell.value = text
     cell.data_type = "s"  # never a formula, whatever the text looks like
     return text

@@ -7,6 +7,8 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from programme.reports.pdftags import finish
+
 
 class StaticOnlyFetcher(URLFetcher):
     """Serves data: URIs (the charts) and files inside the static folder; refuses the rest, and a
@@ -37,4 +39,4 @@ def render_pdf(content) -> bytes:
     html = HTML(string=render_html(content), base_url=Path(static).resolve().as_uri() + "/",
                 url_fetcher=StaticOnlyFetcher(static))
     return html.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True,
-                          pdf_identifier=content.title.encode()[:32])
+                          pdf_identifier=content.title.encode()[:32], finisher=finish)
