@@ -48,8 +48,8 @@ def gs_pdf(app, world):
 def test_gs_report_text_holds_period_budget_statuses_and_lesson(db, world, gs_pdf):
     report, pdf = gs_pdf
     text = _text(pdf)
-    assert "1e kwartaal 2090" in text
-    assert "Voortgangsrapportage Sociale Veerkracht" in text
+    assert "eerste kwartaal 2090" in text
+    assert "Voortgangsrapportage GS, eerste kwartaal 2090" in text
     # Budget totals computed from Figuur 3: 5.6 + 11.2 million.
     assert "€ 16.800.000" in text
     assert "€ 1.500" in text  # spent on the test initiative's line, from the approved update
