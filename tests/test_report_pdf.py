@@ -111,7 +111,8 @@ def test_provisional_factsheet_carries_watermark_and_warning(app, db, world):
     period = parse_period("2090-K1")
     read_at = datetime(2090, 2, 14, 9, 30, tzinfo=UTC)
     sheet = build_content(FACTSHEET, period, initiative=world.initiative, provisional=True, data_as_of=read_at)
-    assert sheet.title == f"Voorlopige factsheet {world.initiative.number} {world.initiative.name}, eerste kwartaal 2090"
+    initiative = world.initiative
+    assert sheet.title == f"Voorlopige factsheet {initiative.number} {initiative.name}, eerste kwartaal 2090"
     pdf = render_pdf(sheet)
     pages, marked, as_content = watermark_pages(pdf)
     assert pages == marked == 1 and as_content == 0

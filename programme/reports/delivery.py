@@ -216,7 +216,8 @@ def describe_error(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return "De mailserver weigert het afzenderadres" + _code(exc) + "."
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return "Aanmelden bij de mailserver is mislukt: controleer de gebruikersnaam en het wachtwoord" + _code(exc) + "."
+        return ("Aanmelden bij de mailserver is mislukt: controleer de gebruikersnaam en het wachtwoord"
+                + _code(exc) + ".")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return "De mailserver ondersteunt de ingestelde beveiliging of aanmelding niet."
     if isinstance(exc, smtplib.SMTPResponseException):
