@@ -460,3 +460,19 @@ def test_only_the_manager_sends_a_test_mail(app, collecting):
                                                           "csrf_token": csrf_token(reader.get("/rapportages"))})
     assert response.status_code == 403 and page.status_code == 200
     assert not [e for e in collecting.envelopes if e.rcpt_tos == ["lezer@test.example"]]
+
+
+def test_a_delivery_nobody_sends_does_not_wait_silently():
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    fresh = Delivery(email="a@b.example", status=PENDING, attempts=0, next_attempt_dt=now)
+    assert deliveries.delivery_state(fresh, mail_ready=True, now=now).detail == \
+        "Wordt binnen enkele minuten verzonden."
+    late = Delivery(email="a@b.example", status=PENDING, attempts=0, next_attempt_dt=now - timedelta(hours=1))
+    state = deliveries.delivery_state(late, mail_ready=True, now=now)
+    assert state.key == FAILED and "draait mogelijk niet" in state.detail
+    assert "Klaargezet voor 2 december 2026 om 09:00." in state.detail  # 08:00 UTC, Amsterdam time
+    retry = Delivery(email="a@b.example", status=PENDING, attempts=2, last_error="De mailserver is niet bereikbaar.",
+                     next_attempt_dt=now - timedelta(hours=1))
+    assert "draait mogelijk niet" in deliveries.delivery_state(retry, mail_ready=True, now=now).detail
+    blocked = deliveries.delivery_state(late, mail_ready=False, now=now)
+    assert blocked.label == "Niet verzonden: geen mailserver ingesteld" and "draait" not in blocked.detail

@@ -347,15 +347,18 @@ def delivery_state(delivery: Delivery, *, mail_ready: bool, now: datetime | None
     if not mail_ready:
         return DeliveryState(FAILED, "Niet verzonden: geen mailserver ingesteld",
                              "Er is geen mailserver ingesteld. De e-mail wordt verstuurd zodra dat wel zo is.")
+    stalled = ""
+    if delivery.next_attempt_dt and delivery.next_attempt_dt < now - OVERDUE:
+        stalled = (" Dat moment is al voorbij: het achtergrondproces dat e-mail verstuurt, draait mogelijk niet. "
+                   "Meld dit aan de technisch beheerder.")
     if delivery.attempts:
         next_try = (f" Volgende poging op {dutch_datetime(delivery.next_attempt_dt)}."
                     if delivery.next_attempt_dt else "")
         return DeliveryState(PENDING, f"Poging {attempts} mislukt",
-                             f"Laatste fout: {delivery.last_error or 'onbekend'}{next_try}")
-    if delivery.next_attempt_dt and delivery.next_attempt_dt < now - OVERDUE:
+                             f"Laatste fout: {delivery.last_error or 'onbekend'}{next_try}{stalled}")
+    if stalled:
         return DeliveryState(FAILED, "Wacht op verzending",
-                             f"Wacht al sinds {dutch_datetime(delivery.next_attempt_dt)}. Het achtergrondproces "
-                             "dat e-mail verstuurt, draait mogelijk niet; meld dit aan de technisch beheerder.")
+                             f"Klaargezet voor {dutch_datetime(delivery.next_attempt_dt)}.{stalled}")
     return DeliveryState(PENDING, "Wacht op verzending", "Wordt binnen enkele minuten verzonden.")
 
 

@@ -398,11 +398,11 @@ def send_mail_check():
         if form.csrf_token.errors:
             abort(400)
         flash(" ".join(form.to.errors) or "Vul een geldig e-mailadres in.", "error")
-        return redirect(url_for("reports.recipients") + "#mailserver")
+        return redirect(url_for("reports.recipients"))
     sent, message = deliveries.send_test_mail(form.to.data, actor=_user())
     db.session.commit()  # the audit entry, whatever the outcome
     flash(message, "success" if sent else "error")
-    return redirect(url_for("reports.recipients") + "#mailserver")
+    return redirect(url_for("reports.recipients"))
 
 
 def _set_recipient(recipient_id: int, active: bool):
