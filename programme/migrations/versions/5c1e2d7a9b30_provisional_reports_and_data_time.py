@@ -19,18 +19,19 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('report_builds', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('is_provisional', sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table('issued_reports', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('data_as_of', programme.core.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('is_provisional', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ALTER TABLE (SQLite 3.35+, PostgreSQL): no table copy, which SQLite's foreign keys to the
+    # archive (builds, deliveries) would refuse.
+    op.add_column('report_builds', sa.Column('is_provisional', sa.Boolean(), server_default=sa.false(),
+                                             nullable=False))
+    op.add_column('issued_reports', sa.Column('data_as_of', programme.core.db.UTCDateTime(timezone=True),
+                                              nullable=True))
+    op.add_column('issued_reports', sa.Column('is_provisional', sa.Boolean(), server_default=sa.false(),
+                                              nullable=False))
     # Reports issued before: their data were read moments before they were archived.
     op.execute("UPDATE issued_reports SET data_as_of = created_dt")
 
 
 def downgrade():
-    with op.batch_alter_table('issued_reports', schema=None) as batch_op:
-        batch_op.drop_column('is_provisional')
-        batch_op.drop_column('data_as_of')
-    with op.batch_alter_table('report_builds', schema=None) as batch_op:
-        batch_op.drop_column('is_provisional')
+    op.drop_column('issued_reports', 'is_provisional')
+    op.drop_column('issued_reports', 'data_as_of')
+    op.drop_column('report_builds', 'is_provisional')
