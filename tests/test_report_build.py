@@ -1,6 +1,7 @@
 """Asking for a report, building it in the worker and archiving it: SHA-256, parameters, data
 version, never changed afterwards, a rebuild is a new version; a failure is kept with its reason."""
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from programme.reports.periods import parse_period
 from tests.conftest import USERS
 
 PERIOD = parse_period("2091-K2")
+# A day after the period: a report on it is final (a test of its own covers unended periods).
+AFTER = PERIOD.ends_on + timedelta(days=1)
 
 
 @pytest.fixture()
@@ -23,6 +26,7 @@ def manager(db):
 
 
 def _request(manager, kind=GS_QUARTERLY, **kwargs) -> ReportBuild:
+    kwargs.setdefault("today", AFTER)
     build = builds.request_report(kind, PERIOD, user=manager, **kwargs)
     _db.session.commit()
     return build
@@ -87,7 +91,7 @@ def test_request_validation(app, db, manager):
     with pytest.raises(builds.ReportRequestError):
         builds.request_report("jaarverslag", PERIOD, user=manager)
     with pytest.raises(builds.ReportRequestError, match="initiatief"):
-        builds.request_report(FACTSHEET, PERIOD, user=manager)
+        builds.request_report(FACTSHEET, PERIOD, user=manager, today=AFTER)
     build = _request(manager)
     with pytest.raises(builds.ReportRequestError, match="mislukte"):
         builds.retry(build, manager)

@@ -1,7 +1,10 @@
 """Delivering issued reports by e-mail through a real SMTP server (aiosmtpd on a free local port):
 the PDF arrives attached with a Dutch subject; a failing server leads to retries with backoff,
 counted attempts and, after the last attempt, a failed delivery shown in the archive."""
+import re
+import smtplib
 import socket
+import ssl
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -10,12 +13,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from programme.accounts.operations import find_user
 from programme.config import ConfigError, mail_settings
 from programme.core.audit import AuditEntry
 from programme.extensions import db as _db
 from programme.reports import delivery as deliveries
 from programme.reports.build import reports_dir
 from programme.reports.models import FAILED, GS_QUARTERLY, PENDING, PS_HALF_YEARLY, SENT, Delivery, IssuedReport
+from tests.conftest import USERS, csrf_token
 from tests.test_report_views import PDF, clean_reports, make_report, signed_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("clean_reports")
@@ -140,7 +145,7 @@ def test_the_report_arrives_with_the_pdf_attached_and_a_dutch_subject(app, colle
     assert message["To"] == "ontvanger@gs.test.example"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert body.startswith("Beste Griffier GS,")
-    assert "In de bijlage vindt u de voortgangsrapportage gs (kwartaal)" in body
+    assert "In de bijlage vindt u de voortgangsrapportage voor GS over het eerste kwartaal 2026:" in body
     assert "Met vriendelijke groet" in body
     attachments = list(message.iter_attachments())
     assert len(attachments) == 1
@@ -283,3 +288,191 @@ def test_recipient_addresses_are_checked():
                   "x" * 250 + "@b.nl"):
         with pytest.raises(deliveries.RecipientError):
             deliveries.normalise_email(wrong)
+
+
+# ---------------------------------------------------------------- what the screens say
+
+def _card(html: str, report_id: int) -> str:
+    card = html[html.index(f'id="rapportage-{report_id}"'):]
+    return card[:card.index("</article>")]
+
+
+def test_without_a_mail_server_every_report_page_says_so(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    report_id = _issue_with_recipients(app, active=("niemand@gs.test.example",))
+    with app.app_context():
+        deliveries.send_due(datetime.now(UTC))
+    manager = signed_in(app, "manager")
+    for path in ("/rapportages", "/rapportages/aanvragen", "/rapportages/ontvangers", "/rapportages/planning"):
+        assert "Er is geen mailserver ingesteld." in manager.get(path).get_data(as_text=True), path
+    for role in ("manager", "reader"):
+        html = signed_in(app, role).get("/rapportages").get_data(as_text=True)
+        assert "Er is geen mailserver ingesteld." in html
+        card = _card(html, report_id)
+        assert "Niet verzonden: geen mailserver ingesteld" in card
+        assert "binnenkort" not in card and "Wacht op verzending" not in card
+
+    # With a mail server the banner goes and the delivery waits for its turn.
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.brabant.test.example")
+    html = manager.get("/rapportages").get_data(as_text=True)
+    assert "Er is geen mailserver ingesteld." not in html
+    assert "Wacht op verzending" in _card(html, report_id)
+
+
+def test_a_mail_server_down_then_up_shows_attempts_error_and_recovery(app, mail_to):
+    port = _free_port()
+    mail_to(port)  # nothing listens there yet
+    report_id = _issue_with_recipients(app, active=("volhouder@gs.test.example",))
+    with app.app_context():
+        assert deliveries.send_due(datetime.now(UTC)) == 0
+    delivery = _delivery(app, report_id, "volhouder@gs.test.example")
+    assert delivery.attempts == 1 and delivery.status == PENDING
+    client = signed_in(app, "manager")
+    card = _card(client.get("/rapportages").get_data(as_text=True), report_id)
+    assert f"Poging 1 van {deliveries.MAX_ATTEMPTS} mislukt" in card
+    assert "Laatste fout: De mailserver is niet bereikbaar." in card
+    with app.app_context():
+        next_try = deliveries.dutch_datetime(delivery.next_attempt_dt)
+    assert f"Volgende poging op {next_try}." in card
+    # Never the exception's own words.
+    assert "Error" not in card and "refused" not in card.lower() and "Errno" not in card
+
+    handler = Collecting()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with app.app_context():
+            assert deliveries.send_due(delivery.next_attempt_dt) == 1
+    finally:
+        controller.stop()
+    assert [e.rcpt_tos for e in handler.envelopes] == [["volhouder@gs.test.example"]]
+    sent = _delivery(app, report_id, "volhouder@gs.test.example")
+    assert sent.status == SENT and sent.attempts == 2 and sent.last_error is None
+    card = _card(client.get("/rapportages").get_data(as_text=True), report_id)
+    with app.app_context():
+        sent_at = deliveries.dutch_datetime(sent.sent_dt)
+    assert f"Verzonden op {sent_at}, bij poging 2." in card
+    assert f"2 van {deliveries.MAX_ATTEMPTS}" in card and "Laatste fout" not in card
+
+
+def test_given_up_deliveries_are_counted_on_the_managers_report_pages(app, refusing):
+    report_id = _issue_with_recipients(app, active=("weigering@gs.test.example",))
+    for attempt in range(deliveries.MAX_ATTEMPTS):
+        with app.app_context():
+            deliveries.send_due(datetime.now(UTC) + timedelta(days=attempt))
+    assert _delivery(app, report_id, "weigering@gs.test.example").status == FAILED
+    with app.app_context():
+        failed = deliveries.failed_count()
+    assert failed >= 1
+    counted = f"{failed} verzending is mislukt" if failed == 1 else f"{failed} verzendingen zijn mislukt"
+    manager = signed_in(app, "manager")
+    for path in ("/rapportages", "/rapportages/aanvragen", "/rapportages/ontvangers"):
+        assert counted in manager.get(path).get_data(as_text=True), path
+    only_failed = manager.get("/rapportages?verzending=mislukt").get_data(as_text=True)
+    assert "Alleen rapportages met een mislukte verzending." in only_failed
+    assert f'id="rapportage-{report_id}"' in only_failed
+    assert "Opgegeven na 5 pogingen. Reden: Het adres is door de mailserver geweigerd (foutcode 550 van de " \
+           "mailserver)." in _card(only_failed, report_id)
+    # The count is for the manager, who can act on it.
+    assert counted not in signed_in(app, "reader").get("/rapportages").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("exc, reason", [
+    (ConnectionRefusedError(111, "Connection refused"), "De mailserver is niet bereikbaar."),
+    (socket.gaierror(-2, "Name or service not known"), "De naam van de mailserver is onbekend"),
+    (TimeoutError("timed out"), "De mailserver antwoordde niet op tijd."),
+    (ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"), "De beveiligde verbinding"),
+    (smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid"),
+     "Aanmelden bij de mailserver is mislukt"),
+    (smtplib.SMTPRecipientsRefused({"x@y.example": (550, b"5.1.1 User unknown")}),
+     "Het adres is door de mailserver geweigerd (foutcode 550 van de mailserver)."),
+    (smtplib.SMTPDataError(554, b"5.7.1 Message rejected as spam"),
+     "De mailserver weigerde het bericht (foutcode 554 van de mailserver)."),
+    (ValueError("geheim-wachtwoord in a traceback"), "Verzenden is mislukt door een onverwachte fout"),
+])
+def test_errors_are_told_in_dutch_without_the_exception_text(exc, reason):
+    told = deliveries.describe_error(exc)
+    assert told.startswith(reason)
+    assert type(exc).__name__ not in told
+    for word in ("refused", "Name or service", "timed out", "SSL", "credentials", "User unknown", "spam",
+                 "geheim-wachtwoord"):
+        assert word not in told
+
+
+# ---------------------------------------------------------------- a test e-mail
+
+def _send_check(client, **data):
+    page = client.get("/rapportages/ontvangers")
+    form = {"csrf_token": csrf_token(page)}
+    form.update(data)
+    return client.post("/rapportages/testmail", data=form, follow_redirects=True)
+
+
+def _test_mail_entries(app):
+    with app.app_context():
+        return _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "report_test_mail")
+                                   .order_by(AuditEntry.id)).all()
+
+
+def test_the_manager_sends_a_test_mail_to_their_own_address_by_default(app, collecting):
+    client = signed_in(app, "manager")
+    page = client.get("/rapportages/ontvangers").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="to"[^>]*value="manager@test.example"', page)
+    assert "Rapportages gaan per e-mail via 127.0.0.1, poort" in page
+    before = len(_test_mail_entries(app))
+    html = _send_check(client, to="manager@test.example").get_data(as_text=True)
+    assert "De testmail is verzonden naar manager@test.example." in html
+    envelopes = [e for e in collecting.envelopes if e.rcpt_tos == ["manager@test.example"]]
+    assert len(envelopes) == 1
+    message = message_from_bytes(envelopes[0].content, policy=default_policy)
+    assert message["Subject"] == "Sociale Veerkracht: testbericht"
+    assert "Dit is een testbericht" in message.get_body(preferencelist=("plain",)).get_content()
+    entries = _test_mail_entries(app)
+    assert len(entries) == before + 1
+    assert entries[-1].result == "ok" and entries[-1].new_values == {"email": "manager@test.example"}
+    with app.app_context():
+        assert entries[-1].actor_id == find_user(USERS["manager"][0]).id
+
+
+def test_a_failed_test_mail_is_reported_in_dutch_and_audited(app, mail_to, monkeypatch):
+    client = signed_in(app, "manager")
+    mail_to(_free_port())  # nothing listens there
+    html = _send_check(client, to="Iemand@Brabant.test.example").get_data(as_text=True)
+    assert "De testmail naar iemand@brabant.test.example is niet verzonden. De mailserver is niet bereikbaar." in html
+    assert "Error" not in html.split("<main", 1)[-1]
+    assert _test_mail_entries(app)[-1].result == "failed"
+
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    html = _send_check(client, to="iemand@brabant.test.example").get_data(as_text=True)
+    assert "Er is geen mailserver ingesteld, dus er is niets verzonden." in html
+    assert _test_mail_entries(app)[-1].result == "failed"
+
+    before = len(_test_mail_entries(app))
+    html = _send_check(client, to="geen-adres").get_data(as_text=True)
+    assert "Vul een geldig e-mailadres in" in html
+    assert len(_test_mail_entries(app)) == before
+
+
+def test_only_the_manager_sends_a_test_mail(app, collecting):
+    reader = signed_in(app, "reader")
+    page = signed_in(app, "manager").get("/rapportages/ontvangers")
+    response = reader.post("/rapportages/testmail", data={"to": "lezer@test.example",
+                                                          "csrf_token": csrf_token(reader.get("/rapportages"))})
+    assert response.status_code == 403 and page.status_code == 200
+    assert not [e for e in collecting.envelopes if e.rcpt_tos == ["lezer@test.example"]]
+
+
+def test_a_delivery_nobody_sends_does_not_wait_silently():
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    fresh = Delivery(email="a@b.example", status=PENDING, attempts=0, next_attempt_dt=now)
+    assert deliveries.delivery_state(fresh, mail_ready=True, now=now).detail == \
+        "Wordt binnen enkele minuten verzonden."
+    late = Delivery(email="a@b.example", status=PENDING, attempts=0, next_attempt_dt=now - timedelta(hours=1))
+    state = deliveries.delivery_state(late, mail_ready=True, now=now)
+    assert state.key == FAILED and "draait mogelijk niet" in state.detail
+    assert "Klaargezet voor 2 december 2026 om 09:00." in state.detail  # 08:00 UTC, Amsterdam time
+    retry = Delivery(email="a@b.example", status=PENDING, attempts=2, last_error="De mailserver is niet bereikbaar.",
+                     next_attempt_dt=now - timedelta(hours=1))
+    assert "draait mogelijk niet" in deliveries.delivery_state(retry, mail_ready=True, now=now).detail
+    blocked = deliveries.delivery_state(late, mail_ready=False, now=now)
+    assert blocked.label == "Niet verzonden: geen mailserver ingesteld" and "draait" not in blocked.detail

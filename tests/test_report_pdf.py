@@ -3,6 +3,7 @@ lesson, no draft text; title, language, tags and embedded fonts. Built inside th
 transaction (never committed)."""
 import io
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -24,6 +25,36 @@ LESSON_TEXT = "Bewoners komen pas als hun buren het vragen"
 def _text(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def marked_text(pdf: bytes) -> list[list[tuple[str, tuple[str, ...]]]]:
+    """Per page, each piece of text with the marked-content tags around it ('/Artifact', '/Span', ...):
+    what assistive technology reads and what it skips."""
+    pages = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        stack, pieces = [], []
+
+        def before(operator, operands, _cm, _tm, stack=stack):
+            if operator in (b"BMC", b"BDC"):
+                stack.append(str(operands[0]))
+            elif operator == b"EMC" and stack:
+                stack.pop()
+
+        def text(piece, _cm, _tm, _font, _size, stack=stack, pieces=pieces):
+            if piece.strip():
+                pieces.append((piece.strip(), tuple(stack)))
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+        pages.append(pieces)
+    return pages
+
+
+def watermark_pages(pdf: bytes) -> tuple[int, int, int]:
+    """(pages, pages with the VOORLOPIG watermark as an artifact, times VOORLOPIG is read as content)."""
+    pages = marked_text(pdf)
+    marked = sum(any(t == "VOORLOPIG" and "/Artifact" in tags for t, tags in page) for page in pages)
+    as_content = sum(1 for page in pages for t, tags in page if "VOORLOPIG" in t and "/Artifact" not in tags)
+    return len(pages), marked, as_content
 
 
 @pytest.fixture()
@@ -48,8 +79,8 @@ def gs_pdf(app, world):
 def test_gs_report_text_holds_period_budget_statuses_and_lesson(db, world, gs_pdf):
     report, pdf = gs_pdf
     text = _text(pdf)
-    assert "1e kwartaal 2090" in text
-    assert "Voortgangsrapportage Sociale Veerkracht" in text
+    assert "eerste kwartaal 2090" in text
+    assert "Voortgangsrapportage GS, eerste kwartaal 2090" in text
     # Budget totals computed from Figuur 3: 5.6 + 11.2 million.
     assert "€ 16.800.000" in text
     assert "€ 1.500" in text  # spent on the test initiative's line, from the approved update
@@ -66,6 +97,31 @@ def test_gs_report_text_holds_period_budget_statuses_and_lesson(db, world, gs_pd
     # The reconciliation differences of the sources are shown, not hidden.
     assert "+ € 33.979" in text and "- € 33.979" not in text
     assert "Zorgbelang" in text
+
+
+def test_a_final_report_has_no_watermark_and_no_provisional_warning(gs_pdf):
+    report, pdf = gs_pdf
+    assert not report.is_provisional and report.reference_date == report.period.ends_on
+    pages, marked, as_content = watermark_pages(pdf)
+    assert pages > 5 and marked == 0 and as_content == 0
+    assert "Voorlopige rapportage" not in _text(pdf)
+
+
+def test_provisional_factsheet_carries_watermark_and_warning(app, db, world):
+    period = parse_period("2090-K1")
+    read_at = datetime(2090, 2, 14, 9, 30, tzinfo=UTC)
+    sheet = build_content(FACTSHEET, period, initiative=world.initiative, provisional=True, data_as_of=read_at)
+    initiative = world.initiative
+    assert sheet.title == f"Voorlopige factsheet {initiative.number} {initiative.name}, eerste kwartaal 2090"
+    pdf = render_pdf(sheet)
+    pages, marked, as_content = watermark_pages(pdf)
+    assert pages == marked == 1 and as_content == 0
+    text = _text(pdf)
+    assert "Voorlopige rapportage." in text
+    assert "het eerste kwartaal 2090, dat nog loopt tot en met 31 maart 2090" in text
+    assert "gegevens tot en met 14 februari 2090 om 10:30" in text  # Amsterdam time
+    # The peildatum is the day the data were read, not the end of the period.
+    assert "peildatum 14 februari 2090" in text and "peildatum 31 maart 2090" not in text
 
 
 def test_pdf_declares_title_language_tags_and_embeds_fonts(gs_pdf):

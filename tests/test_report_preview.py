@@ -8,7 +8,7 @@ def test_preview_shows_content_and_inline_charts(login_as, role):
     response = client.get("/rapportages/voorbeeld?soort=gs_kwartaal&periode=2026-K3")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "3e kwartaal 2026" in page
+    assert "derde kwartaal 2026" in page
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'role="img"' in page
     assert "Initiatieven per status:" in page  # the chart's text alternative
     assert "€ 16.800.000" in page

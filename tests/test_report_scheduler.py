@@ -288,7 +288,7 @@ def test_builds_of_dead_workers_are_queued_again(db):
     ids = {}
     period = parse_period("2027-K1")
     for name, (worker, started, attempts) in cases.items():
-        build = request_report(GS_QUARTERLY, period)
+        build = request_report(GS_QUARTERLY, period, today=period.ends_on + timedelta(days=1))
         build.status, build.worker, build.started_dt, build.attempts = RUNNING, worker, started, attempts
         ids[name] = build.id
     db.session.commit()

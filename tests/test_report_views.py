@@ -419,20 +419,27 @@ def reports_dir_parent_file(app):
 
 # ---------------------------------------------------------------- the archive
 
-def test_archive_shows_delivery_status_with_failures_and_filters_by_kind(app):
+def test_archive_shows_delivery_status_with_failures_and_filters_by_kind(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.brabant.test.example")
     gs = make_report(app, title="GS-rapport met verzending", deliveries=[
         ("gelukt@test.example", "sent", 1, None),
-        ("mislukt@test.example", FAILED, 5, "Het adres is door de mailserver geweigerd (550)"),
-        ("wacht@test.example", PENDING, 2, "De mailserver is niet bereikbaar")])
+        ("mislukt@test.example", FAILED, 5, "Het adres is door de mailserver geweigerd (foutcode 550)."),
+        ("wacht@test.example", PENDING, 2, "De mailserver is niet bereikbaar."),
+        ("nieuw@test.example", PENDING, 0, None)])
     make_report(app, PS_HALF_YEARLY, title="PS-rapport zonder ontvangers", period_code="2025-H2")
     client = signed_in(app, "manager")
     html = client.get("/rapportages").get_data(as_text=True)
     assert "GS-rapport met verzending" in html and "PS-rapport zonder ontvangers" in html
-    assert "Opgegeven na 5 pogingen. Reden: Het adres is door de mailserver geweigerd (550)" in html
-    assert "Vorige poging mislukt: De mailserver is niet bereikbaar" in html
+    assert "Opgegeven na 5 pogingen. Reden: Het adres is door de mailserver geweigerd (foutcode 550)." in html
+    assert "Poging 2 van 5 mislukt" in html and "Laatste fout: De mailserver is niet bereikbaar." in html
     assert "Verzonden" in html and "Wacht op verzending" in html
+    assert "geen mailserver ingesteld" not in html
     assert "er waren geen ontvangers" in html
     assert "Opnieuw versturen" in html
+    # The failed delivery is counted on the page, with a link to the reports it belongs to.
+    assert re.search(r"<strong>\d+ verzending(en)? (is|zijn) mislukt</strong>", html)
+    only_failed = client.get("/rapportages?verzending=mislukt").get_data(as_text=True)
+    assert "GS-rapport met verzending" in only_failed and "PS-rapport zonder ontvangers" not in only_failed
 
     filtered = client.get(f"/rapportages?soort={PS_HALF_YEARLY}").get_data(as_text=True)
     assert "PS-rapport zonder ontvangers" in filtered and "GS-rapport met verzending" not in filtered
@@ -519,7 +526,7 @@ def test_manager_adds_pauses_and_removes_recipients(app):
     count = _count(app, ReportRecipient)
     for email, message in [("geen-adres", "Vul een geldig e-mailadres in"),
                            ("", "Vul het e-mailadres in."),
-                           ("griffie@test.example", "ontvangt de informatierapportage ps (halfjaar) al")]:
+                           ("griffie@test.example", "ontvangt de informatierapportage voor PS al")]:
         html = client.post("/rapportages/ontvangers", data={"kind": PS_HALF_YEARLY, "email": email,
                                                             "csrf_token": token}).get_data(as_text=True)
         assert message in html, email

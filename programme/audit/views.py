@@ -78,6 +78,7 @@ ACTION_LABELS = {
     "report_delivery_retry": "Verzending mislukt, wordt opnieuw geprobeerd",
     "report_delivery_failed": "Verzending definitief mislukt",
     "report_delivery_resend": "Verzending opnieuw gestart",
+    "report_test_mail": "Testmail verstuurd",
     "report_schedule_created": "Planning toegevoegd",
     "report_schedule_updated": "Planning gewijzigd",
     "report_schedule_deactivated": "Planning gestopt",

@@ -7,6 +7,7 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -15,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from programme.core.audit import AuditEntry, record
 from programme.core.db import utcnow
+from programme.core.formatting import AMSTERDAM, dutch_date
 from programme.extensions import db
 from programme.reports.models import (DONE, FACTSHEET, FAILED, KIND_LABELS, MANUAL, QUEUED, RUNNING, SCHEDULED,
                                       IssuedReport, ReportBuild, ReportSchedule)
-from programme.reports.periods import ReportPeriod
+from programme.reports.periods import ReportPeriod, capfirst
 
 log = logging.getLogger(__name__)
 
@@ -37,24 +39,46 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
+def today_in_amsterdam() -> date:
+    return datetime.now(AMSTERDAM).date()
+
+
+def unended_refusal(period: ReportPeriod, today: date) -> str | None:
+    """Why a final report on the period cannot be built today (Dutch), or None when it has ended."""
+    if period.has_ended(today):
+        return None
+    return (f"{capfirst(period.in_sentence)} is nog niet voorbij: het loopt tot en met "
+            f"{dutch_date(period.ends_on)}. Een rapportage erover zou cijfers tonen alsof de periode al "
+            "is afgesloten. Kies een afgelopen periode, of vraag uitdrukkelijk een voorlopige rapportage aan.")
+
+
 def request_report(kind: str, period: ReportPeriod, *, initiative=None, user=None,
-                   schedule: ReportSchedule | None = None) -> ReportBuild:
+                   schedule: ReportSchedule | None = None, provisional: bool = False,
+                   today: date | None = None) -> ReportBuild:
     """Queue a build (added to the session; the caller commits). A scheduled build is unique per
-    schedule and period: the commit of a second one fails with an IntegrityError."""
+    schedule and period: the commit of a second one fails with an IntegrityError.
+
+    A report on a period that has not ended (on `today`, Amsterdam) is refused, unless a person
+    explicitly asks for a provisional one; a schedule never builds one. Asking for a provisional
+    report on a period that has ended gives the ordinary, final report."""
     if kind not in KIND_LABELS:
         raise ReportRequestError("Kies een soort rapportage.")
     if (kind == FACTSHEET) != (initiative is not None):
         raise ReportRequestError("Een factsheet hoort bij één initiatief; kies het initiatief.")
+    refusal = unended_refusal(period, today or today_in_amsterdam())
+    if refusal is not None and (schedule is not None or not provisional):
+        raise ReportRequestError(refusal)
+    is_provisional = refusal is not None
     build = ReportBuild(kind=kind, period_code=period.code, period_starts_on=period.starts_on,
                         period_ends_on=period.ends_on, initiative_id=getattr(initiative, "id", None),
                         trigger=SCHEDULED if schedule else MANUAL, schedule_id=getattr(schedule, "id", None),
                         requested_by_id=getattr(user, "id", None), status=QUEUED, progress=0,
-                        progress_label="In de wachtrij")
+                        progress_label="In de wachtrij", is_provisional=is_provisional)
     db.session.add(build)
     db.session.flush()
     record("report_requested", build, actor=user,
            new={"kind": kind, "period": period.code, "initiative_id": build.initiative_id,
-                "schedule_id": build.schedule_id})
+                "schedule_id": build.schedule_id, "is_provisional": is_provisional})
     return build
 
 
@@ -112,13 +136,14 @@ class Rendered:
     tables: list
 
 
-def render(build: ReportBuild, progress=None) -> Rendered:
+def render(build: ReportBuild, progress=None, data_as_of: datetime | None = None) -> Rendered:
     """Collect the report's content and render it to PDF."""
     from programme.reports.content import build_content
     from programme.reports.pdf import render_pdf
 
     progress = progress or (lambda percent, label: None)
-    content = build_content(build.kind, build.period, initiative=build.initiative)
+    content = build_content(build.kind, build.period, initiative=build.initiative,
+                            provisional=build.is_provisional, data_as_of=data_as_of)
     progress(40, "Opmaak en grafieken")
     pdf = render_pdf(content)
     return Rendered(content.title, content.filename, pdf, [t.as_json() for t in content.tables])
@@ -136,7 +161,8 @@ def next_version(scope: str) -> int:
     return (db.session.scalar(select(func.max(IssuedReport.version)).where(IssuedReport.scope == scope)) or 0) + 1
 
 
-def issue(build: ReportBuild, rendered: Rendered, version_of_data: str) -> IssuedReport:
+def issue(build: ReportBuild, rendered: Rendered, version_of_data: str,
+          data_as_of: datetime | None = None) -> IssuedReport:
     """Archive the report as the next version of its scope (flushed; the caller writes the file
     under the generated stored_name and commits)."""
     scope = f"{build.kind}:{build.period_code}:{build.initiative_id or '-'}"
@@ -149,8 +175,10 @@ def issue(build: ReportBuild, rendered: Rendered, version_of_data: str) -> Issue
         sha256=hashlib.sha256(rendered.pdf).hexdigest(), made_by_id=build.requested_by_id,
         schedule_id=build.schedule_id, made_by_label=_made_by(build),
         parameters={"kind": build.kind, "period": build.period_code, "initiative_id": build.initiative_id,
-                    "trigger": build.trigger, "schedule_id": build.schedule_id, "build_id": build.id},
-        data_version=version_of_data, tables=rendered.tables)
+                    "trigger": build.trigger, "schedule_id": build.schedule_id, "build_id": build.id,
+                    "is_provisional": build.is_provisional},
+        data_version=version_of_data, data_as_of=data_as_of or utcnow(), is_provisional=build.is_provisional,
+        tables=rendered.tables)
     db.session.add(report)
     db.session.flush()
     return report
@@ -160,7 +188,8 @@ class BuildTakenOver(RuntimeError):
     """The build is no longer this worker's (it was requeued and another worker took it)."""
 
 
-def _finish(build: ReportBuild, worker: str, rendered: Rendered, version_of_data: str) -> IssuedReport:
+def _finish(build: ReportBuild, worker: str, rendered: Rendered, version_of_data: str,
+            data_as_of: datetime) -> IssuedReport:
     """Archive the report, queue its deliveries and mark the build done, in one transaction that
     only commits while the build is still this worker's. Two builds of the same scope can race for
     the next version number: the loser's insert fails on the unique (scope, version) and retries.
@@ -170,7 +199,7 @@ def _finish(build: ReportBuild, worker: str, rendered: Rendered, version_of_data
     for _attempt in range(5):
         path = None
         try:
-            report = issue(build, rendered, version_of_data)
+            report = issue(build, rendered, version_of_data, data_as_of)
             path = reports_dir() / report.stored_name
             path.write_bytes(rendered.pdf)
             queue_deliveries(report)
@@ -203,12 +232,13 @@ def _finish(build: ReportBuild, worker: str, rendered: Rendered, version_of_data
 def run_build(build: ReportBuild) -> ReportBuild:
     """Build a claimed (running) build to the end: issued and deliveries queued, or failed with
     its reason. Never raises for a failure of the report itself."""
-    version_of_data = data_version()
+    version_of_data, data_as_of = data_version(), utcnow()
     worker = build.worker
     try:
-        rendered = render(build, progress=lambda percent, label: set_progress(build, percent, label))
+        rendered = render(build, progress=lambda percent, label: set_progress(build, percent, label),
+                          data_as_of=data_as_of)
         set_progress(build, 90, "Opslaan in het archief")
-        _finish(build, worker, rendered, version_of_data)
+        _finish(build, worker, rendered, version_of_data, data_as_of)
     except BuildTakenOver:
         log.warning("report build %s was requeued and taken by another worker; dropped this result", build.id)
     except Exception as exc:  # noqa: BLE001 - any failure is shown on the build, with its reason

@@ -4,17 +4,18 @@ current records: what do we want to achieve (goals and impact), what do we do fo
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from programme.core.db import utcnow
+from programme.core.formatting import AMSTERDAM
 from programme.extensions import db
 from programme.plan.models import Action, Deliverable, Goal
 from programme.reports import charts
 from programme.reports.finance import Finance, finance
-from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY, IssuedReport
+from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, KIND_TITLES, PS_HALF_YEARLY, IssuedReport
 from programme.reports.periods import ReportPeriod
 from programme.reports.sections import (LIGHT_LABELS, LIGHT_ORDER, IndicatorLine, InitiativeSection,
                                         QuestionLessons, active_initiatives, indicator_lines, initiative_sections,
@@ -49,6 +50,17 @@ class ReportContent:
     status_counts: list[tuple[str, str, int]]
     charts: dict = field(default_factory=dict)
     tables: list[ReportTable] = field(default_factory=list)
+    # On a period that has not ended, asked for explicitly: watermark and a warning on the cover.
+    is_provisional: bool = False
+    # When the data were read; a provisional report holds the data up to this moment only.
+    data_as_of: datetime | None = None
+
+    @property
+    def reference_date(self) -> date:
+        """The peildatum: the period's last day, or for a provisional report the day the data were read."""
+        if self.is_provisional:
+            return (self.data_as_of or self.generated_dt).astimezone(AMSTERDAM).date()
+        return self.period.ends_on
 
     @property
     def filename(self) -> str:
@@ -72,12 +84,14 @@ class ReportContent:
         return LIGHT_LABELS
 
 
-def _title(kind: str, period: ReportPeriod, initiative) -> str:
+def report_title(kind: str, period: ReportPeriod, initiative=None, provisional: bool = False) -> str:
+    """'Voortgangsrapportage GS, vierde kwartaal 2026'; 'Voorlopige factsheet 1.1.3 …, vierde kwartaal 2026'."""
+    head = KIND_TITLES[kind]
     if kind == FACTSHEET:
-        return f"Factsheet {initiative.number} {initiative.name}, {period.label}"
-    if kind == PS_HALF_YEARLY:
-        return f"Informatierapportage Sociale Veerkracht, {period.label}"
-    return f"Voortgangsrapportage Sociale Veerkracht, {period.label}"
+        head = f"{head} {initiative.number} {initiative.name}"
+    if provisional:
+        head = f"Voorlopige {head[:1].lower()}{head[1:]}"
+    return f"{head}, {period.label}"
 
 
 def _decisions(sections: list[InitiativeSection], money: Finance) -> list[Decision]:
@@ -98,14 +112,16 @@ def _decisions(sections: list[InitiativeSection], money: Finance) -> list[Decisi
 
 
 def _previous_report(kind: str, period: ReportPeriod, initiative) -> IssuedReport | None:
-    query = (select(IssuedReport).where(IssuedReport.kind == kind, IssuedReport.period_code < period.code)
+    query = (select(IssuedReport).where(IssuedReport.kind == kind, IssuedReport.period_code < period.code,
+                                        IssuedReport.is_provisional.is_(False))
              .order_by(IssuedReport.period_code.desc(), IssuedReport.version.desc()))
     if initiative is not None:
         query = query.where(IssuedReport.initiative_id == initiative.id)
     return db.session.scalars(query.limit(1)).first()
 
 
-def build_content(kind: str, period: ReportPeriod, *, initiative=None) -> ReportContent:
+def build_content(kind: str, period: ReportPeriod, *, initiative=None, provisional: bool = False,
+                  data_as_of: datetime | None = None) -> ReportContent:
     if kind not in KIND_LABELS:
         raise ValueError(f"unknown report kind {kind!r}")
     initiatives = active_initiatives(initiative if kind == FACTSHEET else None)
@@ -117,8 +133,8 @@ def build_content(kind: str, period: ReportPeriod, *, initiative=None) -> Report
     counts = Counter(s.light for s in sections)
     status_counts = [(key, LIGHT_LABELS[key], counts.get(key, 0)) for key in LIGHT_ORDER]
     content = ReportContent(
-        kind=kind, period=period, title=_title(kind, period, initiative), audience=AUDIENCE[kind],
-        generated_dt=utcnow(),
+        kind=kind, period=period, title=report_title(kind, period, initiative, provisional),
+        audience=AUDIENCE[kind], generated_dt=utcnow(), is_provisional=provisional, data_as_of=data_as_of,
         goals=list(db.session.scalars(select(Goal).order_by(Goal.number))) if kind != FACTSHEET else [],
         deliverables=list(db.session.scalars(
             select(Deliverable).options(selectinload(Deliverable.actions).selectinload(Action.plannings))

@@ -3,25 +3,29 @@ recipient and report, sent over SMTP by the scheduler process with retries and b
 import logging
 import re
 import smtplib
+import socket
 import ssl
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from programme.core.audit import record
 from programme.core.db import utcnow
 from programme.core.formatting import dutch_datetime
 from programme.extensions import db
-from programme.reports.models import (FAILED, KIND_LABELS, PENDING, SENT, Delivery, IssuedReport,
-                                      ReportRecipient)
+from programme.reports.models import (FAILED, KIND_IN_SENTENCE, KIND_LABELS, PENDING, SENT, Delivery,
+                                      IssuedReport, ReportRecipient)
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# A pending delivery that waited this long without an attempt: the scheduler process may not run.
+OVERDUE = timedelta(minutes=10)
 # Wait after the n-th failed attempt: 5, 10, 20, 40 minutes.
 FIRST_BACKOFF = timedelta(minutes=5)
 # A delivery being sent is moved this far ahead, so a second scheduler process leaves it alone.
@@ -70,7 +74,7 @@ def add_recipient(kind: str, email: str, name: str | None, *, actor=None) -> Rep
     existing = db.session.scalar(select(ReportRecipient).where(ReportRecipient.kind == kind,
                                                                ReportRecipient.email == email))
     if existing is not None:
-        raise RecipientError(f"{email} ontvangt de {KIND_LABELS[kind].lower()} al"
+        raise RecipientError(f"{email} ontvangt de {KIND_IN_SENTENCE[kind]} al"
                              + ("." if existing.is_active else " (gepauzeerd)."))
     recipient = ReportRecipient(kind=kind, email=email, name=(name or "").strip() or None, is_active=True)
     db.session.add(recipient)
@@ -153,7 +157,7 @@ def build_message(delivery: Delivery, pdf: bytes) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(
         f"Beste {name or 'ontvanger'},\n\n"
-        f"In de bijlage vindt u de {report.kind_label.lower()} over {report.period_label}:\n"
+        f"In de bijlage vindt u de {report.kind_in_sentence} over {report.period.in_sentence}:\n"
         f"{report.title} (versie {report.version}).\n\n"
         f"Gemaakt op {dutch_datetime(report.created_dt)} door {report.made_by_label}.\n"
         f"Controlegetal (SHA-256) van de bijlage: {report.sha256}\n\n"
@@ -195,21 +199,43 @@ def send_one(delivery: Delivery) -> None:
         smtp.send_message(message)
 
 
+def _code(exc: Exception) -> str:
+    code = getattr(exc, "smtp_code", None)
+    return f" (foutcode {code} van de mailserver)" if isinstance(code, int) and code > 0 else ""
+
+
 def describe_error(exc: Exception) -> str:
-    """A Dutch reason for the archive, followed by the technical detail (never a password)."""
+    """Why sending failed, in Dutch, for the manager's screens. Never the exception's own text (it
+    can be English, technical, or hold an address or a server's banner): that goes to the log."""
     if isinstance(exc, DeliveryProblem):
-        reason = "Niet verzonden"
-    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
-        reason = "Het adres is door de mailserver geweigerd"
-    elif isinstance(exc, smtplib.SMTPAuthenticationError):
-        reason = "Aanmelden bij de mailserver is mislukt"
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        reason = "De mailserver weigerde het bericht"
-    elif isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)):
-        reason = "De mailserver is niet bereikbaar"
-    else:
-        reason = "Verzenden is mislukt"
-    return f"{reason} ({type(exc).__name__}: {exc})"[:2000]
+        return f"Niet verzonden: {exc}."
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in exc.recipients.values() if isinstance(code, int)]
+        return "Het adres is door de mailserver geweigerd" + (
+            f" (foutcode {codes[0]} van de mailserver)." if codes else ".")
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return "De mailserver weigert het afzenderadres" + _code(exc) + "."
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return ("Aanmelden bij de mailserver is mislukt: controleer de gebruikersnaam en het wachtwoord"
+                + _code(exc) + ".")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return "De mailserver ondersteunt de ingestelde beveiliging of aanmelding niet."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return "De mailserver weigerde het bericht" + _code(exc) + "."
+    if isinstance(exc, ssl.SSLError):
+        return "De beveiligde verbinding met de mailserver is mislukt."
+    if isinstance(exc, socket.gaierror):
+        return "De naam van de mailserver is onbekend: controleer de instelling van de mailserver."
+    if isinstance(exc, TimeoutError):
+        return "De mailserver antwoordde niet op tijd."
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)):
+        return "De mailserver is niet bereikbaar."
+    return "Verzenden is mislukt door een onverwachte fout; de details staan in het logboek van de server."
+
+
+def technical_detail(exc: Exception) -> str:
+    """For the server log only."""
+    return f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -270,8 +296,106 @@ def _failed(delivery: Delivery, exc: Exception, now: datetime) -> None:
     else:
         delivery.next_attempt_dt = now + backoff(delivery.attempts)
     log.warning("delivery %s of report %s to %s failed (attempt %s): %s", delivery.id, delivery.report_id,
-                delivery.email, delivery.attempts, delivery.last_error)
+                delivery.email, delivery.attempts, technical_detail(exc))
     record("report_delivery_failed" if final else "report_delivery_retry", delivery.report, result="failed",
            message=delivery.last_error,
            new={"email": delivery.email, "attempts": delivery.attempts, "delivery_id": delivery.id,
                 "next_attempt_dt": delivery.next_attempt_dt})
+
+
+# ---------------------------------------------------------------- what the screens say
+
+def mail_configured() -> bool:
+    """False when no mail server is set: reports are archived, but nothing is sent."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def mail_server_label() -> str | None:
+    """Where mail goes, for the manager ('smtp.brabant.nl, poort 587, met STARTTLS')."""
+    config = current_app.config
+    if not mail_configured():
+        return None
+    security = ("versleuteld (TLS)" if config.get("MAIL_USE_TLS")
+                else "met STARTTLS" if config.get("MAIL_USE_STARTTLS") else "onversleuteld")
+    return f"{config['MAIL_SERVER']}, poort {config['MAIL_PORT']}, {security}"
+
+
+def failed_count() -> int:
+    """Deliveries given up after their last attempt (until the manager sends them again)."""
+    return db.session.scalar(select(func.count(Delivery.id)).where(Delivery.status == FAILED)) or 0
+
+
+@dataclass
+class DeliveryState:
+    """What the archive says about one delivery: a short status and the whole story."""
+
+    key: str  # the badge's colour: sent, pending (waiting, retrying) or failed (given up, cannot be sent)
+    label: str
+    detail: str
+
+
+def delivery_state(delivery: Delivery, *, mail_ready: bool, now: datetime | None = None) -> DeliveryState:
+    now = now or utcnow()
+    attempts = f"{delivery.attempts} van {MAX_ATTEMPTS}"
+    if delivery.status == SENT:
+        when = f"Verzonden op {dutch_datetime(delivery.sent_dt)}" if delivery.sent_dt else "Verzonden"
+        tries = f", bij poging {delivery.attempts}" if delivery.attempts > 1 else ""
+        return DeliveryState(SENT, "Verzonden", f"{when}{tries}.")
+    if delivery.status == FAILED:
+        return DeliveryState(FAILED, "Mislukt", f"Opgegeven na {delivery.attempts} pogingen. "
+                                                f"Reden: {delivery.last_error or 'onbekend'}")
+    if not mail_ready:
+        return DeliveryState(FAILED, "Niet verzonden: geen mailserver ingesteld",
+                             "Er is geen mailserver ingesteld. De e-mail wordt verstuurd zodra dat wel zo is.")
+    stalled = ""
+    if delivery.next_attempt_dt and delivery.next_attempt_dt < now - OVERDUE:
+        stalled = (" Dat moment is al voorbij: het achtergrondproces dat e-mail verstuurt, draait mogelijk niet. "
+                   "Meld dit aan de technisch beheerder.")
+    if delivery.attempts:
+        next_try = (f" Volgende poging op {dutch_datetime(delivery.next_attempt_dt)}."
+                    if delivery.next_attempt_dt else "")
+        return DeliveryState(PENDING, f"Poging {attempts} mislukt",
+                             f"Laatste fout: {delivery.last_error or 'onbekend'}{next_try}{stalled}")
+    if stalled:
+        return DeliveryState(FAILED, "Wacht op verzending",
+                             f"Klaargezet voor {dutch_datetime(delivery.next_attempt_dt)}.{stalled}")
+    return DeliveryState(PENDING, "Wacht op verzending", "Wordt binnen enkele minuten verzonden.")
+
+
+# ---------------------------------------------------------------- a test e-mail
+
+def send_test_mail(to: str, *, actor=None) -> tuple[bool, str]:
+    """Send a short test message now (the manager checks the mail settings). Returns whether it was
+    accepted by the mail server and a Dutch message for the page; writes an audit entry either way
+    (the caller commits). RecipientError for an invalid address."""
+    to = normalise_email(to)
+    if not mail_configured():
+        message = ("Er is geen mailserver ingesteld, dus er is niets verzonden. Vraag de technisch beheerder "
+                   "de mailserver in te stellen.")
+        record("report_test_mail", actor=actor, result="failed", message=message, new={"email": to})
+        return False, message
+    config = current_app.config
+    mail = EmailMessage()
+    mail["Subject"] = "Sociale Veerkracht: testbericht"
+    mail["From"] = config["MAIL_FROM"]
+    mail["To"] = to
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
+    mail["Auto-Submitted"] = "auto-generated"
+    sender = getattr(actor, "name", None) or "de programmamanager"
+    mail.set_content(
+        "Dit is een testbericht van de programmavolger Sociale Veerkracht.\n\n"
+        f"Het is op {dutch_datetime(utcnow())} verstuurd door {sender}, om te controleren dat rapportages "
+        "per e-mail kunnen worden verzonden. U hoeft niets te doen.\n\n"
+        "Programma Versterken Sociale Veerkracht\nProvincie Noord-Brabant\n")
+    try:
+        with _connect(config) as smtp:
+            smtp.send_message(mail)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported to the manager in Dutch
+        reason = describe_error(exc)
+        log.warning("test mail to %s failed: %s", to, technical_detail(exc))
+        record("report_test_mail", actor=actor, result="failed", message=reason, new={"email": to})
+        return False, f"De testmail naar {to} is niet verzonden. {reason}"
+    record("report_test_mail", actor=actor, new={"email": to})
+    return True, (f"De testmail is verzonden naar {to}. Komt hij niet binnen enkele minuten aan, kijk dan ook "
+                  "bij de ongewenste e-mail.")

@@ -1,24 +1,40 @@
 """Forms for asking for a report, for report schedules and for recipients (Dutch labels and errors)."""
 from datetime import date
 
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from programme.core.forms import BaseForm, choices
 from programme.progress.forms import DutchDateField
 from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
+from programme.reports.build import unended_refusal
 from programme.reports.periods import recent_periods
 
 CHOOSE_FROM_LIST = "Kies uit de getoonde mogelijkheden."
+
+
+def email_address(_form, field):
+    """Validator: a plausible address, normalised (lower case, no spaces), with a Dutch message."""
+    from programme.reports.delivery import RecipientError, normalise_email
+
+    try:
+        field.data = normalise_email(field.data)
+    except RecipientError as error:
+        raise ValidationError(str(error)) from None
 SCHEDULABLE = (GS_QUARTERLY, PS_HALF_YEARLY)
+
+
+def period_label(period, today: date) -> str:
+    """'Vierde kwartaal 2026', with '(loopt nog)' while the period has not ended."""
+    return period.display + ("" if period.has_ended(today) else " (loopt nog)")
 
 
 def period_choices(today: date) -> list[SelectChoice]:
     """Quarters (GS, factsheets) and half years (PS), newest first, in two groups."""
-    quarters = [SelectChoice(p.code, p.label, optgroup="Kwartalen (GS-rapportage en factsheet)")
+    quarters = [SelectChoice(p.code, period_label(p, today), optgroup="Kwartalen (GS-rapportage en factsheet)")
                 for p in recent_periods(GS_QUARTERLY, today)]
-    halves = [SelectChoice(p.code, p.label, optgroup="Halfjaren (PS-rapportage)")
+    halves = [SelectChoice(p.code, period_label(p, today), optgroup="Halfjaren (PS-rapportage)")
               for p in recent_periods(PS_HALF_YEARLY, today, count=4)]
     return quarters + halves
 
@@ -30,6 +46,11 @@ class AskReportForm(BaseForm):
                          description="Kies een kwartaal voor de GS-rapportage en de factsheet, "
                                      "een halfjaar voor de PS-rapportage.")
     initiative = SelectField("Initiatief (alleen voor een factsheet)", invalid_choice_message=CHOOSE_FROM_LIST)
+    provisional = BooleanField(
+        "Voorlopige rapportage over een periode die nog loopt",
+        description="Alleen voor een periode die nog niet voorbij is. De rapportage krijgt op elke pagina het "
+                    "watermerk ‘VOORLOPIG’ en op de voorkant een waarschuwing, en staat als voorlopig in het "
+                    "archief. Een planning maakt nooit een voorlopige rapportage.")
 
     def __init__(self, *args, today: date, initiatives=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,10 +66,13 @@ class AskReportForm(BaseForm):
         kind = self.kind.data
         if kind not in KIND_LABELS:
             return
-        allowed = {p.code for p in recent_periods(kind, self.today)}
+        allowed = {p.code: p for p in recent_periods(kind, self.today)}
         if field.data not in allowed:
             raise ValidationError("Kies een halfjaar voor de PS-rapportage." if kind == PS_HALF_YEARLY
                                   else "Kies een kwartaal voor deze soort rapportage.")
+        refusal = unended_refusal(allowed[field.data], self.today)
+        if refusal and not self.provisional.data:
+            raise ValidationError(refusal)
 
     def validate_initiative(self, field):
         if self.kind.data == FACTSHEET and not field.data:
@@ -98,15 +122,15 @@ class ScheduleEditForm(ScheduleForm):
 class RecipientForm(BaseForm):
     kind = SelectField("Soort rapportage", choices=choices(KIND_LABELS.items()),
                        invalid_choice_message=CHOOSE_FROM_LIST)
-    email = StringField("E-mailadres", validators=[InputRequired("Vul het e-mailadres in."), Length(max=254)],
+    email = StringField("E-mailadres", validators=[InputRequired("Vul het e-mailadres in."), Length(max=254),
+                                                   email_address],
                         render_kw={"autocomplete": "email", "type": "email"})
     name = StringField("Naam (niet verplicht)", validators=[Optional(), Length(max=200)],
                        render_kw={"autocomplete": "name"})
 
-    def validate_email(self, field):
-        from programme.reports.delivery import RecipientError, normalise_email
 
-        try:
-            field.data = normalise_email(field.data)
-        except RecipientError as error:
-            raise ValidationError(str(error)) from None
+class MailCheckForm(BaseForm):
+    to = StringField("Stuur een testmail naar", validators=[InputRequired("Vul het e-mailadres in."),
+                                                              Length(max=254), email_address],
+                        render_kw={"autocomplete": "email", "type": "email"},
+                        description="Standaard uw eigen adres. Er wordt één kort bericht verstuurd, zonder bijlage.")

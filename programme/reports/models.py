@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
                         event)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
@@ -23,8 +24,17 @@ FACTSHEET = "factsheet"
 KIND_LABELS = {
     GS_QUARTERLY: "Voortgangsrapportage GS (kwartaal)",
     PS_HALF_YEARLY: "Informatierapportage PS (halfjaar)",
-    FACTSHEET: "Factsheet initiatief",
+    FACTSHEET: "Factsheet per initiatief",
 }
+# The kind inside a sentence ("u ontvangt de voortgangsrapportage voor GS") and at the head of a
+# report's title ("Voortgangsrapportage GS, vierde kwartaal 2026").
+KIND_IN_SENTENCE = {
+    GS_QUARTERLY: "voortgangsrapportage voor GS",
+    PS_HALF_YEARLY: "informatierapportage voor PS",
+    FACTSHEET: "factsheet per initiatief",
+}
+KIND_TITLES = {GS_QUARTERLY: "Voortgangsrapportage GS", PS_HALF_YEARLY: "Informatierapportage PS",
+               FACTSHEET: "Factsheet"}
 # How long the period of each kind is: a quarter or a half year.
 KIND_PERIOD_MONTHS = {GS_QUARTERLY: 3, PS_HALF_YEARLY: 6, FACTSHEET: 3}
 
@@ -40,6 +50,8 @@ SCHEDULED = "schedule"
 PENDING = "pending"
 SENT = "sent"
 DELIVERY_STATUS_LABELS = {PENDING: "Wacht op verzending", SENT: "Verzonden", FAILED: "Mislukt"}
+# A provisional report: on a period that has not ended, built only when the manager asks for it.
+PROVISIONAL_LABEL = "Voorlopig"
 
 
 def _in(column: str, values) -> str:
@@ -99,6 +111,8 @@ class ReportBuild(db.Model):
     period_ends_on: Mapped[date] = mapped_column(Date)
     initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))  # factsheets
     trigger: Mapped[str] = mapped_column(String(10), default=MANUAL)
+    # Asked for explicitly on a period that has not ended yet (never by a schedule).
+    is_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("report_schedules.id"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(10), default=QUEUED, index=True)
@@ -169,9 +183,13 @@ class IssuedReport(db.Model):
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("report_schedules.id"))
     made_by_label: Mapped[str] = mapped_column(String(200))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    # What it was built from: the request's parameters and the data version (last audit entry).
+    # What it was built from: the request's parameters and the data version (last audit entry),
+    # and when the data were read (the report holds the data up to and including that moment).
     parameters: Mapped[dict] = mapped_column(JSON)
     data_version: Mapped[str] = mapped_column(String(100))
+    data_as_of: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Built on a period that had not ended: watermarked, with a warning on the cover.
+    is_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # The report's tables, as built, for the Excel download (same figures as the PDF).
     tables: Mapped[list] = mapped_column(JSON)
 
@@ -186,6 +204,22 @@ class IssuedReport(db.Model):
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def kind_in_sentence(self) -> str:
+        return KIND_IN_SENTENCE.get(self.kind, self.kind_label)
+
+    @property
+    def period(self):
+        from programme.reports.periods import parse_period
+
+        return parse_period(self.period_code)
+
+    @property
+    def data_version_number(self) -> int | None:
+        """The data version as a number (the last audit entry the report includes)."""
+        prefix, _, number = (self.data_version or "").partition(":")
+        return int(number) if prefix == "audit" and number.isdigit() else None
 
 
 @event.listens_for(IssuedReport, "before_update")

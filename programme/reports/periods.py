@@ -5,16 +5,39 @@ from datetime import date, timedelta
 from programme.reports.models import KIND_PERIOD_MONTHS
 
 
+ORDINALS = {1: "eerste", 2: "tweede", 3: "derde", 4: "vierde"}
+
+
 @dataclass(frozen=True)
 class ReportPeriod:
     code: str
+    # As it reads after a comma in a title: 'vierde kwartaal 2026'.
     label: str
     starts_on: date
     ends_on: date
 
+    @property
+    def display(self) -> str:
+        """On its own (a table cell, a choice): 'Vierde kwartaal 2026'."""
+        return capfirst(self.label)
+
+    @property
+    def in_sentence(self) -> str:
+        """After a preposition: 'over het vierde kwartaal 2026' (kwartaal and halfjaar are het-words)."""
+        return f"het {self.label}"
+
+    def has_ended(self, today: date) -> bool:
+        """True from the first day after the period: only then is a (final) report honest."""
+        return today > self.ends_on
+
     def previous(self) -> "ReportPeriod":
         months = _months(self)
         return period_containing(self.starts_on - timedelta(days=1), months)
+
+
+def capfirst(text: str) -> str:
+    """Upper-case only the first letter ('voortgangsrapportage GS' keeps its GS)."""
+    return text[:1].upper() + text[1:]
 
 
 def _months(period: ReportPeriod) -> int:
@@ -26,11 +49,11 @@ def period_containing(day: date, months: int) -> ReportPeriod:
     if months == 3:
         number = (day.month - 1) // 3 + 1
         start = date(day.year, 3 * number - 2, 1)
-        code, label = f"{day.year}-K{number}", f"{number}e kwartaal {day.year}"
+        code, label = f"{day.year}-K{number}", f"{ORDINALS[number]} kwartaal {day.year}"
     elif months == 6:
         number = 1 if day.month <= 6 else 2
         start = date(day.year, 1 if number == 1 else 7, 1)
-        code, label = f"{day.year}-H{number}", f"{'eerste' if number == 1 else 'tweede'} halfjaar {day.year}"
+        code, label = f"{day.year}-H{number}", f"{ORDINALS[number]} halfjaar {day.year}"
     else:
         raise ValueError(f"unsupported period length {months}")
     end_month = start.month + months

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import abort, render_template, request
 
+from programme.core.db import utcnow
 from programme.core.formatting import AMSTERDAM
 from programme.core.permissions import MANAGER, READER, roles_required
 from programme.reports import bp
@@ -29,6 +30,7 @@ def preview():
         abort(404)
     if ("-H" in period.code) != (kind == PS_HALF_YEARLY):
         abort(404)
-    content = build_content(kind, period)
+    # A period that has not ended is shown as it stands today, marked provisional (as its PDF would be).
+    content = build_content(kind, period, provisional=not period.has_ended(today), data_as_of=utcnow())
     return render_template("reports/preview.html", c=content, charts=content.charts, kinds=PREVIEW_KINDS,
-                           periods=periods, kind=kind)
+                           periods=periods, kind=kind, today=today)

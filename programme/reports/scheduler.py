@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from programme.core.audit import record
 from programme.core.db import utcnow
 from programme.extensions import db
-from programme.reports.build import process_queue, request_report
+from programme.reports.build import ReportRequestError, process_queue, request_report
 from programme.reports.models import FAILED, QUEUED, RUNNING, ReportBuild, ReportSchedule
 from programme.reports.periods import ReportPeriod
 from programme.reports.schedules import AMSTERDAM, fire_time, latest_due_period
@@ -73,11 +73,16 @@ def queue_due_builds(now: datetime) -> list[ReportBuild]:
             continue
         try:
             schedule = db.session.get(ReportSchedule, schedule_id)
-            build = request_report(kind, period, schedule=schedule)
+            # The programme's day, so that a schedule never builds on a period that has not ended.
+            build = request_report(kind, period, schedule=schedule, today=now.astimezone(AMSTERDAM).date())
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
             log.info("schedule %s, period %s: another scheduler queued it first", schedule_id, period.code)
+            continue
+        except ReportRequestError as refusal:
+            db.session.rollback()
+            log.warning("schedule %s, period %s not queued: %s", schedule_id, period.code, refusal)
             continue
         log.info("schedule %s (%s): queued build %s for period %s (due %s)", schedule_id, schedule.name, build.id,
                  period.code, fire_time(schedule, period).astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"))

@@ -2,7 +2,6 @@
 following its build, schedules and recipients (manager). Web workers never build: a request only
 queues a build, which the scheduler process picks up."""
 import io
-from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from programme.core.audit import record_refusal
-from programme.core.formatting import AMSTERDAM, number
+from programme.core.formatting import number
 from programme.core.forms import EmptyForm
 from programme.core.permissions import MANAGER, READER, manager_required, roles_required
 from programme.extensions import db
@@ -18,12 +17,12 @@ from programme.initiatives.models import Initiative
 from programme.reports import bp
 from programme.reports import delivery as deliveries
 from programme.reports import schedules
-from programme.reports.build import ReportRequestError, request_report, retry
+from programme.reports.build import ReportRequestError, request_report, retry, today_in_amsterdam
 from programme.reports.excel import MIMETYPE as EXCEL_MIMETYPE
 from programme.reports.excel import excel_filename, workbook_bytes
-from programme.reports.forms import AskReportForm, RecipientForm, ScheduleEditForm, ScheduleForm
-from programme.reports.models import (DONE, FAILED, KIND_LABELS, QUEUED, RUNNING, Delivery, IssuedReport,
-                                      ReportBuild, ReportRecipient, ReportSchedule)
+from programme.reports.forms import AskReportForm, MailCheckForm, RecipientForm, ScheduleEditForm, ScheduleForm
+from programme.reports.models import (DONE, FAILED, KIND_IN_SENTENCE, KIND_LABELS, QUEUED, RUNNING, Delivery,
+                                      IssuedReport, ReportBuild, ReportRecipient, ReportSchedule)
 from programme.reports.periods import parse_period
 
 archive_access = roles_required(MANAGER, READER)
@@ -60,7 +59,15 @@ def _user():
 
 
 def _today():
-    return datetime.now(AMSTERDAM).date()
+    return today_in_amsterdam()
+
+
+@bp.context_processor
+def mail_status():
+    """Every report page: whether mail can go out at all, and (for the manager) how many deliveries failed."""
+    manager = current_user.is_authenticated and current_user.is_manager
+    return {"mail_ready": deliveries.mail_configured(),
+            "failed_deliveries": deliveries.failed_count() if manager else 0}
 
 
 def _require_post_form() -> None:
@@ -81,20 +88,30 @@ def file_size(size: int | None) -> str:
 
 # ---------------------------------------------------------------- the archive
 
+FAILED_FILTER = "mislukt"
+
+
 @bp.route("/rapportages")
 @archive_access
 def index():
     kind = request.args.get("soort") if request.args.get("soort") in KIND_LABELS else None
+    only_failed = request.args.get("verzending") == FAILED_FILTER
     query = (select(IssuedReport).options(selectinload(IssuedReport.deliveries))
              .order_by(IssuedReport.created_dt.desc(), IssuedReport.id.desc()))
     if kind:
         query = query.where(IssuedReport.kind == kind)
+    if only_failed:
+        query = query.where(IssuedReport.deliveries.any(Delivery.status == FAILED))
     page_number = request.args.get("pagina", "")
     page = db.paginate(query, page=int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1,
                        per_page=PER_PAGE, error_out=False)
-    return render_template("reports/index.html", page=page, kind=kind, kinds=KIND_LABELS,
-                           url_args={"soort": kind} if kind else {}, file_size=file_size,
-                           button_form=EmptyForm())
+    url_args = {key: value for key, value in (("soort", kind), ("verzending", FAILED_FILTER if only_failed else None))
+                if value}
+    mail_ready = deliveries.mail_configured()
+    return render_template("reports/index.html", page=page, kind=kind, kinds=KIND_LABELS, only_failed=only_failed,
+                           url_args=url_args, file_size=file_size, button_form=EmptyForm(),
+                           state_of=lambda d: deliveries.delivery_state(d, mail_ready=mail_ready),
+                           max_attempts=deliveries.MAX_ATTEMPTS)
 
 
 @bp.route("/rapportages/<int:report_id>/pdf")
@@ -192,7 +209,8 @@ def ask():
             status = 429
         else:
             try:
-                build = request_report(form.kind.data, period, initiative=initiative, user=_user())
+                build = request_report(form.kind.data, period, initiative=initiative, user=_user(),
+                                       provisional=form.provisional.data, today=form.today)
             except ReportRequestError as error:
                 db.session.rollback()
                 form.form_errors.append(str(error))
@@ -227,6 +245,7 @@ def build_state(build: ReportBuild) -> dict:
         "pdf_url": url_for("reports.download_pdf", report_id=report.id) if report else None,
         "excel_url": url_for("reports.download_excel", report_id=report.id) if report else None,
         "report_title": f"{report.title} (versie {report.version})" if report else None,
+        "is_provisional": build.is_provisional,
     }
     return state
 
@@ -355,12 +374,35 @@ def recipients():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{recipient.email} ontvangt voortaan de {KIND_LABELS[recipient.kind].lower()}.", "info")
+            flash(f"{recipient.email} ontvangt voortaan de {KIND_IN_SENTENCE[recipient.kind]}.", "info")
             return redirect(url_for("reports.recipients"))
     found = db.session.scalars(select(ReportRecipient).order_by(ReportRecipient.kind, ReportRecipient.email)).all()
     by_kind = {kind: [r for r in found if r.kind == kind] for kind in KIND_LABELS}
     return render_template("reports/recipients.html", form=form, by_kind=by_kind, kinds=KIND_LABELS,
-                           button_form=EmptyForm())
+                           button_form=EmptyForm(), mail_form=_mail_check_form(),
+                           mail_server=deliveries.mail_server_label())
+
+
+def _mail_check_form(**kwargs) -> MailCheckForm:
+    form = MailCheckForm(**kwargs)
+    if not form.is_submitted():
+        form.to.data = current_user.email
+    return form
+
+
+@bp.route("/rapportages/testmail", methods=["POST"])
+@manager_required
+def send_mail_check():
+    form = _mail_check_form()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(form.to.errors) or "Vul een geldig e-mailadres in.", "error")
+        return redirect(url_for("reports.recipients"))
+    sent, message = deliveries.send_test_mail(form.to.data, actor=_user())
+    db.session.commit()  # the audit entry, whatever the outcome
+    flash(message, "success" if sent else "error")
+    return redirect(url_for("reports.recipients"))
 
 
 def _set_recipient(recipient_id: int, active: bool):
@@ -369,7 +411,7 @@ def _set_recipient(recipient_id: int, active: bool):
     if deliveries.set_recipient_active(recipient, active, actor=_user()):
         db.session.commit()
         flash(f"{recipient.email} is {'weer actief' if active else 'gepauzeerd'} voor de "
-              f"{KIND_LABELS[recipient.kind].lower()}.", "info")
+              f"{KIND_IN_SENTENCE[recipient.kind]}.", "info")
     return redirect(url_for("reports.recipients"))
 
 
@@ -393,5 +435,5 @@ def recipient_remove(recipient_id: int):
     email, kind = recipient.email, recipient.kind
     deliveries.remove_recipient(recipient, actor=_user())
     db.session.commit()
-    flash(f"{email} ontvangt de {KIND_LABELS[kind].lower()} niet meer.", "info")
+    flash(f"{email} ontvangt de {KIND_IN_SENTENCE[kind]} niet meer.", "info")
     return redirect(url_for("reports.recipients"))
