@@ -36,7 +36,7 @@ ACTION_LABELS = {
     "learning_question.update": "Leervraag gewijzigd",
     "organisation.create": "Organisatie toegevoegd",
     "crossover_task.create": "Cross-over-opgave toegevoegd",
-    "login.password": "Wachtwoord gewijzigd",
+    "login.password": "Wachtwoord juist, code gevraagd",
     "login.rate_limited": "Aanmelden geblokkeerd (te veel pogingen vanaf dit adres)",
     "user.totp_enable": "Tweede factor aangezet",
     "user.totp_disable": "Tweede factor uitgezet",
@@ -91,6 +91,11 @@ ACTION_LABELS = {
     "backup.restore": "Back-up teruggezet",
 }
 ACTION_LABELS.update({
+    "budget_period.create": "Begrotingsperiode toegevoegd",
+    "budget_period.delete": "Begrotingsperiode verwijderd",
+    "allocation.create": "Toewijzing toegevoegd",
+    "allocation.update": "Toewijzing gewijzigd",
+    "allocation.delete": "Toewijzing verwijderd",
     "report_requeued": "Rapportage opnieuw in de wachtrij gezet",
     "report_recipient_paused": "Ontvanger gepauzeerd",
 })

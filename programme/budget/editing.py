@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, StatedTotal
 from programme.core import audit
-from programme.core.formatting import money
 from programme.extensions import db
 from programme.initiatives.models import Initiative
 from programme.plan.editing import RuleError, apply_changes, check_version, values_of
@@ -160,13 +159,13 @@ def set_allocations(period: BudgetPeriod, amounts: dict[tuple[int, int], Decimal
                                     period_id=period.id, amount=amount)
             db.session.add(allocation)
             db.session.flush()
-            audit.record("allocation.create", allocation, new={"amount": money(amount)})
+            audit.record("allocation.create", allocation, new={"amount": amount})
         elif amount is None:
-            audit.record("allocation.delete", allocation, old={"amount": money(allocation.amount)})
+            audit.record("allocation.delete", allocation, old={"amount": allocation.amount})
             db.session.delete(allocation)
         else:
-            audit.record("allocation.update", allocation, old={"amount": money(allocation.amount)},
-                         new={"amount": money(amount)})
+            audit.record("allocation.update", allocation, old={"amount": allocation.amount},
+                         new={"amount": amount})
             allocation.amount = amount
     db.session.flush()
     return changes
