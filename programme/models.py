@@ -12,3 +12,4 @@ from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodE
                                        ProgressUpdate, ReportingPeriod, Risk, Spending)
 from programme.reports.models import (Delivery, IssuedReport, ReportBuild,  # noqa: F401
                                       ReportRecipient, ReportSchedule)
+from programme.seed.models import ExampleRecord  # noqa: F401
