@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from pypdf import PdfReader
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, literal_column, select, table, text
 
 from programme import create_app
 from programme.accounts.models import User
@@ -80,8 +80,8 @@ def snapshot() -> dict[str, list[tuple]]:
         names = list(conn.execute(text("SELECT table_name FROM information_schema.tables "
                                        "WHERE table_schema = current_schema()")).scalars())
     assert "progress_updates" in names and "example_records" in names and "alembic_version" in names
-    return {name: sorted((tuple(row) for row in conn.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
-            for name in names}
+    return {name: sorted((tuple(row) for row in conn.execute(select(literal_column("*")).select_from(table(name)))),
+                         key=repr) for name in names}
 
 
 def _differences(before: dict, after: dict) -> list[str]:
@@ -215,8 +215,8 @@ def test_production_refuses_both_commands(example_app):
         finally:
             example_app.config["PRODUCTION"] = False
     env = dict(os.environ)
-    env.update({"DATABASE_URL": example_app.config["SQLALCHEMY_DATABASE_URI"], "INSTANCE_PATH": example_app.instance_path,
-                "SECRET_KEY": "test-secret-key", "APP_ENV": "production", "FLASK_APP": "app.py"})
+    env.update({"DATABASE_URL": example_app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret-key",
+                "INSTANCE_PATH": example_app.instance_path, "APP_ENV": "production", "FLASK_APP": "app.py"})
     env.pop("FLASK_DEBUG", None)
     for args in (["example-data"], ["example-data", "--remove"]):
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "app.py", *args],  # noqa: S603
@@ -225,3 +225,30 @@ def test_production_refuses_both_commands(example_app):
         assert "Voorbeeldgegevens horen niet in productie" in result.stderr
     with example_app.app_context():
         assert _differences(before, snapshot()) == []
+
+
+def test_example_history_is_consistent():
+    """The example texts as data: every reference resolves, and the money adds up as it would for
+    a real initiative (never more paid than committed, never more committed than budgeted)."""
+    from programme.seed.example import HISTORY
+    from programme.seed.loader import load_yaml
+
+    history = load_yaml(HISTORY)
+    seeded = load_yaml("initiatives.yaml")["initiatives"]
+    questions = {i["number"]: len(i.get("learning_questions", [])) for i in seeded}
+    numbers = [i["number"] for i in history["initiatives"]]
+    assert len(set(numbers)) >= 5 and {"1.1.2", "1.1.3"} <= set(numbers)
+    for item in history["initiatives"]:
+        budget = {line["key"]: line["amount"] for line in item["budget_lines"]}
+        indicators = {ind["key"] for ind in item["indicators"]}
+        committed, spent = dict.fromkeys(budget, 0), dict.fromkeys(budget, 0)
+        for spec in item["updates"]:
+            parse_period(spec["period"])
+            assert spec.get("light") in ("op_koers", "aandacht", "risico")
+            assert spec["light"] == "op_koers" or spec.get("explanation"), (item["number"], spec["period"])
+            assert all(1 <= lesson["question"] <= questions[item["number"]] for lesson in spec.get("lessons", []))
+            assert set(spec.get("values", {})) <= indicators
+            for key, (in_period_committed, in_period_spent) in spec.get("spending", {}).items():
+                committed[key] += in_period_committed
+                spent[key] += in_period_spent
+                assert spent[key] <= committed[key] <= budget[key], (item["number"], spec["period"], key)

@@ -25,11 +25,12 @@ from programme.accounts.models import User
 from programme.accounts.operations import AccountError, create_user, find_user
 from programme.budget.editing import create_line
 from programme.budget.models import BudgetPeriod, FundingSource
+from programme.core import audit
 from programme.core.db import utcnow
 from programme.core.permissions import MANAGER, OWNER
 from programme.extensions import db
 from programme.impact import operations as impact_ops
-from programme.impact.models import ImpactMeasurement
+from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, initiative_owners
 from programme.progress import evidence as files
 from programme.progress import operations as progress_ops
@@ -43,6 +44,7 @@ HISTORY = "example/history.yaml"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WORKER = "voorbeeldgegevens"
 VALUE_SOURCE = "Eigen registratie van het initiatief"
+PROGRAMME_SOURCE = "Telling van het programmabureau"
 # The progress rows that hang under an update, and the column that ties them to it.
 UPDATE_CHILDREN = ((Lesson, "update_id"), (Risk, "update_id"), (IndicatorValue, "update_id"),
                    (Spending, "update_id"), (Evidence, "update_id"), (ImpactMeasurement, "progress_update_id"))
@@ -277,50 +279,77 @@ class Loader:
             raise
         self.stats["evidence"] += 1
 
-    def update(self, plan: Plan, period: ReportingPeriod, spec: dict, offset: int) -> None:
-        """One update's life, from draft to approval (or left as draft or submitted)."""
-        # An update in a period that has not ended was written in the last weeks.
+    def period_updates(self, period: ReportingPeriod) -> None:
+        """The period's updates, written in the order a quarter goes: every owner drafts and fills
+        in, then submits; the manager returns what needs work (and the owner corrects and submits
+        again), then approves. Each step is dated a few days after the period ends (an update in a
+        period that has not ended in the past weeks), so ids and dates run in the same order."""
         ref = min(period.ends_on, self.today - timedelta(days=16))
-        day = lambda days: ref + timedelta(days=days)  # noqa: E731
-        author, manager, state = plan.author, self.manager, spec.get("state", "approved")
-        row = progress_ops.create_draft(plan.initiative, period, author)
-        self.marker.stamp(_moment(day(3), 9, 10 + offset), row, created_dt=True)
-        progress_ops.update_draft(row, self._content(plan, spec, min(period.ends_on, day(5))), author)
-        self.marker.stamp(_moment(day(6), 14, 5 + offset), row)
-        if spec.get("evidence"):
-            self._evidence(row, author, spec["evidence"])
-            self.marker.stamp(_moment(day(6), 14, 20 + offset), row)
-        self.stats[state] += 1
-        if state == "draft":
-            return
-        progress_ops.submit(row, author)
-        self.marker.stamp(_moment(day(8), 16, 30 + offset), row, submitted_dt=True)
-        if state == "submitted":
-            return
-        returned = spec.get("returned")
-        if returned:
-            progress_ops.return_update(row, manager, returned["comment"])
-            self.marker.stamp(_moment(day(11), 10, 15), row, reviewed_dt=True)
-            progress_ops.update_draft(row, dict(returned["then"]), author)
-            self.marker.stamp(_moment(day(12), 11, 0), row)
-            progress_ops.submit(row, author)
-            self.marker.stamp(_moment(day(12), 11, 30), row, submitted_dt=True)
-            self.stats["returned"] += 1
-        progress_ops.approve(row, manager)
-        self.marker.stamp(_moment(day(14), 10, 30 + offset), row, reviewed_dt=True)
+
+        def at(days: int, hour: int, index: int, minutes: int = 0) -> datetime:
+            return _moment(ref + timedelta(days=days), hour, minutes) + timedelta(minutes=37 * index)
+
+        items = [(plan, plan.updates[period.code]) for plan in self.plans if period.code in plan.updates]
+        rows = []
+        for index, (plan, spec) in enumerate(items):
+            row = progress_ops.create_draft(plan.initiative, period, plan.author)
+            self.marker.stamp(at(1, 9, index), row, created_dt=True)
+            progress_ops.update_draft(row, self._content(plan, spec, min(period.ends_on, ref + timedelta(days=5))),
+                                      plan.author)
+            self.marker.stamp(at(3, 10, index), row)
+            if spec.get("evidence"):
+                self._evidence(row, plan.author, spec["evidence"])
+                self.marker.stamp(at(3, 10, index, 4), row)
+            self.stats[spec.get("state", "approved")] += 1
+            rows.append(row)
+        items = [(plan, spec, row) for (plan, spec), row in zip(items, rows, strict=True)
+                 if spec.get("state") != "draft"]
+        for index, (plan, _spec, row) in enumerate(items):
+            progress_ops.submit(row, plan.author)
+            self.marker.stamp(at(6, 13, index), row, submitted_dt=True)
+        items = [item for item in items if item[1].get("state") != "submitted"]
+        for plan, spec, row in items:
+            if spec.get("returned"):
+                progress_ops.return_update(row, self.manager, spec["returned"]["comment"])
+                self.marker.stamp(at(9, 10, 0, 15), row, reviewed_dt=True)
+                progress_ops.update_draft(row, dict(spec["returned"]["then"]), plan.author)
+                self.marker.stamp(at(10, 11, 0), row)
+                progress_ops.submit(row, plan.author)
+                self.marker.stamp(at(10, 11, 0, 25), row, submitted_dt=True)
+                self.stats["returned"] += 1
+        for index, (_plan, _spec, row) in enumerate(items):
+            progress_ops.approve(row, self.manager)
+            self.marker.stamp(at(12, 9, index, 30), row, reviewed_dt=True)
 
     def progress(self, periods: list[ReportingPeriod]) -> None:
         closing = set(self.data.get("close_periods", []))
         created = set(db.session.scalars(select(MARKERS.c.record_id).where(
             MARKERS.c.table_name == ReportingPeriod.__tablename__)))
         for period in periods:
-            for offset, plan in enumerate(self.plans):
-                if period.code in plan.updates:
-                    self.update(plan, period, plan.updates[period.code], offset)
+            self.period_updates(period)
             # Only periods the example created are closed: a period someone else made stays as it was.
             if period.code in closing and period.id in created and period.ends_on < self.today:
                 progress_ops.close_period(period, self.manager)
                 self.marker.stamp(_moment(period.ends_on + timedelta(days=30), 17, 0))
+
+    def programme_values(self) -> None:
+        """Values of programme indicators: no update carries them, so they are example measurements."""
+        for item in self.data.get("programme_values", []):
+            indicator = db.session.scalar(select(ImpactIndicator).where(ImpactIndicator.code == item["indicator"]))
+            if indicator is None:
+                raise ExampleDataRefused(f"De programma-indicator {item['indicator']} bestaat niet; "
+                                         "draai eerst `flask seed`.")
+            for measured_on, value in sorted(item["values"].items()):
+                if measured_on >= self.today:
+                    continue
+                measurement = ImpactMeasurement(indicator=indicator, value=Decimal(str(value)),
+                                                measured_on=measured_on, source_text=PROGRAMME_SOURCE,
+                                                is_example=True)
+                db.session.add(measurement)
+                db.session.flush()
+                audit.record("impact_measurement.create", indicator, actor=self.manager,
+                             new={"value": measurement.value, "measured_on": measured_on, "source": PROGRAMME_SOURCE})
+                self.marker.stamp(_moment(measured_on + timedelta(days=10), 11, 0))
 
     # --- reports
     def reports(self) -> None:
@@ -357,6 +386,7 @@ def load_example_data(today: date | None = None) -> dict[str, int] | None:
             loader.people()
             loader.setup()
             loader.progress(loader.periods())
+            loader.programme_values()
             _prune_markers()
             db.session.commit()
         except BaseException:
