@@ -362,7 +362,7 @@ class Loader:
                 continue  # only periods that have ended are reported on
             initiative = self._initiative(spec["initiative"]) if spec["kind"] == FACTSHEET else None
             build = request_report(spec["kind"], period, initiative=initiative, user=self.manager)
-            db.session.commit()
+            # Claimed in the transaction that queues it: a running scheduler never sees it queued.
             build = claim(build.id, WORKER)
             build = run_build(build)
             if build.status != DONE:
@@ -423,6 +423,11 @@ def remove_example_data() -> dict[str, int]:
     if not doomed:
         return {}
     updates = doomed[ProgressUpdate.__tablename__]
+    # A correction someone started on an example update goes with it (it points at it).
+    corrections = _ids(ProgressUpdate, "previous_revision_id", updates) - updates
+    while corrections:
+        updates |= corrections
+        corrections = _ids(ProgressUpdate, "previous_revision_id", corrections) - updates
     for model, column in UPDATE_CHILDREN:
         doomed[model.__tablename__] |= _ids(model, column, updates)
     reports = doomed[IssuedReport.__tablename__]
