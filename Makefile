@@ -6,7 +6,7 @@ export FLASK_APP := app.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run scheduler serve test test-sqlite test-postgres setup system-deps db seed demo lint audit bench clean
+.PHONY: run scheduler serve test test-sqlite test-postgres setup system-deps db seed demo example lint audit bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ seed: db
 demo: seed
 	$(BIN)/flask demo-accounts
 
+# A fictional history of progress and reports, marked as example data (`flask example-data --remove`).
+example: demo
+	$(BIN)/flask example-data
+
 # The web server and, next to it, the scheduler process (it builds the reports).
-run: system-deps demo
+run: system-deps example
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bash scripts/run.sh
 
 # The scheduler alone, as in production (one process; a second one is harmless).

@@ -66,8 +66,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from programme.core import formatting
+    from programme.seed.example import template_context
 
     formatting.register(app)
+    app.context_processor(template_context)  # the "Voorbeeldgegevens" banner on pages and reports
 
 
 def register_security(app: Flask) -> None:

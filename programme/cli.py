@@ -1,4 +1,4 @@
-"""Command-line tasks: seed, create-user, demo-accounts, scheduler."""
+"""Command-line tasks: seed, create-user, demo-accounts, example-data, scheduler."""
 import secrets
 from pathlib import Path
 
@@ -58,6 +58,29 @@ def register(app: Flask) -> None:
             raise click.ClickException("Demo-accounts bestaan niet in productie.")
         path = create_demo_accounts()
         click.echo(f"Demo-accounts: de aanmeldgegevens staan in {path}")
+
+    @app.cli.command("example-data")
+    @click.option("--remove", is_flag=True, help="Verwijder de voorbeeldgegevens weer volledig.")
+    def example_data_command(remove):
+        """Load (or --remove) a fictional example history of progress and reports (not in production)."""
+        from programme.seed.example import ExampleDataRefused, load_example_data, remove_example_data
+
+        try:
+            if remove:
+                removed = remove_example_data()
+                click.echo(f"Voorbeeldgegevens verwijderd: {sum(removed.values())} records." if removed
+                           else "Er zijn geen voorbeeldgegevens; er is niets verwijderd.")
+                return
+            stats = load_example_data()
+        except ExampleDataRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+        if stats is None:
+            click.echo("Voorbeeldgegevens zijn al geladen; er is niets veranderd.")
+        else:
+            click.echo(f"Voorbeeldgegevens geladen: {stats.get('approved', 0)} goedgekeurde, "
+                       f"{stats.get('submitted', 0)} ingediende en {stats.get('draft', 0)} concept-"
+                       f"voortgangsberichten, {stats.get('reports', 0)} rapportages. "
+                       "Verwijderen: flask example-data --remove")
 
 
 def create_demo_accounts() -> Path:

@@ -12,6 +12,7 @@ from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodE
                                        ProgressUpdate, ReportingPeriod, Risk, Spending)
 from programme.reports.models import (Delivery, IssuedReport, ReportBuild,  # noqa: F401
                                       ReportRecipient, ReportSchedule)
+from programme.seed.models import ExampleRecord  # noqa: F401
 
 # Each domain's Dutch names for the audit trail (core/audit_labels.py), once all models exist.
 from programme.accounts import audit_labels as _accounts_audit  # noqa: F401,E402
