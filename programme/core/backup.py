@@ -33,6 +33,7 @@ from alembic.runtime.migration import MigrationContext
 from flask import current_app
 from sqlalchemy import (JSON, Date, DateTime, LargeBinary, Numeric, Text, Time, TypeDecorator, bindparam, cast,
                         create_engine, func, insert, select, text, type_coerce, update)
+from sqlalchemy.exc import StatementError
 
 from programme.core import audit
 from programme.core.db import utcnow
@@ -398,6 +399,15 @@ def _insert_table(conn, table, path: Path, version: int) -> None:
         conn.execute(update(table).where(*(table.c[name] == row[name] for name in key)).values(**values))
 
 
+def _insert_dumped(conn, table, staging: Path, version: int) -> None:
+    try:
+        _insert_table(conn, table, staging / "database" / f"{table.name}.jsonl", version)
+    except (StatementError, ValueError) as error:  # e.g. a text too long for PostgreSQL's column
+        # The first line only: PostgreSQL's DETAIL line repeats the row, secrets included.
+        detail = (str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0]
+        raise BackupError(f"Tabel {table.name} kan niet worden teruggezet: {detail.rstrip('.')}.") from error
+
+
 def _reset_sequences(conn) -> None:
     """PostgreSQL: the next id after the restored ones (SQLite takes max(id) + 1 by itself)."""
     if conn.dialect.name != "postgresql":
@@ -439,7 +449,7 @@ def restore_backup(path: Path | str) -> dict:
         with db.engine.begin() as conn:
             _check_target(conn, manifest)
             for table in _tables():
-                _insert_table(conn, table, staging / "database" / f"{table.name}.jsonl", manifest["format_version"])
+                _insert_dumped(conn, table, staging, manifest["format_version"])
             for table in _tables():
                 count = conn.execute(select(func.count()).select_from(table)).scalar_one()
                 if count != manifest["tables"][table.name]:
