@@ -210,6 +210,26 @@ def test_a_restore_that_fails_halfway_changes_nothing(backup):
     _assert_target_empty(backup["target"])
 
 
+def test_a_row_the_database_refuses_gives_a_clear_message_and_changes_nothing(backup):
+    # As when a text is longer than PostgreSQL allows (SQLite does not check): here a NOT NULL column.
+    changed = {}
+
+    def change(name, data):
+        if name == "database/users.jsonl":
+            first, rest = data.split(b"\n", 1)
+            data = json.dumps(dict(json.loads(first), email=None)).encode() + b"\n" + rest
+            changed[name] = hashlib.sha256(data).hexdigest()
+        return data
+
+    staged = _rewrite(backup["archive"], backup["tmp"] / "refused-stage.tar.gz", change)
+    refused = _rewrite(staged, backup["tmp"] / "refused.tar.gz",
+                       _manifest_change(lambda manifest: manifest["files"].update(changed)))
+    result = backup["target"].test_cli_runner().invoke(args=["backup", "restore", str(refused), "--yes"])
+    assert result.exit_code != 0 and "Tabel users kan niet worden teruggezet" in result.output
+    assert "niets teruggezet" in result.output and "Traceback" not in result.output
+    _assert_target_empty(backup["target"])
+
+
 def test_restore_refuses_a_database_that_is_not_empty(backup):
     before = _counts(backup["source"])
     result = backup["source"].test_cli_runner().invoke(

@@ -4,7 +4,17 @@ with a manifest, and restoring such an archive into an empty, migrated database.
 The rows of every table are written as JSON lines from the SQLAlchemy metadata, read from a
 consistent snapshot: for SQLite a copy made with the sqlite3 backup API (also kept in the archive,
 for inspection), for PostgreSQL one read-only REPEATABLE READ transaction. Restoring inserts them
-in dependency order in one transaction, so the same archive restores on either database."""
+in dependency order in one transaction, so the same archive restores on either database.
+
+A restore gives back every row exactly as it was:
+- JSON columns are dumped as the JSON text the database holds and inserted as that text, so SQL
+  NULL (null in the dump) stays apart from JSON null (the text "null" in the dump), and the text
+  keeps its spelling;
+- rows are inserted with every column given, through Core (no ORM events), so no default or
+  onupdate fills in anything; a table that refers to itself (a correction revision and the revision
+  it corrects) is inserted parents first, so no row needs a later UPDATE, which would fire onupdate;
+- timestamps keep their microseconds (ISO text with offset), Decimals their scale (as text),
+  binary values their bytes (base64)."""
 import base64
 import hashlib
 import json
@@ -21,15 +31,17 @@ from pathlib import Path, PurePosixPath
 
 from alembic.runtime.migration import MigrationContext
 from flask import current_app
-from sqlalchemy import (JSON, Date, DateTime, LargeBinary, Numeric, Time, TypeDecorator, create_engine, func, insert,
-                        select, text, update)
+from sqlalchemy import (JSON, Date, DateTime, LargeBinary, Numeric, Text, Time, TypeDecorator, bindparam, cast,
+                        create_engine, func, insert, select, text, type_coerce, update)
+from sqlalchemy.exc import StatementError
 
 from programme.core import audit
 from programme.core.db import utcnow
 from programme.extensions import db
 
 FORMAT = "sociale-veerkracht-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: JSON columns as their JSON text (1: parsed, SQL NULL and JSON null both null)
+READABLE_VERSIONS = (1, FORMAT_VERSION)
 MANIFEST = "manifest.json"
 FILE_DIRS = ("uploads", "reports")  # instance/uploads: evidence; instance/reports: issued reports
 SQLITE_COPY = "database/programme.sqlite3"
@@ -70,8 +82,10 @@ def _kind(column) -> str:
 
 
 def _encode(value, kind: str):
-    if value is None or kind in ("json", "plain"):
+    if value is None or kind == "plain":
         return value
+    if kind == "json":  # the stored text (SQLite may hold a bare JSON number as a number)
+        return value if isinstance(value, str) else json.dumps(value)
     if kind in ("datetime", "date", "time"):
         return value.isoformat()
     if kind == "decimal":
@@ -81,7 +95,9 @@ def _encode(value, kind: str):
     raise AssertionError(kind)
 
 
-def _decode(value, kind: str):
+def _decode(value, kind: str, version: int = FORMAT_VERSION):
+    if kind == "json" and version == 1:  # parsed JSON: insert it as the application wrote it
+        return json.dumps(value)
     if value is None or kind in ("json", "plain"):
         return value
     if kind == "datetime":
@@ -95,6 +111,15 @@ def _decode(value, kind: str):
     if kind == "bytes":
         return base64.b64decode(value)
     raise AssertionError(kind)
+
+
+def _dumped(column, dialect: str):
+    """The column as it goes into the dump: JSON columns as their text, not parsed."""
+    if _kind(column) != "json":
+        return column
+    # PostgreSQL: json::text is the stored text; SQLite: the stored value as it is, unconverted.
+    raw = type_coerce(column, Text) if dialect == "sqlite" else cast(column, Text)
+    return raw.label(column.name)
 
 
 def _tables():
@@ -180,7 +205,8 @@ def create_backup(output: Path | str | None = None) -> tuple[Path, dict]:
                 count = 0
                 order = list(table.primary_key.columns) or list(table.columns)
                 with path.open("w", encoding="utf-8") as handle:
-                    for row in conn.execute(select(table).order_by(*order)).mappings():
+                    dumped = select(*(_dumped(column, conn.dialect.name) for column in table.columns))
+                    for row in conn.execute(dumped.order_by(*order)).mappings():
                         handle.write(json.dumps({key: _encode(value, kinds[key]) for key, value in row.items()},
                                                 ensure_ascii=False, separators=(",", ":")) + "\n")
                         count += 1
@@ -243,7 +269,7 @@ def read_archive(path: Path | str, staging: Path) -> dict:
         manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise BackupError("Het archief heeft geen leesbaar manifest.") from error
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format") != FORMAT or manifest.get("format_version") not in READABLE_VERSIONS:
         raise BackupError("Dit is geen back-up van deze applicatie (of een onbekende versie).")
     present = {member.name for member in members} - {MANIFEST}
     listed = set(manifest.get("files", {}))
@@ -277,32 +303,109 @@ def _check_target(conn, manifest: dict) -> None:
                               "instance-map.")
 
 
-def _rows(path: Path, kinds: dict[str, str]):
+def _rows(path: Path, kinds: dict[str, str], version: int):
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
-            yield {key: _decode(value, kinds[key]) for key, value in row.items()}
+            yield {key: _decode(value, kinds[key], version) for key, value in row.items()}
 
 
-def _insert_table(conn, table, path: Path) -> None:
+def _raw_json_param(name: str) -> str:
+    return f"raw_json_{name}"  # a column's own name is reserved for the VALUES clause
+
+
+def _insert_statement(conn, table):
+    """INSERT of dumped rows. JSON columns take their text as it is (a bound None is SQL NULL); the
+    JSON type would serialise it again and write None as JSON null."""
+    values = {}
+    for column in table.columns:
+        if _kind(column) == "json":
+            param = bindparam(_raw_json_param(column.name), type_=Text())
+            # SQLite stores the text as given; PostgreSQL's cast from text to json keeps it as well.
+            values[column.name] = param if conn.dialect.name == "sqlite" else cast(param, column.type)
+    return insert(table).values(values) if values else insert(table)
+
+
+def _self_references(table) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(referring columns, referred columns) of each foreign key from the table to itself."""
+    return [(tuple(element.parent.name for element in constraint.elements),
+             tuple(element.column.name for element in constraint.elements))
+            for constraint in table.foreign_key_constraints if constraint.referred_table is table]
+
+
+def _parents_first(rows: list[dict], references) -> tuple[list[dict], set[int]]:
+    """The rows in dump order, except that each comes after the rows of its own table it refers to
+    (a correction after the revision it corrects), and the positions of rows in a reference cycle,
+    which are inserted without their references and get them by an UPDATE afterwards."""
+    positions = {(referred, tuple(row[name] for name in referred)): position
+                 for referring, referred in references for position, row in enumerate(rows)}
+
+    def parents(position: int) -> list[int]:
+        keys = [(referred, tuple(rows[position][name] for name in referring)) for referring, referred in references]
+        return [positions[key] for key in keys
+                if None not in key[1] and key in positions and positions[key] != position]
+
+    state = [0] * len(rows)  # 0 not seen, 1 waiting for its parents, 2 placed
+    ordered: list[dict] = []
+    cyclic: set[int] = set()
+    for start in range(len(rows)):
+        stack = [start]
+        while stack:  # depth first without recursion: revision chains may be long
+            position = stack[-1]
+            if state[position] == 2:
+                stack.pop()
+                continue
+            state[position] = 1
+            waiting = [parent for parent in parents(position) if state[parent] != 2]
+            if any(state[parent] == 1 for parent in waiting):
+                cyclic.add(len(ordered))
+                waiting = []
+            if waiting:
+                stack.append(waiting[0])
+                continue
+            state[position] = 2
+            ordered.append(rows[position])
+            stack.pop()
+    return ordered, cyclic
+
+
+def _insert_table(conn, table, path: Path, version: int) -> None:
+    """Insert the dumped rows with every column given, through Core: no ORM events, and no column
+    default or onupdate changes a value."""
     kinds = {column.name: _kind(column) for column in table.columns}
-    # Columns pointing into the same table (areas.parent_id, ...) are set after all rows exist.
-    self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
-    pk = [column.name for column in table.primary_key.columns]
-    later = []
+    json_columns = [name for name, kind in kinds.items() if kind == "json"]
+    statement = _insert_statement(conn, table)
+    references = _self_references(table)
+    referring = [name for columns, _ in references for name in columns]
+    rows, cyclic = _parents_first(list(_rows(path, kinds, version)), references) if references else \
+        (_rows(path, kinds, version), set())
     batch = []
-    for row in _rows(path, kinds):
-        if self_refs and any(row.get(name) is not None for name in self_refs):
-            later.append(({name: row[name] for name in pk}, {name: row[name] for name in self_refs}))
-            row = {**row, **{name: None for name in self_refs}}
-        batch.append(row)
+    for position, row in enumerate(rows):
+        params = {**row, **{name: None for name in referring}} if position in cyclic else dict(row)
+        for name in json_columns:
+            params[_raw_json_param(name)] = params.pop(name)
+        batch.append(params)
         if len(batch) >= BATCH:
-            conn.execute(insert(table), batch)
+            conn.execute(statement, batch)
             batch = []
     if batch:
-        conn.execute(insert(table), batch)
-    for key, values in later:
-        conn.execute(update(table).where(*(table.c[name] == value for name, value in key.items())).values(**values))
+        conn.execute(statement, batch)
+    key = [column.name for column in table.primary_key.columns]
+    for row in (rows[position] for position in sorted(cyclic)):
+        # Columns with an onupdate are set to their own value, so the UPDATE changes nothing else.
+        values = {name: row[name] for name in referring}
+        values.update({column.name: row[column.name] for column in table.columns
+                       if column.onupdate is not None and column.name not in values})
+        conn.execute(update(table).where(*(table.c[name] == row[name] for name in key)).values(**values))
+
+
+def _insert_dumped(conn, table, staging: Path, version: int) -> None:
+    try:
+        _insert_table(conn, table, staging / "database" / f"{table.name}.jsonl", version)
+    except (StatementError, ValueError) as error:  # e.g. a text too long for PostgreSQL's column
+        # The first line only: PostgreSQL's DETAIL line repeats the row, secrets included.
+        detail = (str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0]
+        raise BackupError(f"Tabel {table.name} kan niet worden teruggezet: {detail.rstrip('.')}.") from error
 
 
 def _reset_sequences(conn) -> None:
@@ -346,7 +449,7 @@ def restore_backup(path: Path | str) -> dict:
         with db.engine.begin() as conn:
             _check_target(conn, manifest)
             for table in _tables():
-                _insert_table(conn, table, staging / "database" / f"{table.name}.jsonl")
+                _insert_dumped(conn, table, staging, manifest["format_version"])
             for table in _tables():
                 count = conn.execute(select(func.count()).select_from(table)).scalar_one()
                 if count != manifest["tables"][table.name]:
