@@ -21,7 +21,7 @@ from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY, Is
 from programme.reports.pdf import render_pdf
 from programme.reports.periods import parse_period
 from programme.seed.example import load_example_data, remove_example_data
-from tests.test_report_accessibility import _findings, _text
+from tests.test_report_accessibility import _findings
 
 TODAY = date(2026, 12, 2)
 
