@@ -80,6 +80,13 @@ def csrf_token(response) -> str:
     return match.group(1)
 
 
+def form_version(response) -> str:
+    """The version an edit form was loaded with (its hidden field), as a browser posts it back."""
+    match = re.search(r'name="version"[^>]*value="(\d+)"', response.get_data(as_text=True))
+    assert match, "no version in page"
+    return match.group(1)
+
+
 def login(client, role: str = "manager", password: str = PASSWORD):
     page = client.get("/aanmelden")
     return client.post("/aanmelden", data={

@@ -9,7 +9,7 @@ from programme.accounts.models import User
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
 from programme.extensions import db as _db
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.conftest import PASSWORD, csrf_token, form_version, login
 
 _counter = itertools.count(1)
 
@@ -94,7 +94,8 @@ def test_manager_edits_role_name_and_body_with_audit(app):
     page = client.get(f"/accounts/{user_id}/bewerken")
     assert page.status_code == 200
     response = client.post(f"/accounts/{user_id}/bewerken", data={
-        "name": "Is Nu Lezer", "role": "reader", "body": "GS", "csrf_token": csrf_token(page)})
+        "name": "Is Nu Lezer", "role": "reader", "body": "GS", "csrf_token": csrf_token(page),
+        "version": form_version(page)})
     assert response.status_code == 302
     with app.app_context():
         user = _db.session.get(User, user_id)
@@ -136,7 +137,8 @@ def test_manager_may_not_disable_or_demote_themselves(app):
     client.post(f"/accounts/{me}/uitschakelen", data={"csrf_token": _token(client)})
     page = client.get(f"/accounts/{me}/bewerken")
     response = client.post(f"/accounts/{me}/bewerken", data={
-        "name": "Test Manager", "role": "owner", "body": "", "csrf_token": csrf_token(page)})
+        "name": "Test Manager", "role": "owner", "body": "", "csrf_token": csrf_token(page),
+        "version": form_version(page)})
     assert "U kunt uw eigen rol niet wijzigen" in response.get_data(as_text=True)
     assert _snapshot(app) == before
     assert client.get("/accounts").status_code == 200  # still signed in

@@ -12,7 +12,7 @@ from programme.initiatives import operations as ops
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Theme
 from tests.initiative_helpers import remove_initiatives
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, form_version, login
 
 _numbers = itertools.count(1)
 
@@ -168,8 +168,9 @@ def test_archive_unarchive_and_learning_questions(app):
     questions = _state(app, initiative_id)[3]
     assert questions[-1][1:] == ("Wat leren we?", "partly")
     question_id = questions[0][0]
+    version = form_version(client.get(f"/initiatieven/{initiative_id}/leervragen/{question_id}/bewerken"))
     response = client.post(f"/initiatieven/{initiative_id}/leervragen/{question_id}/bewerken", data={
-        "question": "Werkt dit?", "context": "", "status": "answered", "csrf_token": token})
+        "question": "Werkt dit?", "context": "", "status": "answered", "csrf_token": token, "version": version})
     assert response.status_code == 302
     entry = _last(app, "learning_question.update", initiative_id)
     assert entry.old_values == {"status": "open"} and entry.new_values == {"status": "answered"}

@@ -4,7 +4,6 @@ import http.client
 import os
 import re
 import statistics
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle
@@ -14,14 +13,13 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from werkzeug.serving import make_server
-
-from programme import create_app
 from programme.accounts.models import LoginFailure, User
 from programme.accounts.operations import create_user, find_user
 from programme.accounts.passwords import password_problems
 from programme.core.audit import AuditEntry
 from tests.conftest import PASSWORD, csrf_token
+
+pytest_plugins = ["tests.http_workers"]  # the workers fixture
 
 WRONG = "niet-het-goede-wachtwoord-1"
 # Parallel writers are what PostgreSQL is for; SQLite (the single-user development default) makes
@@ -53,31 +51,6 @@ def sign_in_over_http(base_url: str, email: str, password: str, source: str) -> 
         return response.status
     finally:
         conn.close()
-
-
-@pytest.fixture(scope="module")
-def workers(app):
-    """Four web workers, as gunicorn -w 4 runs them: four apps, each with its own engine and connection
-    pool, each behind a threaded HTTP server on the same database. Yields their base URLs."""
-    servers, apps = [], []
-    for _ in range(4):
-        worker = create_app({
-            "TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 0, "pool_timeout": 300},
-        })
-        server = make_server("127.0.0.1", 0, worker, threaded=True)
-        threading.Thread(target=server.serve_forever, name="worker", daemon=True).start()
-        servers.append(server)
-        apps.append(worker)
-    yield [f"http://127.0.0.1:{server.server_port}" for server in servers]
-    for server, worker in zip(servers, apps, strict=True):
-        server.shutdown()
-        server.server_close()
-        with worker.app_context():
-            from programme.extensions import db
-
-            db.engine.dispose()
 
 
 @pytest.fixture()

@@ -55,7 +55,7 @@ def test_closed_period_shows_the_dutch_message(app, ids, ctx):
     before = state(app)
     view = f"/voortgang/{update_id}"
     response = post_form(client, f"{view}/indienen", view)
-    assert response.status_code == 302
+    assert response.status_code == 303  # See Other: refused, the reason is flashed on the update's page
     html = client.get(view).get_data(as_text=True)
     assert "is gesloten door Test Manager" in html
     response = client.get(f"{view}/bewerken")

@@ -24,7 +24,7 @@ from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, PEN
                                       RUNNING, Delivery, IssuedReport, ReportBuild, ReportRecipient, ReportSchedule)
 from programme.reports.periods import parse_period, recent_periods
 from programme.reports.tables import Column, ReportTable
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, form_version, login
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 _counter = itertools.count(1)
@@ -489,7 +489,7 @@ def test_manager_creates_edits_and_stops_a_schedule(app):
         assert message in html
     response = client.post(f"/rapportages/planning/{schedule_id}/bewerken", data={
         "name": "GS na elk kwartaal (test)", "days_after_period": "20", "hour": "7", "starts_on": "2026-01-01",
-        "kind": PS_HALF_YEARLY, "csrf_token": csrf_token(page)})
+        "kind": PS_HALF_YEARLY, "csrf_token": csrf_token(page), "version": form_version(page)})
     assert response.status_code == 302
     with app.app_context():
         schedule = _db.session.get(ReportSchedule, schedule_id)

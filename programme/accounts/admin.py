@@ -1,7 +1,7 @@
 """Account management by the programme manager: list, create, edit, disable, access-review export."""
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,11 +15,20 @@ from programme.core.formatting import AMSTERDAM
 from programme.core.forms import EmptyForm
 from programme.core.permissions import ROLE_LABELS, manager_required
 from programme.extensions import db
+from programme.plan.editing import CONFLICT, check_version, save_with_lock
+
+# The fields of the account form, as its conflict screen compares them.
+EDIT_FIELDS = ("name", "role", "body")
 
 
-def get_user(user_id: int) -> User:
-    """Load an account for management (the routes are manager-only): 404 when it does not exist."""
-    user = db.get_or_404(User, user_id)
+def get_user(user_id: int, *, lock: bool = False) -> User:
+    """Load an account for management (the routes are manager-only): 404 when it does not exist.
+    With lock, read fresh and locked until the transaction ends (User.version is no mapper
+    version column, so the row lock is what makes its check and bump one step)."""
+    user = (db.session.get(User, user_id, with_for_update=True, populate_existing=True) if lock
+            else db.session.get(User, user_id))
+    if user is None:
+        abort(404)
     return user
 
 
@@ -51,18 +60,29 @@ def create():
 @manager_required
 def edit(user_id: int):
     user = get_user(user_id)
-    form = UserEditForm(obj=user)
+    # Only the GET fills the form from the record: a POST without the version must not inherit it.
+    form = UserEditForm(obj=user) if request.method == "GET" else UserEditForm()
+    conflict = None
+
+    def apply(obj: User, version: int) -> bool:
+        check_version(obj, version)
+        return update_user(obj, name=form.name.data, role=form.role.data, body=form.body.data or None,
+                           actor=current_user._get_current_object())
+
     if form.validate_on_submit():
         try:
-            changed = update_user(user, name=form.name.data, role=form.role.data, body=form.body.data or None,
-                                  actor=current_user._get_current_object())
+            user, changed, conflict = save_with_lock(lambda: get_user(user_id, lock=True), form, apply,
+                                                     action="user.update", names=EDIT_FIELDS)
         except AccountError as error:
+            db.session.rollback()
             form.role.errors.append(str(error))
         else:
-            db.session.commit()
-            flash("Het account is gewijzigd." if changed else "Er was niets gewijzigd.", "info")
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user, button_form=EmptyForm())
+            if conflict is None:
+                flash("Het account is gewijzigd." if changed else "Er was niets gewijzigd.", "info")
+                return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user, button_form=EmptyForm(),
+                           conflict=conflict, conflict_message=CONFLICT.format(what="dit account")
+                           ), 409 if conflict is not None else 200
 
 
 def _set_active(user_id: int, active: bool):

@@ -6,6 +6,7 @@ from programme.accounts.operations import find_user
 from programme.accounts.passwords import password_problems
 from programme.core.forms import BaseForm, choices
 from programme.core.permissions import READER, ROLE_LABELS
+from programme.plan.editing import VersionedForm
 
 
 class LoginForm(BaseForm):
@@ -60,5 +61,5 @@ class UserCreateForm(_AccountFields):
             raise ValidationError(" ".join(problems))
 
 
-class UserEditForm(_AccountFields):
-    pass
+class UserEditForm(_AccountFields, VersionedForm):
+    """Carries the account's version: a save over someone else's is refused (plan.editing.save_with_lock)."""

@@ -195,6 +195,7 @@ def update_user(user: User, *, name: str, role: str, body: str | None, actor: Us
     if not changed:
         return False
     user.name, user.role, user.body = new["name"], new["role"], new["body"]
+    user.version += 1  # the account form's optimistic lock (see User.version)
     audit.record("user.update", user, old={k: old[k] for k in changed}, new={k: new[k] for k in changed},
                  actor=actor)
     db.session.flush()

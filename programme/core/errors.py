@@ -1,5 +1,5 @@
 """Generic Dutch error pages; no internals are ever shown."""
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 MESSAGES = {
@@ -20,9 +20,25 @@ def render_error(code: int, detail: str | None = None, back: tuple[str, str] | N
     return render_template("errors/error.html", code=code, title=title, text=detail or text, back=back), code
 
 
+def server_error(_error):
+    """The 500 page, also after a database error: the failed transaction is rolled back first (the
+    page's header reads the signed-in user). When even that fails, the database is left alone and
+    a page that reads nothing from it is shown."""
+    from programme.extensions import db
+
+    try:
+        db.session.rollback()
+        return render_error(500)
+    except Exception:  # noqa: BLE001 - the error page itself must not fail
+        current_app.logger.exception("the error page could not use the database")
+    title, text = MESSAGES[500]
+    return render_template("errors/plain.html", code=500, title=title, text=text), 500
+
+
 def register(app: Flask) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: render_error(code))
+    app.register_error_handler(500, server_error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):

@@ -88,13 +88,17 @@ def hide(kind: str, message: str):
     abort(404)
 
 
-def get_visible_or_404(model, object_id: int, user=None):
+def get_visible_or_404(model, object_id: int, user=None, *, lock: bool = False):
     """One loader for every protected object: 404 when it does not exist or this user may not see
-    it (model.can_view(user)); what the user may do with it is the caller's next question."""
+    it (model.can_view(user)); what the user may do with it is the caller's next question. With
+    lock, the row is read fresh and locked (SELECT ... FOR UPDATE) until the request's transaction
+    ends, so that parallel changes of one object take turns and each sees the state the one before
+    it left."""
     from programme.extensions import db
 
     user = current_user if user is None else user
-    obj = db.session.get(model, object_id)
+    obj = (db.session.get(model, object_id, with_for_update=True, populate_existing=True) if lock
+           else db.session.get(model, object_id))
     if obj is None:
         abort(404)
     if not obj.can_view(user):

@@ -7,6 +7,7 @@ from programme.core.forms import BaseForm, choices
 from programme.initiatives.models import (LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask,
                                           LearningQuestion, Organisation)
 from programme.initiatives.operations import find_by_name
+from programme.plan.editing import VersionedForm
 
 
 class IdsField(SelectMultipleField):
@@ -89,3 +90,7 @@ class LearningQuestionForm(BaseForm):
     question = TextAreaField("Leervraag", validators=[DataRequired("Vul de leervraag in."), Length(max=2000)])
     context = TextAreaField("Toelichting", validators=[Optional(), Length(max=20000)])
     status = SelectField("Status", choices=choices(LearningQuestion.STATUS_LABELS.items()))
+
+
+class LearningQuestionEditForm(LearningQuestionForm, VersionedForm):
+    """Editing an existing question carries its version (plan.editing.save_with_lock)."""

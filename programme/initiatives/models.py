@@ -207,6 +207,10 @@ class LearningQuestion(db.Model):
     context: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")
     source: Mapped[str | None] = mapped_column(String(300))
+    # Optimistic locking: every UPDATE checks and increments it (StaleDataError on a lost race).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     initiative: Mapped[Initiative] = relationship(back_populates="learning_questions")
 

@@ -8,6 +8,7 @@ from programme.extensions import db
 from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, InitiativeArea,
                                           LearningQuestion, Organisation)
 from programme.monitor.models import Area
+from programme.plan.editing import check_version
 from programme.plan.models import Theme
 
 TEXT_FIELDS = ("name", "status", "line", "opgave", "description", "partners_text",
@@ -151,7 +152,12 @@ def add_learning_question(initiative: Initiative, *, question: str, context: str
     return item
 
 
-def update_learning_question(item: LearningQuestion, *, question: str, context: str | None, status: str) -> bool:
+def update_learning_question(item: LearningQuestion, *, question: str, context: str | None, status: str,
+                             expected_version: int | None = None) -> bool:
+    """EditConflict (plan.editing) when the form was loaded from an older version; a save that slips
+    in between is caught by the versioned UPDATE (StaleDataError)."""
+    if expected_version is not None:
+        check_version(item, expected_version)
     old = {"question": item.question, "context": item.context, "status": item.status}
     new = {"question": question, "context": context or None, "status": status}
     changed = [key for key in old if old[key] != new[key]]

@@ -13,11 +13,12 @@ from programme.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives import bp
 from programme.initiatives import operations as initiative_ops
-from programme.initiatives.forms import InitiativeForm, LearningQuestionForm
+from programme.initiatives.forms import InitiativeForm, LearningQuestionEditForm, LearningQuestionForm
 from programme.initiatives.models import (LINE_BOTH, LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask,
                                           Initiative, InitiativeArea, LearningQuestion, Organisation)
 from programme.monitor import operations as monitor_ops
 from programme.monitor.models import Area, SourceNote
+from programme.plan.editing import CONFLICT, save_with_lock
 from programme.plan.models import Theme
 
 
@@ -234,15 +235,26 @@ def _set_archived(initiative_id: int, archived: bool):
 def learning_question(initiative_id: int, question_id: int | None):
     initiative = get_editable_initiative(initiative_id)
     item = get_learning_question(initiative, question_id) if question_id is not None else None
-    form = LearningQuestionForm(obj=item)
+    if item is None:
+        form = LearningQuestionForm()
+    else:  # only the GET fills the form from the record: a POST without the version must not inherit it
+        form = LearningQuestionEditForm(obj=item) if request.method == "GET" else LearningQuestionEditForm()
+    conflict = None
     if form.validate_on_submit():
         values = {"question": form.question.data, "context": form.context.data, "status": form.status.data}
         if item is None:
             initiative_ops.add_learning_question(initiative, **values)
+            db.session.commit()
             flash("De leervraag is toegevoegd.", "info")
         else:
-            changed = initiative_ops.update_learning_question(item, **values)
-            flash("De leervraag is opgeslagen." if changed else "Er was niets gewijzigd.", "info")
-        db.session.commit()
-        return redirect(url_for("initiatives.edit", initiative_id=initiative.id) + "#leervragen")
-    return render_template("initiatives/learning_question.html", initiative=initiative, item=item, form=form)
+            item, changed, conflict = save_with_lock(
+                lambda: get_learning_question(initiative, question_id), form,
+                lambda obj, version: initiative_ops.update_learning_question(obj, **values, expected_version=version),
+                action="learning_question.update", names=("question", "context", "status"))
+            if conflict is None:
+                flash("De leervraag is opgeslagen." if changed else "Er was niets gewijzigd.", "info")
+        if conflict is None:
+            return redirect(url_for("initiatives.edit", initiative_id=initiative.id) + "#leervragen")
+    return render_template("initiatives/learning_question.html", initiative=initiative, item=item, form=form,
+                           conflict=conflict, conflict_message=CONFLICT.format(what="deze leervraag")
+                           ), 409 if conflict is not None else 200

@@ -2,6 +2,7 @@
 field and its optimistic-lock check, select fields of ids with Dutch messages, period labels,
 audited attribute changes, and the table of differences shown when a stale form is refused."""
 import re
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import inspect
@@ -9,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field, HiddenField, IntegerField, SelectField, ValidationError
 
 from programme.core import audit, audit_labels
-from programme.core.formatting import money, number
+from programme.core.formatting import dutch_date, money, number
 from programme.core.forms import BaseForm
 from programme.extensions import db
 
@@ -160,6 +161,8 @@ def _show(field: Field, value) -> str:
         return labels.get(value, str(value))
     if isinstance(value, Decimal):
         return money(value) if field.type == "MoneyField" else number(value)
+    if isinstance(value, date):
+        return dutch_date(value)
     return str(value)
 
 

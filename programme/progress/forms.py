@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from programme.core.forms import BaseForm
+from programme.plan.editing import VersionedForm
 from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
 from programme.progress.money import MoneyField
 
@@ -97,14 +98,16 @@ class SpendingForm(SubForm):
 TRAFFIC_LIGHT_CHOICES = choices([("op_koers", "Op koers"), ("aandacht", "Aandacht nodig"), ("risico", "Risico")])
 
 
-class UpdateForm(BaseForm):
+class UpdateForm(VersionedForm):
+    """A save without the version the form was loaded from (or with a forged one) is refused:
+    the conflict check cannot be skipped."""
+
     class Meta:
         def bind_field(self, form, unbound_field, options):
             if unbound_field.field_class in (FieldList, FormField):  # they take no filters; their rows strip
                 return unbound_field.bind(form=form, **options)
             return BaseForm.Meta.bind_field(self, form, unbound_field, options)
 
-    version = HiddenField()
     traffic_light = RadioField("Stoplicht", choices=TRAFFIC_LIGHT_CHOICES, validators=[Optional()],
                                validate_choice=False)
     explanation = TextAreaField("Toelichting op het stoplicht", validators=[Optional(), Length(max=5000)])

@@ -6,6 +6,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.core import permissions
@@ -18,7 +19,14 @@ from programme.progress import evidence as files
 from programme.progress import operations as ops
 from programme.progress.errors import PermissionDenied, StaleUpdate, WorkflowError
 from programme.progress.forms import ApproveForm, choices, EvidenceForm, NewUpdateForm, ReturnForm
-from programme.progress.models import Evidence, ProgressUpdate, ReportingPeriod, visible_history, visible_updates
+from programme.progress.models import (ApprovedUpdateIsFinal, Evidence, ProgressUpdate, ReportingPeriod,
+                                       visible_history, visible_updates)
+
+# What a change that lost a race with a parallel one runs into below the operations' own checks: a
+# versioned UPDATE that matched no row, a unique revision taken, an update approved in the meantime.
+LOST_RACE = (StaleDataError, IntegrityError, ApprovedUpdateIsFinal)
+RACE_MESSAGE = ("Iemand anders heeft dit voortgangsbericht tegelijk met u gewijzigd. Uw handeling is niet "
+                "uitgevoerd. Bekijk hieronder de huidige stand en probeer het zo nodig opnieuw.")
 
 # ---------------------------------------------------------------- loading and refusing
 
@@ -34,14 +42,16 @@ def report_refusal(initiative: Initiative) -> str:
     return f"U mag geen voortgang rapporteren voor initiatief {initiative}."
 
 
-def get_update(update_id: int) -> ProgressUpdate:
-    """404 when the update does not exist or this user may not see it (ProgressUpdate.can_view)."""
-    return permissions.get_visible_or_404(ProgressUpdate, update_id)
+def get_update(update_id: int, *, lock: bool = False) -> ProgressUpdate:
+    """404 when the update does not exist or this user may not see it (ProgressUpdate.can_view).
+    A change locks the row first: parallel actions on one update take turns, and each one checks
+    the state the one before it left (one submit succeeds, the others are told it is submitted)."""
+    return permissions.get_visible_or_404(ProgressUpdate, update_id, lock=lock)
 
 
-def get_reportable_update(update_id: int) -> ProgressUpdate:
+def get_reportable_update(update_id: int, *, lock: bool = False) -> ProgressUpdate:
     """A visible update whose initiative this user reports on; 403 with the reason otherwise."""
-    update = get_update(update_id)
+    update = get_update(update_id, lock=lock)
     if not update.initiative.can_report(current_user):
         refuse(f"geen rapporteur van voortgangsbericht {update.id}", report_refusal(update.initiative), update)
     return update
@@ -55,9 +65,15 @@ def get_reportable_initiative(initiative_id: int) -> Initiative:
 
 
 def run(action, *args, success: str | None = None, **kwargs):
-    """Run an operation; commit once on success. Returns (ok, result)."""
+    """Run an operation; commit once on success. Returns (ok, result); a refusal or a lost race is
+    rolled back and flashed in Dutch."""
     try:
         result = action(*args, **kwargs)
+        db.session.commit()
+    except LOST_RACE:
+        db.session.rollback()
+        flash(RACE_MESSAGE, "error")
+        return False, None
     except PermissionDenied as error:  # its message is written for the user
         update = next((getattr(arg, "update", arg) for arg in args if isinstance(arg, (ProgressUpdate, Evidence))),
                       None)
@@ -66,7 +82,6 @@ def run(action, *args, success: str | None = None, **kwargs):
         db.session.rollback()
         flash(str(error), "error")
         return False, None
-    db.session.commit()
     if success:
         flash(success, "success")
     return True, result
@@ -162,7 +177,7 @@ def view(update_id: int):
 
 @bp.route("/voortgang/<int:update_id>/bewerken", methods=["GET", "POST"])
 def edit(update_id: int):
-    update = get_reportable_update(update_id)
+    update = get_reportable_update(update_id, lock=request.method == "POST")
     if not update.is_editable or not update.period.is_open:
         try:
             ops.assert_period_open(update.period)
@@ -177,7 +192,7 @@ def edit(update_id: int):
         data, row_errors = editing.content_from_form(form, update, choices, refuse)
         if not row_errors:
             try:
-                ops.update_draft(update, data, current_user, expected_version=editing.int_or_none(form.version.data))
+                ops.update_draft(update, data, current_user, expected_version=int(form.version.data))
                 db.session.commit()
                 flash("Het voortgangsbericht is opgeslagen.", "success")
                 return redirect(url_for("progress.view", update_id=update.id))
@@ -191,6 +206,9 @@ def edit(update_id: int):
             except WorkflowError as error:
                 db.session.rollback()
                 problem = str(error)
+            except LOST_RACE:
+                db.session.rollback()
+                problem = RACE_MESSAGE
     errors = editing.error_list(form)
     status = 409 if stale is not None else (422 if errors or problem else 200)
     return render_template("progress/edit.html", update=update, form=form, choices=choices, errors=errors,
@@ -202,9 +220,14 @@ def edit(update_id: int):
 
 
 def _action(update_id: int, action, success: str, *args, **kwargs):
-    update = get_update(update_id)
-    run(action, update, current_user, *args, success=success, **kwargs)
-    return redirect(url_for("progress.view", update_id=update.id))
+    update = get_update(update_id, lock=True)
+    ok, _ = run(action, update, current_user, *args, success=success, **kwargs)
+    return _back_to(update_id, ok)
+
+
+def _back_to(update_id: int, ok: bool):
+    """To the update: 302 after the change, 303 (See Other) after a refusal, whose reason is flashed."""
+    return redirect(url_for("progress.view", update_id=update_id), code=302 if ok else 303)
 
 
 @bp.route("/voortgang/<int:update_id>/indienen", methods=["POST"])
@@ -226,12 +249,12 @@ def approve(update_id: int):
 
 @bp.route("/voortgang/<int:update_id>/corrigeren", methods=["POST"])
 def correct(update_id: int):
-    update = get_update(update_id)
+    update = get_update(update_id, lock=True)
     ok, new = run(ops.correct, update, current_user,
                   success="Er is een nieuwe versie gemaakt om te corrigeren. De goedgekeurde versie blijft bewaard.")
     if ok:
         return redirect(url_for("progress.edit", update_id=new.id))
-    return redirect(url_for("progress.view", update_id=update.id))
+    return _back_to(update_id, ok)
 
 
 # ---------------------------------------------------------------- evidence
@@ -239,7 +262,7 @@ def correct(update_id: int):
 
 @bp.route("/voortgang/<int:update_id>/bewijs", methods=["POST"])
 def upload_evidence(update_id: int):
-    update = get_reportable_update(update_id)
+    update = get_reportable_update(update_id, lock=True)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash("Kies een bestand om te uploaden.", "error")

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from programme.core.forms import BaseForm, choices
+from programme.plan.editing import VersionedForm
 from programme.progress.forms import DutchDateField
 from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
 from programme.reports.build import unended_refusal
@@ -113,8 +114,9 @@ class ScheduleForm(BaseForm):
                                description="Perioden die vóór deze datum eindigden, maakt de planning niet.")
 
 
-class ScheduleEditForm(ScheduleForm):
-    """The kind of a schedule stays what it is (make a new schedule for another kind)."""
+class ScheduleEditForm(ScheduleForm, VersionedForm):
+    """The kind of a schedule stays what it is (make a new schedule for another kind). Carries the
+    schedule's version (plan.editing.save_with_lock)."""
 
     kind = None
 

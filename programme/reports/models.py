@@ -79,6 +79,10 @@ class ReportSchedule(db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic locking: every UPDATE checks and increments it (StaleDataError on a lost race).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     created_by: Mapped[User | None] = relationship()
 

@@ -15,6 +15,7 @@ from programme.core.audit import record
 from programme.core.db import utcnow
 from programme.core.permissions import MANAGER
 from programme.extensions import db
+from programme.plan.editing import check_version
 from programme.reports.models import GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY, ReportSchedule
 from programme.reports.periods import ReportPeriod, period_for_kind
 
@@ -132,10 +133,14 @@ def create_schedule(name: str, kind: str, days_after_period: int, hour: int, sta
 
 
 def update_schedule(schedule: ReportSchedule, *, name: str, days_after_period: int, hour: int,
-                    starts_on: date, user=None) -> ReportSchedule:
+                    starts_on: date, user=None, expected_version: int | None = None) -> ReportSchedule:
     """Change name, timing or start date. The kind stays: a schedule's builds are of one kind
-    (make a new schedule for another kind). Periods it already built are not built again."""
+    (make a new schedule for another kind). Periods it already built are not built again.
+    EditConflict (plan.editing) when the form was loaded from an older version; a save that slips
+    in between is caught by the versioned UPDATE (StaleDataError)."""
     _require_manager(user)
+    if expected_version is not None:
+        check_version(schedule, expected_version)
     values = _clean(name, schedule.kind, days_after_period, hour, starts_on)
     if schedule.is_active:
         _refuse_duplicate(values, schedule)

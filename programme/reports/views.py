@@ -14,6 +14,7 @@ from programme.core.forms import EmptyForm
 from programme.core.permissions import MANAGER, READER, manager_required, roles_required
 from programme.extensions import db
 from programme.initiatives.models import Initiative
+from programme.plan.editing import CONFLICT, save_with_lock
 from programme.reports import bp
 from programme.reports import delivery as deliveries
 from programme.reports import schedules
@@ -40,6 +41,10 @@ def get_report(report_id: int) -> IssuedReport:
 
 def get_build(build_id: int) -> ReportBuild:
     return db.get_or_404(ReportBuild, build_id)
+
+
+# The fields of the schedule form, as its conflict screen compares them.
+SCHEDULE_FIELDS = ("name", "days_after_period", "hour", "starts_on")
 
 
 def get_schedule(schedule_id: int) -> ReportSchedule:
@@ -319,19 +324,27 @@ def schedule_create():
 @manager_required
 def schedule_edit(schedule_id: int):
     schedule = get_schedule(schedule_id)
-    form = ScheduleEditForm(obj=schedule)
+    # Only the GET fills the form from the record: a POST without the version must not inherit it.
+    form = ScheduleEditForm(obj=schedule) if request.method == "GET" else ScheduleEditForm()
+    conflict = None
     if form.validate_on_submit():
         try:
-            schedules.update_schedule(schedule, name=form.name.data, days_after_period=form.days_after_period.data,
-                                      hour=form.hour.data, starts_on=form.starts_on.data, user=_user())
+            schedule, _changed, conflict = save_with_lock(
+                lambda: get_schedule(schedule_id), form,
+                lambda obj, version: schedules.update_schedule(
+                    obj, name=form.name.data, days_after_period=form.days_after_period.data, hour=form.hour.data,
+                    starts_on=form.starts_on.data, user=_user(), expected_version=version),
+                action="report_schedule_updated", names=SCHEDULE_FIELDS)
         except schedules.ScheduleError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
-            flash(f"De planning ‘{schedule.name}’ is opgeslagen.", "info")
-            return redirect(url_for("reports.schedule_list"))
-    return render_template("reports/schedule_form.html", form=form, schedule=schedule)
+            if conflict is None:
+                flash(f"De planning ‘{schedule.name}’ is opgeslagen.", "info")
+                return redirect(url_for("reports.schedule_list"))
+    return render_template("reports/schedule_form.html", form=form, schedule=schedule, conflict=conflict,
+                           conflict_message=CONFLICT.format(what="deze planning")
+                           ), 409 if conflict is not None else 200
 
 
 def _switch_schedule(schedule_id: int, active: bool):
