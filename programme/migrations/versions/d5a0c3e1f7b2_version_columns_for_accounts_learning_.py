@@ -1,7 +1,7 @@
 """version columns for accounts, learning questions and report schedules (optimistic locking)
 
 Revision ID: d5a0c3e1f7b2
-Revises: b7c41e2a9d10
+Revises: 5e7a1c2d9b40
 Create Date: 2026-12-02 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd5a0c3e1f7b2'
-down_revision = 'b7c41e2a9d10'
+down_revision = '5e7a1c2d9b40'
 branch_labels = None
 depends_on = None
 
