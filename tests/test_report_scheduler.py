@@ -341,7 +341,7 @@ def _flask(*args) -> list[str]:
 
 
 def test_fake_clock_is_refused_in_production(app):
-    env = _scheduler_env(app) | {"APP_ENV": "production"}
+    env = _scheduler_env(app) | {"APP_ENV": "production", "SECRET_KEY": "s" * 40}  # a valid production key
     result = subprocess.run(_flask("scheduler", "--clock-start", "2027-01-01T00:00", "--run-for", "1"),  # noqa: S603
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
