@@ -96,6 +96,7 @@ ACTION_LABELS.update({
     "allocation.create": "Toewijzing toegevoegd",
     "allocation.update": "Toewijzing gewijzigd",
     "allocation.delete": "Toewijzing verwijderd",
+    "impact_measurement.create": "Meting toegevoegd",
     "report_requeued": "Rapportage opnieuw in de wachtrij gezet",
     "report_recipient_paused": "Ontvanger gepauzeerd",
 })
