@@ -36,6 +36,8 @@ def test_no_page_shows_internals(app, walk, role):
         if response.mimetype != "text/html" or url.split("?")[0].endswith(AUDIT_PAGES):
             continue
         pages += 1
+        if response.status_code >= 500:
+            problems.append(f"{url}: serverfout {response.status_code}")
         problems += [f"{url} ({response.status_code}): {p}" for p in internals_in(visible_text(response.text))]
     assert pages > 20
     assert problems == [], "\n".join(problems)
@@ -122,7 +124,8 @@ def test_initiative_page_shows_each_area_once(app, login_as):
         assert html.count('<table class="monitor-profile"') == 1, number
         assert html.count("Monitor 2018: West-Brabant naast Brabant</caption>") == 1, number
         text = visible_text(html)
-        assert f"De monitor geeft geen eigen cijfers voor {', '.join(stand_ins)}; hier staan de cijfers van " \
+        names = " en ".join([", ".join(stand_ins[:-1]), stand_ins[-1]]) if len(stand_ins) > 1 else stand_ins[0]
+        assert f"De monitor geeft geen eigen cijfers voor {names}; hier staan de cijfers van " \
                "West-Brabant." in text, number
 
 
@@ -133,3 +136,15 @@ def test_initiative_page_keeps_distinct_areas_apart(app, login_as):
     html = login_as("reader").get(f"/initiatieven/{initiative_id}").text
     captions = re.findall(r"<caption[^>]*>Monitor 2018: ([^<]*) naast Brabant</caption>", html)
     assert sorted(captions) == ["Eindhoven", "Zuidoost-Brabant"]
+
+
+def test_labels_inside_sentences_keep_their_abbreviations(login_as):
+    from programme.core.formatting import dutch_list, in_sentence
+    assert in_sentence("Voortgangsrapportage GS (kwartaal)") == "voortgangsrapportage GS (kwartaal)"
+    assert in_sentence("COROP-regio") == "COROP-regio"
+    assert in_sentence("Regio kleine gemeenten") == "regio kleine gemeenten"
+    assert dutch_list(["Aalburg", "Werkendam", "Woudrichem"]) == "Aalburg, Werkendam en Woudrichem"
+    assert dutch_list(["Zundert"]) == "Zundert"
+    text = visible_text(login_as("reader").get("/monitor").text)
+    assert "West-Brabant (COROP-regio)" in text and "corop-regio" not in text
+    assert "Breda (gemeente, B5)" in text

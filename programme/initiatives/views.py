@@ -7,6 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from programme.accounts.models import User
 from programme.core import audit
+from programme.core.formatting import in_sentence
 from programme.core.forms import EmptyForm, choices
 from programme.core.permissions import OWNER
 from programme.extensions import db
@@ -107,7 +108,7 @@ def _fill_choices(form: InitiativeForm) -> None:
     form.owners.choices = choices((u.id, u.name if u.is_active else f"{u.name} (uitgeschakeld)") for u in owners)
     form.themes.choices = choices((t.id, t.name[:1].upper() + t.name[1:])
                                   for t in db.session.scalars(select(Theme).order_by(Theme.position)))
-    form.areas.choices = choices((a.id, f"{a.name} ({a.kind_label.lower()})")
+    form.areas.choices = choices((a.id, f"{a.name} ({in_sentence(a.kind_label)})")
                                  for a in db.session.scalars(select(Area).order_by(Area.position)))
 
 

@@ -100,8 +100,8 @@ def area_profiles(areas: list[Area]) -> list[AreaProfile]:
                 profiles[candidate.id].areas.append(area)
                 break
             values = values_for(edition, [candidate.id, province.id])
-            rows = [IndicatorRow(indicator, [values[(indicator.id, candidate.id)]], values.get((indicator.id, province.id)))
-                    for indicator in indicators if (indicator.id, candidate.id) in values]
+            rows = [IndicatorRow(ind, [values[(ind.id, candidate.id)]], values.get((ind.id, province.id)))
+                    for ind in indicators if (ind.id, candidate.id) in values]
             if rows:
                 profiles[candidate.id] = AreaProfile(candidate, [area], edition, rows)
                 break

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from programme.core.audit import record
 from programme.core.db import utcnow
-from programme.core.formatting import dutch_datetime
+from programme.core.formatting import dutch_datetime, in_sentence
 from programme.extensions import db
 from programme.reports.models import (FAILED, KIND_LABELS, PENDING, SENT, Delivery, IssuedReport,
                                       ReportRecipient)
@@ -70,7 +70,7 @@ def add_recipient(kind: str, email: str, name: str | None, *, actor=None) -> Rep
     existing = db.session.scalar(select(ReportRecipient).where(ReportRecipient.kind == kind,
                                                                ReportRecipient.email == email))
     if existing is not None:
-        raise RecipientError(f"{email} ontvangt de {KIND_LABELS[kind].lower()} al"
+        raise RecipientError(f"{email} ontvangt de {in_sentence(KIND_LABELS[kind])} al"
                              + ("." if existing.is_active else " (gepauzeerd)."))
     recipient = ReportRecipient(kind=kind, email=email, name=(name or "").strip() or None, is_active=True)
     db.session.add(recipient)
@@ -153,7 +153,7 @@ def build_message(delivery: Delivery, pdf: bytes) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(
         f"Beste {name or 'ontvanger'},\n\n"
-        f"In de bijlage vindt u de {report.kind_label.lower()} over {report.period_label}:\n"
+        f"In de bijlage vindt u de {in_sentence(report.kind_label)} over {report.period_label}:\n"
         f"{report.title} (versie {report.version}).\n\n"
         f"Gemaakt op {dutch_datetime(report.created_dt)} door {report.made_by_label}.\n"
         f"Controlegetal (SHA-256) van de bijlage: {report.sha256}\n\n"

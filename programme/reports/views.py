@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from programme.core.audit import record_refusal
-from programme.core.formatting import AMSTERDAM, number
+from programme.core.formatting import AMSTERDAM, in_sentence, number
 from programme.core.forms import EmptyForm
 from programme.core.permissions import MANAGER, READER, manager_required, roles_required
 from programme.extensions import db
@@ -355,7 +355,7 @@ def recipients():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{recipient.email} ontvangt voortaan de {KIND_LABELS[recipient.kind].lower()}.", "info")
+            flash(f"{recipient.email} ontvangt voortaan de {in_sentence(KIND_LABELS[recipient.kind])}.", "info")
             return redirect(url_for("reports.recipients"))
     found = db.session.scalars(select(ReportRecipient).order_by(ReportRecipient.kind, ReportRecipient.email)).all()
     by_kind = {kind: [r for r in found if r.kind == kind] for kind in KIND_LABELS}
@@ -369,7 +369,7 @@ def _set_recipient(recipient_id: int, active: bool):
     if deliveries.set_recipient_active(recipient, active, actor=_user()):
         db.session.commit()
         flash(f"{recipient.email} is {'weer actief' if active else 'gepauzeerd'} voor de "
-              f"{KIND_LABELS[recipient.kind].lower()}.", "info")
+              f"{in_sentence(KIND_LABELS[recipient.kind])}.", "info")
     return redirect(url_for("reports.recipients"))
 
 
@@ -393,5 +393,5 @@ def recipient_remove(recipient_id: int):
     email, kind = recipient.email, recipient.kind
     deliveries.remove_recipient(recipient, actor=_user())
     db.session.commit()
-    flash(f"{email} ontvangt de {KIND_LABELS[kind].lower()} niet meer.", "info")
+    flash(f"{email} ontvangt de {in_sentence(KIND_LABELS[kind])} niet meer.", "info")
     return redirect(url_for("reports.recipients"))
