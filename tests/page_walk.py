@@ -122,11 +122,18 @@ INTERNALS = {
 }
 
 
+# Other tests in the shared database name their records "Testplanning gs_kwartaal 0" and the like: a
+# line that names test data by that convention is not the product speaking.
+TEST_DATA = re.compile(r"\bTest[a-z]+ ")
+
+
 def internals_in(text: str) -> list[str]:
     found = []
     for label, pattern in INTERNALS.items():
-        found += [f"{label}: {m.group(0)!r} in “…{text[max(0, m.start() - 60):m.end() + 60]}…”"
-                  for m in pattern.finditer(text)]
+        for m in pattern.finditer(text):
+            line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+            if not TEST_DATA.search(line):
+                found.append(f"{label}: {m.group(0)!r} in “…{text[max(0, m.start() - 60):m.end() + 60]}…”")
     return found
 
 

@@ -140,7 +140,7 @@ def test_the_report_arrives_with_the_pdf_attached_and_a_dutch_subject(app, colle
     assert message["To"] == "ontvanger@gs.test.example"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert body.startswith("Beste Griffier GS,")
-    assert "In de bijlage vindt u de voortgangsrapportage gs (kwartaal)" in body
+    assert "In de bijlage vindt u de voortgangsrapportage GS (kwartaal)" in body
     assert "Met vriendelijke groet" in body
     attachments = list(message.iter_attachments())
     assert len(attachments) == 1

@@ -519,7 +519,7 @@ def test_manager_adds_pauses_and_removes_recipients(app):
     count = _count(app, ReportRecipient)
     for email, message in [("geen-adres", "Vul een geldig e-mailadres in"),
                            ("", "Vul het e-mailadres in."),
-                           ("griffie@test.example", "ontvangt de informatierapportage ps (halfjaar) al")]:
+                           ("griffie@test.example", "ontvangt de informatierapportage PS (halfjaar) al")]:
         html = client.post("/rapportages/ontvangers", data={"kind": PS_HALF_YEARLY, "email": email,
                                                             "csrf_token": token}).get_data(as_text=True)
         assert message in html, email
