@@ -115,7 +115,7 @@ def visible_text(html: str) -> str:
 # (snake_case identifiers), raw unit codes and the extraction markers of the seed data.
 INTERNALS = {
     "bestandsnaam": re.compile(r"\b[\w-]+\.(?:txt|ya?ml|py|json)\b", re.IGNORECASE),
-    "bronbestand": re.compile(r"\b\d{3}_[0-9a-f]{8,}\b"),
+    "bronbestand": re.compile(r"\b\d{3}_[0-9a-f]{8,}\b|\b00[0-4] (?:[Ff]iguur|[Tt]abel|hoofdstuk|paragraaf)\b"),
     "codesleutel": re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"),
     "eenheidscode": re.compile(r"\((?:percent|score|count|hours|rank|index|km)\)"),
     "extractienotitie": re.compile(r"\b(?:CONFLICT|ODD|NIET ALS WAARDE|KOLOMMEN|AREA TOEGEVOEGD|UNIT)\b"),

@@ -47,7 +47,7 @@ def test_no_page_shows_internals(app, walk, role):
 
 def test_the_walk_sees_what_it_looks_for(app, login_as):
     """The detector itself: a page with a seed file name, a code key or a raw unit fails."""
-    for text in ("Bron: 000_74221da5fde4a45c.txt, Tabel 1", "zie areas.yaml", "mdi_top10",
+    for text in ("Bron: 000_74221da5fde4a45c.txt, Tabel 1", "zie areas.yaml", "mdi_top10", "001 Figuur 2: …",
                  "Sociaal vertrouwen (percent)", "CONFLICT Tabel 2 vs tekst"):
         assert internals_in(visible_text(f"<p>{text}</p>")), text
     assert internals_in(visible_text('<input value="willingness_to_change">'))
@@ -78,6 +78,9 @@ def test_seeded_sources_are_readers_words(app, db):
     for model in models:
         for source in db.session.scalars(select(model.source).where(model.source.is_not(None))):
             assert not internals_in(source), (model.__name__, source)
+    from programme.monitor.models import MonitorIndicator
+    for description in db.session.scalars(select(MonitorIndicator.description)):
+        assert not internals_in(description or ""), description
 
 
 def test_monitor_page_names_documents_and_explains_differences(login_as):
