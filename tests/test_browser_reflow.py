@@ -4,7 +4,7 @@ focusable region, and axe-core finds no violation. The pages are those of the ap
 tests/page_walk.py). Screenshots of the main pages at 1280 and 390 px go to test-artifacts/."""
 import pytest
 
-from tests.browser_support import axe_report, AXE_OPTIONS, new_context, new_page, sign_in
+from tests.browser_support import AXE_OPTIONS, axe_report, new_context, new_page, sign_in
 from tests.conftest import USERS
 from tests.page_walk import page_urls, sample_content
 
