@@ -32,7 +32,8 @@ def register(app: Flask) -> None:
 
         stats = seed_all()
         db.session.commit()
-        click.echo(f"Seed klaar: {stats['created']} aangemaakt, {stats['updated']} bijgewerkt.")
+        removed = f", {stats['removed']} verwijderd" if stats["removed"] else ""
+        click.echo(f"Seed klaar: {stats['created']} aangemaakt, {stats['updated']} bijgewerkt{removed}.")
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)

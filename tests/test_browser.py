@@ -67,8 +67,9 @@ def test_dashboard(page, axe, artifacts):
     page.goto("/")
     text = main_text(page)
     # ZET and Zorgbelang: allocated minus annual budget.
-    zet = page.locator("#zet-zorgbelang ~ table tbody tr", has_text="ZET").first.inner_text()
-    zorgbelang = page.locator("#zet-zorgbelang ~ table tbody tr", has_text="Zorgbelang").first.inner_text()
+    rows = "#zet-zorgbelang ~ .table-scroll table tbody tr"
+    zet = page.locator(rows, has_text="ZET").first.inner_text()
+    zorgbelang = page.locator(rows, has_text="Zorgbelang").first.inner_text()
     assert "+ € 33.979" in zet
     assert "- € 54.372" in zorgbelang
     assert "€ 5.600.000" in text and "€ 11.200.000" in text

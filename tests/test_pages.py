@@ -77,7 +77,7 @@ def test_unknown_initiative_is_a_dutch_404(login_as):
 def test_monitor_page_per_area_beside_brabant(app, login_as):
     client = login_as("reader")
     html = client.get("/monitor").get_data(as_text=True)
-    for text in ("West-Brabant", "Zuidoost-Brabant", "57%", "0,48", "Top 10 gemeenten", "Verschillen"):
+    for text in ("West-Brabant", "Zuidoost-Brabant", "57%", "0,48", "Top 10 gemeenten", "Waar de bronnen verschillen"):
         assert text in html, text
     from programme.extensions import db
     from programme.monitor.models import Area

@@ -51,7 +51,7 @@ def create():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Account voor {user.name} is aangemaakt.", "info")
+            flash(f"Het account voor {user.name} is aangemaakt.", "info")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 

@@ -6,7 +6,7 @@ from wtforms import Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import TextInput
 
-from programme.core.formatting import number
+from programme.core.formatting import number, unit_choices
 from programme.core.forms import BaseForm, choices
 from programme.plan.editing import (CHOOSE, PERIOD_HINT, IdSelectField, VersionedForm, validate_period,
                                     yes_no)
@@ -15,8 +15,7 @@ GROUPED = re.compile(r"(?P<int>[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,(?P<dec>[0-9
 DOT_DECIMAL = re.compile(r"(?P<int>[0-9]+)\.(?P<dec>[0-9]+)")  # 12.5: a dot as the decimal point
 MAX_NUMBER = Decimal("10000000000")  # Numeric(14, 4)
 NOT_A_NUMBER = "Vul een getal in, bijvoorbeeld 12,5 of 1.250."
-UNIT_CHOICES = {"": "Geen eenheid", "percent": "Percentage (%)", "count": "Aantal", "score": "Score",
-                "index": "Index", "hours": "Uren per week", "rank": "Rang"}
+UNIT_CHOICES = {"": "Geen eenheid", **unit_choices()}
 
 
 def parse_number(text: str) -> Decimal:

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from programme.core.formatting import in_sentence
 from programme.core.forms import EmptyForm, choices
 from programme.core.permissions import manager_required
 from programme.extensions import db
@@ -38,11 +39,11 @@ def _fill_choices(form, indicator: ImpactIndicator | None = None) -> None:
     monitor_indicators = db.session.scalars(select(MonitorIndicator).order_by(MonitorIndicator.position,
                                                                               MonitorIndicator.id))
     form.monitor_indicator_id.choices = choices([("", "Geen"), *(
-        (m.id, f"{m.name} ({m.resource_label.lower()})") for m in monitor_indicators)])
+        (m.id, f"{m.name} ({in_sentence(m.resource_label)})") for m in monitor_indicators)])
     form.baseline_edition_id.choices = choices([("", "Geen"), *(
         (e.id, e.name) for e in db.session.scalars(select(MonitorEdition).order_by(MonitorEdition.year)))])
     form.baseline_area_id.choices = choices([("", "Geen"), *(
-        (a.id, f"{a.name} ({a.kind_label.lower()})")
+        (a.id, f"{a.name} ({in_sentence(a.kind_label)})")
         for a in db.session.scalars(select(Area).order_by(Area.position, Area.id)))])
     if isinstance(form, NewIndicatorForm):
         initiatives = sorted(db.session.scalars(select(Initiative).where(Initiative.is_archived.is_(False))),

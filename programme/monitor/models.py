@@ -4,6 +4,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from programme.core.formatting import unit_label
 from programme.core.sourced import SourcedMixin
 from programme.extensions import db
 
@@ -20,16 +21,6 @@ RESOURCE_LABELS = {
     "social": "Sociale hulpbronnen",
     "environmental": "Omgevingshulpbronnen",
 }
-
-UNIT_LABELS = {
-    "percent": "%",
-    "score": "score",
-    "hours": "uur per week",
-    "rank": "rang",
-    "index": "index",
-    "count": "aantal",
-}
-
 
 class Area(SourcedMixin, db.Model):
     __tablename__ = "areas"
@@ -97,7 +88,7 @@ class MonitorIndicator(SourcedMixin, db.Model):
 
     @property
     def unit_label(self) -> str:
-        return UNIT_LABELS.get(self.unit, self.unit)
+        return unit_label(self.unit)
 
 
 class MonitorValue(SourcedMixin, db.Model):

@@ -69,33 +69,40 @@ def monitor_table(edition: MonitorEdition, columns: list[Area]) -> list[tuple[st
 
 @dataclass
 class AreaProfile:
-    area: Area
-    shown_area: Area  # the area itself, or the nearest enclosing area with figures
+    shown_area: Area  # the area whose figures these are
+    areas: list[Area]  # the initiative's areas they stand for: the area itself, or areas without own figures
     edition: MonitorEdition
     rows: list[IndicatorRow]
 
+    @property
+    def stand_ins(self) -> list[Area]:
+        """The initiative's areas that have no figures of their own and are shown by this area's."""
+        return [a for a in self.areas if a != self.shown_area]
+
 
 def area_profiles(areas: list[Area]) -> list[AreaProfile]:
-    """For an initiative's areas: the newest monitor figures of the area (or the nearest enclosing
-    area that has figures), each beside the Brabant figure."""
+    """For an initiative's areas: the newest monitor figures of each area (or of the nearest enclosing area
+    that has figures), each beside the Brabant figure; one profile per distinct area shown, so two
+    municipalities in one region, or a region and its municipality, never repeat the same table."""
     edition = db.session.scalar(select(MonitorEdition).order_by(MonitorEdition.year.desc()))
     province = brabant()
     if edition is None or province is None:
         return []
-    profiles = []
+    indicators = db.session.scalars(select(MonitorIndicator).order_by(MonitorIndicator.position)).all()
+    profiles: dict[int, AreaProfile] = {}
     for area in areas:
         if area.kind == "province":
             continue
         for candidate in [area, *area.ancestors()]:
             if candidate.kind == "province":
                 break
-            values = values_for(edition, [candidate.id, province.id])
-            rows = []
-            for indicator in db.session.scalars(select(MonitorIndicator).order_by(MonitorIndicator.position)):
-                value = values.get((indicator.id, candidate.id))
-                if value is not None:
-                    rows.append(IndicatorRow(indicator, [value], values.get((indicator.id, province.id))))
-            if rows:
-                profiles.append(AreaProfile(area, candidate, edition, rows))
+            if candidate.id in profiles:
+                profiles[candidate.id].areas.append(area)
                 break
-    return profiles
+            values = values_for(edition, [candidate.id, province.id])
+            rows = [IndicatorRow(ind, [values[(ind.id, candidate.id)]], values.get((ind.id, province.id)))
+                    for ind in indicators if (ind.id, candidate.id) in values]
+            if rows:
+                profiles[candidate.id] = AreaProfile(candidate, [area], edition, rows)
+                break
+    return list(profiles.values())

@@ -30,5 +30,5 @@ def index():
         correlations=db.session.scalars(select(MonitorIndicator).where(MonitorIndicator.correlation.is_not(None))
                                         .order_by(MonitorIndicator.correlation.desc())).all(),
         notes=db.session.scalars(select(SourceNote).where(SourceNote.topic == "monitor")
-                                 .order_by(SourceNote.key)).all(),
+                                 .order_by(SourceNote.id)).all(),  # the order of the seed data
     )

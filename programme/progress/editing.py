@@ -7,7 +7,7 @@ from flask import abort
 from sqlalchemy import select
 
 from programme.budget.models import BudgetLine
-from programme.core.formatting import dutch_date, money, number
+from programme.core.formatting import dutch_date, money, number, unit_label
 from programme.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
@@ -58,7 +58,7 @@ class Choices:
 
     @property
     def indicator_names(self) -> dict[str, str]:
-        return {str(i.id): i.name + (f" ({i.unit})" if i.unit else "") for i in self.indicators}
+        return {str(i.id): i.name + (f" ({unit_label(i.unit)})" if i.unit else "") for i in self.indicators}
 
     @property
     def line_labels(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ import yaml
 from sqlalchemy import select
 
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal
+from programme.core.sourced import cite
 from programme.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeArea, LearningQuestion,
@@ -39,10 +40,12 @@ class Seeder:
 
     @property
     def changes(self) -> int:
-        return self.stats["created"] + self.stats["updated"]
+        return self.stats["created"] + self.stats["updated"] + self.stats["removed"]
 
     def upsert(self, model, key: dict, values: dict | None = None):
-        values = values or {}
+        values = dict(values or {})
+        if values.get("source"):
+            values["source"] = cite(values["source"])  # users read documents, never seed file names
         obj = db.session.scalar(select(model).filter_by(**key))
         if obj is None:
             obj = model(**key, **values)
@@ -58,6 +61,13 @@ class Seeder:
         if changed:
             self.stats["updated"] += 1
         return obj
+
+    def remove_stale(self, model, *conditions) -> None:
+        """Rows a former version of the seed data made and the current one no longer has."""
+        for obj in db.session.scalars(select(model).where(*conditions)):
+            db.session.delete(obj)
+            self.stats["removed"] += 1
+        db.session.flush()
 
     def set_collection(self, obj, attr: str, items: list) -> None:
         current = getattr(obj, attr)
@@ -122,7 +132,7 @@ class Seeder:
                     self.upsert(BudgetLine, {
                         "action_id": action.id, "period_id": periods[period_code].id,
                         "funding_source_id": None, "initiative_id": None,
-                    }, {"amount": Decimal(amount), "source": f"{AGENDA}, Figuur 3 (MIDDELEN)"})
+                    }, {"amount": Decimal(amount), "source": f"{AGENDA}, Figuur 3 (middelen)"})
         for row in data["allocations"]:
             self.upsert(Allocation, {
                 "funding_source_id": sources[row["funding_source"]].id,
@@ -221,11 +231,13 @@ class Seeder:
             self.upsert(MdiRanking, {"edition_id": editions[row.get("edition", 2018)].id, "rank": row["rank"]}, {
                 "municipality": row["municipality"], "area_id": area.id if area else None,
                 "value": Decimal(str(value)) if value is not None else None, "source": row["source"]})
-        for position, note in enumerate(data.get("notes", [])):
-            text = note if isinstance(note, str) else note["text"]
-            source = "000_74221da5fde4a45c.txt" if isinstance(note, str) else note.get("source")
-            self.upsert(SourceNote, {"key": f"monitor_{position:03d}"},
-                        {"topic": "monitor", "text": text, "source": source})
+        # Only the notes written for readers are loaded; extraction_notes stay in the seed data.
+        keys = []
+        for note in data.get("reader_notes", []):
+            keys.append(f"monitor_{note['key']}")
+            self.upsert(SourceNote, {"key": keys[-1]}, {"topic": "monitor", "text": note["text"],
+                                                         "source": note["source"]})
+        self.remove_stale(SourceNote, SourceNote.topic == "monitor", SourceNote.key.not_in(keys))
 
     def horizon(self, data: dict, areas: dict) -> None:
         for position, row in enumerate(data["horizon_indicators"]):
