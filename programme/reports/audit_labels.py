@@ -1,6 +1,7 @@
 """Dutch names of report builds, issued reports, recipients and schedules in the audit trail."""
-from programme.core.audit_labels import CHOICE, DATE, DATETIME, HIDDEN, NUMBER, REF, Field, describe
+from programme.core.audit_labels import CHOICE, DATE, DATETIME, HIDDEN, NUMBER, REF, YES_NO, Field, describe
 from programme.reports.models import DELIVERY_STATUS_LABELS, KIND_LABELS
+from programme.reports.periods import parse_period
 
 KIND = Field("Soort rapportage", CHOICE, KIND_LABELS)
 
@@ -8,10 +9,11 @@ describe("ReportBuild", "Rapportage-opdracht", {
     "kind": KIND,
     "period": "Periode",
     "schedule_id": Field("Planning", REF, ref="ReportSchedule"),
-}, title=lambda build: f"{build.kind_label} {build.period_code}")
+    "is_provisional": Field("Voorlopige rapportage", YES_NO),
+}, title=lambda build: f"{build.kind_label}, {parse_period(build.period_code).label}")
 describe("IssuedReport", "Rapportage", {
     "version": Field("Versie", NUMBER),
-    "data_version": "Gegevensversie",
+    "data_version": Field("Gegevensversie", NUMBER),
     "build_id": Field("Opdracht", HIDDEN),
     "delivery_id": Field("Verzending", HIDDEN),
     "recipients": "Ontvangers",

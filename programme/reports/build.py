@@ -77,7 +77,7 @@ def request_report(kind: str, period: ReportPeriod, *, initiative=None, user=Non
     db.session.add(build)
     db.session.flush()
     record("report_requested", build, actor=user,
-           new={"kind": kind, "period": period.code, "initiative_id": build.initiative_id,
+           new={"kind": kind, "period": period.display, "initiative_id": build.initiative_id,
                 "schedule_id": build.schedule_id, "is_provisional": is_provisional})
     return build
 
@@ -204,7 +204,8 @@ def _finish(build: ReportBuild, worker: str, rendered: Rendered, version_of_data
             path.write_bytes(rendered.pdf)
             queue_deliveries(report)
             record("report_issued", report, actor=build.requested_by,
-                   new={"sha256": report.sha256, "version": report.version, "data_version": version_of_data,
+                   new={"sha256": report.sha256, "version": report.version,
+                        "data_version": report.data_version_number,
                         "build_id": build.id})
             ours = db.session.execute(
                 update(ReportBuild).where(ReportBuild.id == build.id, ReportBuild.status == RUNNING,
