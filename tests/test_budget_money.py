@@ -265,7 +265,7 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app, cleanup_periods)
         assert zet_2020.sentence == f"€ {2100000 - annual:,.0f}".replace(",", ".") + " meer toegewezen dan begroot"
         assert items["zet", "2017"].difference == Decimal("33979")  # the other years are untouched
         assert items["zorgbelang", "2020"].comparison is None  # not yet divided over the prestaties
-        assert last_audit(app, "allocation.create").new_values["amount"] == "€ 2.100.000"
+        assert last_audit(app, "allocation.create").new_values["amount"] == 2100000  # a number; shown as € 2.100.000
     budget_page = _row_texts(client.get("/begroting").get_data(as_text=True))
     assert any(r.startswith("ZET 2020 ") and "meer toegewezen dan begroot" in r for r in budget_page)
     # A period in use is not removed; an unused one is.

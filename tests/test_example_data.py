@@ -215,7 +215,7 @@ def test_production_refuses_both_commands(example_app):
         finally:
             example_app.config["PRODUCTION"] = False
     env = dict(os.environ)
-    env.update({"DATABASE_URL": example_app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret-key",
+    env.update({"DATABASE_URL": example_app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "p" * 40,
                 "INSTANCE_PATH": example_app.instance_path, "APP_ENV": "production", "FLASK_APP": "app.py"})
     env.pop("FLASK_DEBUG", None)
     for args in (["example-data"], ["example-data", "--remove"]):

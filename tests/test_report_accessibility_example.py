@@ -21,6 +21,7 @@ from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY, Is
 from programme.reports.pdf import render_pdf
 from programme.reports.periods import parse_period
 from programme.seed.example import load_example_data, remove_example_data
+from programme.seed.models import ExampleRecord
 from tests.test_report_accessibility import _findings
 
 TODAY = date(2026, 12, 2)
@@ -43,7 +44,9 @@ def pdfs(app, example, tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("example-reports")
     out = {}
     with app.app_context():
-        for report in _db.session.scalars(select(IssuedReport).order_by(IssuedReport.id)):
+        example_ids = select(ExampleRecord.record_id).where(ExampleRecord.table_name == IssuedReport.__tablename__)
+        for report in _db.session.scalars(select(IssuedReport).where(IssuedReport.id.in_(example_ids))
+                                          .order_by(IssuedReport.id)):
             data = (build.reports_dir() / report.stored_name).read_bytes()
             key = f"{report.kind}-{report.period_code}"
             (folder / f"{key}.pdf").write_bytes(data)

@@ -163,9 +163,11 @@ def _revisions(update: ProgressUpdate) -> list[ProgressUpdate]:
 @bp.route("/voortgang/<int:update_id>")
 def view(update_id: int):
     update = get_update(update_id)
+    # Entries older than the update are about another object that once had its id (SQLite reuses the
+    # id of a deleted last row: removed example data, for one).
     history = db.session.scalars(select(AuditEntry).where(
         AuditEntry.object_type == "ProgressUpdate", AuditEntry.object_id == update.id,
-        visible_history(current_user, update.initiative))
+        AuditEntry.created_dt >= update.created_dt, visible_history(current_user, update.initiative))
         .order_by(AuditEntry.created_dt, AuditEntry.id)).all()
     revisions = _revisions(update)
     return render_template(
