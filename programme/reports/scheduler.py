@@ -249,6 +249,11 @@ class BuildPool:
                 initializer=_child_init, initargs=(self.app.instance_path, self._config()))
         return self._executor
 
+    def warm(self) -> None:
+        """Start the build processes now (their imports take seconds), not at the first build."""
+        for _ in range(self.processes):
+            self.executor().submit(os.getpid)
+
     def run(self) -> int:
         """Build queued reports, up to `processes` at once, until the queue is empty or the
         scheduler is stopping; returns how many were built."""
@@ -395,6 +400,7 @@ class _Stop(Exception):
 def run_scheduler(app: Flask, clock: Clock, run_for: float | None = None) -> None:
     """Run until SIGTERM/SIGINT (or run_for seconds). A build in progress is finished first."""
     pool = BuildPool(app)
+    pool.warm()
     scheduler = build_scheduler(app, clock, pool)
     stopping.clear()
 
