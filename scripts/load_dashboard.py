@@ -241,12 +241,14 @@ def main() -> None:
         raise SystemExit(f"te weinig metingen (idle {len(idle)}, tijdens builds {len(loaded)})")
     idle_p50, idle_p95 = percentiles(idle)
     load_p50, load_p95 = percentiles(loaded)
-    print(f"dashboard idle:               n={len(idle):4d}  p50 {idle_p50 * 1000:7.1f} ms  p95 {idle_p95 * 1000:7.1f} ms")
+    print(f"dashboard idle:               n={len(idle):4d}  p50 {idle_p50 * 1000:7.1f} ms  "
+          f"p95 {idle_p95 * 1000:7.1f} ms")
     print(f"dashboard, two builds running: n={len(loaded):4d}  p50 {load_p50 * 1000:7.1f} ms  "
           f"p95 {load_p95 * 1000:7.1f} ms")
     print(f"ratio loaded/idle:            p50 {load_p50 / idle_p50:.2f} x   p95 {load_p95 / idle_p95:.2f} x   "
           f"(goal p95 <= 1.5 x)")
-    print(f"builds finished in the window: {len(done)} (median {statistics.median(durations) if durations else 0:.1f} s "
+    median_build = statistics.median(durations) if durations else 0
+    print(f"builds finished in the window: {len(done)} (median {median_build:.1f} s "
           f"each), build processes {len(workers)}, their niceness {sorted(set(niceness))}, "
           f"server {'gunicorn' if Path(sys.executable).with_name('gunicorn').exists() else 'werkzeug threaded'}")
     print("note: a shared machine makes this figure noisy; run it a few times.")
