@@ -82,7 +82,7 @@ def test_a_killed_workers_build_is_taken_over_after_its_lease_and_issued_once(ap
 
     # The dead worker's lease cannot be renewed; another worker builds it, to the end.
     assert not builds.renew_lease(build.id, worker)
-    assert builds.process_queue(limit=1, worker="other:1") == 1
+    builds.run_build(builds.claim(build.id, worker="other:1"))
     done = _fresh(build.id)
     assert (done.status, done.worker, done.attempts) == (DONE, "other:1", 2)
     assert [r.id for r in _issued_for(build.id)] == [done.report_id]
@@ -99,7 +99,7 @@ def test_a_build_only_completes_while_its_lease_is_its_own(app, db, manager):
     assert _issued_for(build.id) == []
     # Taken over and built by another worker: issued exactly once.
     assert build.id in scheduler.recover_stale_builds(utcnow())
-    assert builds.process_queue(limit=1, worker="other:2") == 1
+    builds.run_build(builds.claim(build.id, worker="other:2"))
     assert _fresh(build.id).status == DONE
     assert len(_issued_for(build.id)) == 1
 
