@@ -61,6 +61,7 @@ audit: setup
 # Report build speed and memory (seeded programme and 200 generated initiatives); not part of `make test`.
 bench: system-deps setup
 	$(BIN)/python scripts/bench_reports.py
+	$(BIN)/python scripts/load_dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

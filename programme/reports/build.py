@@ -6,8 +6,10 @@ import logging
 import os
 import secrets
 import socket
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -23,6 +25,11 @@ from programme.reports.models import (DONE, FACTSHEET, FAILED, KIND_LABELS, MANU
 from programme.reports.periods import ReportPeriod, capfirst
 
 log = logging.getLogger(__name__)
+
+# A worker's lease on a running build: short, and renewed by a heartbeat while it builds, so a
+# build whose worker died (killed, hung, host gone; reaped or not) is taken over soon after.
+LEASE = timedelta(seconds=60)
+HEARTBEAT_SECONDS = 15
 
 
 class ReportRequestError(ValueError):
@@ -92,12 +99,20 @@ def retry(build: ReportBuild, user) -> ReportBuild:
     return build
 
 
+def lease_seconds() -> float:
+    """The lease's length (config REPORT_BUILD_LEASE_SECONDS, for tests; else LEASE)."""
+    return float(current_app.config.get("REPORT_BUILD_LEASE_SECONDS") or LEASE.total_seconds())
+
+
 def claim(build_id: int, worker: str | None = None) -> ReportBuild | None:
-    """Take one queued build for this worker. The conditional UPDATE is atomic on SQLite and
-    PostgreSQL, so two workers never take the same build; None when another one was faster."""
+    """Take one queued build for this worker, with a lease on it. The conditional UPDATE is
+    atomic on SQLite and PostgreSQL, so two workers never take the same build; None when another
+    one was faster."""
+    now = utcnow()
     taken = db.session.execute(
         update(ReportBuild).where(ReportBuild.id == build_id, ReportBuild.status == QUEUED)
-        .values(status=RUNNING, worker=worker or worker_name(), started_dt=utcnow(),
+        .values(status=RUNNING, worker=worker or worker_name(), started_dt=now,
+                lease_until=now + timedelta(seconds=lease_seconds()), heartbeat_dt=now,
                 attempts=ReportBuild.attempts + 1, progress=5, progress_label="Gegevens verzamelen")
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
@@ -113,6 +128,53 @@ def claim_next(worker: str | None = None) -> ReportBuild | None:
         if build is not None:
             return build
     return None
+
+
+def _ours(build_id: int, worker: str, now: datetime):
+    """The condition for a running build that is still this worker's, under a lease not expired."""
+    return (ReportBuild.id == build_id, ReportBuild.status == RUNNING, ReportBuild.worker == worker,
+            ReportBuild.lease_until >= now)
+
+
+def renew_lease(build_id: int, worker: str) -> bool:
+    """Extend the lease of a build this worker still holds (committed); False when it lost it."""
+    now = utcnow()
+    renewed = db.session.execute(
+        update(ReportBuild).where(*_ours(build_id, worker, now))
+        .values(lease_until=now + timedelta(seconds=lease_seconds()), heartbeat_dt=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return bool(renewed)
+
+
+@contextmanager
+def heartbeat(build_id: int, worker: str, every: float | None = None):
+    """Renew the lease every few seconds in a thread of its own (own app context and database
+    session) while the body runs. Yields an Event that is set when the lease was lost."""
+    app = current_app._get_current_object()
+    every = every or min(HEARTBEAT_SECONDS, lease_seconds() / 4)
+    done, lost = threading.Event(), threading.Event()
+
+    def beat():
+        with app.app_context():
+            while not done.wait(every):
+                try:
+                    if not renew_lease(build_id, worker):
+                        lost.set()
+                        log.warning("report build %s: lease lost, another worker may have it", build_id)
+                        return
+                except Exception:  # noqa: BLE001 - a missed beat is retried; the lease is long enough
+                    db.session.rollback()
+                    log.exception("report build %s: heartbeat failed", build_id)
+            db.session.remove()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{build_id}", daemon=True)
+    thread.start()
+    try:
+        yield lost
+    finally:
+        done.set()
+        thread.join(10)
 
 
 def set_progress(build: ReportBuild, percent: int, label: str) -> None:
@@ -207,11 +269,12 @@ def _finish(build: ReportBuild, worker: str, rendered: Rendered, version_of_data
                    new={"sha256": report.sha256, "version": report.version,
                         "data_version": report.data_version_number,
                         "build_id": build.id})
+            # Only while the lease is still ours: once it expired the build may be someone else's.
+            now = utcnow()
             ours = db.session.execute(
-                update(ReportBuild).where(ReportBuild.id == build.id, ReportBuild.status == RUNNING,
-                                          ReportBuild.worker == worker)
+                update(ReportBuild).where(*_ours(build.id, worker, now))
                 .values(status=DONE, progress=100, progress_label="Klaar", report_id=report.id,
-                        finished_dt=utcnow(), error=None)
+                        finished_dt=now, lease_until=None, error=None)
                 .execution_options(synchronize_session=False)).rowcount
             if not ours:
                 raise BuildTakenOver(f"build {build.id} was taken over by another worker")
@@ -235,11 +298,18 @@ def run_build(build: ReportBuild) -> ReportBuild:
     its reason. Never raises for a failure of the report itself."""
     version_of_data, data_as_of = data_version(), utcnow()
     worker = build.worker
+    log.info("report build %s in process %s at niceness %s", build.id, os.getpid(),
+             os.getpriority(os.PRIO_PROCESS, 0))
     try:
-        rendered = render(build, progress=lambda percent, label: set_progress(build, percent, label),
-                          data_as_of=data_as_of)
-        set_progress(build, 90, "Opslaan in het archief")
-        _finish(build, worker, rendered, version_of_data, data_as_of)
+        with heartbeat(build.id, worker) as lost:
+            def progress(percent: int, label: str) -> None:
+                if lost.is_set():
+                    raise BuildTakenOver(f"build {build.id}: lease lost")
+                set_progress(build, percent, label)
+
+            rendered = render(build, progress=progress, data_as_of=data_as_of)
+            progress(90, "Opslaan in het archief")
+            _finish(build, worker, rendered, version_of_data, data_as_of)
     except BuildTakenOver:
         log.warning("report build %s was requeued and taken by another worker; dropped this result", build.id)
     except Exception as exc:  # noqa: BLE001 - any failure is shown on the build, with its reason
@@ -249,7 +319,7 @@ def run_build(build: ReportBuild) -> ReportBuild:
         failed = db.session.execute(
             update(ReportBuild).where(ReportBuild.id == build.id, ReportBuild.status == RUNNING,
                                       ReportBuild.worker == worker)
-            .values(status=FAILED, finished_dt=utcnow(), error=error, progress_label="Mislukt")
+            .values(status=FAILED, finished_dt=utcnow(), error=error, progress_label="Mislukt", lease_until=None)
             .execution_options(synchronize_session=False)).rowcount
         if failed:
             record("report_failed", db.session.get(ReportBuild, build.id), actor=build.requested_by,

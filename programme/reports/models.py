@@ -130,6 +130,10 @@ class ReportBuild(db.Model):
     started_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("issued_reports.id"))
+    # The worker's lease on a running build: renewed by its heartbeat while it builds. Once it has
+    # expired another scheduler may take the build over, whether or not the process was reaped.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     initiative: Mapped[Initiative | None] = relationship()
     schedule: Mapped[ReportSchedule | None] = relationship()
