@@ -45,6 +45,7 @@ def test_build_is_archived_with_hash_parameters_and_data_version(app, db, manage
     stored = Path(app.instance_path) / "reports" / report.stored_name
     data = stored.read_bytes()
     assert data.startswith(b"%PDF-")
+    assert stored.stat().st_mode & 0o777 == 0o600  # private to the app's account
     assert report.sha256 == hashlib.sha256(data).hexdigest() and report.size == len(data)
     assert report.version == 1 and report.period_code == "2091-K2"
     assert report.made_by_id == manager.id and report.made_by_label == manager.name

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from programme.core.files import write_private
 from programme.core.audit import AuditEntry, record
 from programme.core.db import utcnow
 from programme.core.formatting import AMSTERDAM, dutch_date
@@ -38,7 +39,7 @@ class ReportRequestError(ValueError):
 
 def reports_dir() -> Path:
     path = Path(current_app.instance_path) / "reports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -263,7 +264,7 @@ def _finish(build: ReportBuild, worker: str, rendered: Rendered, version_of_data
         try:
             report = issue(build, rendered, version_of_data, data_as_of)
             path = reports_dir() / report.stored_name
-            path.write_bytes(rendered.pdf)
+            write_private(path, rendered.pdf)
             queue_deliveries(report)
             record("report_issued", report, actor=build.requested_by,
                    new={"sha256": report.sha256, "version": report.version,
