@@ -4,6 +4,7 @@ Dutch 429 page and Retry-After; one person has at most three builds open, and tw
 never open at once (a partial unique index). The parallel tests run against four web workers on
 PostgreSQL; the others on any database."""
 import http.client
+import io
 import os
 import threading
 import uuid
@@ -19,14 +20,16 @@ from programme.core.audit import AuditEntry
 from programme.core.rate_limits import RateLimitCounter
 from programme.extensions import db as _db
 from programme.initiatives.models import Initiative
+from programme.progress.models import Evidence
 from programme.reports.build import reports_dir, request_report
 from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, PS_HALF_YEARLY, QUEUED, RUNNING,
                                       SCHEDULED, IssuedReport, ReportBuild)
 from programme.reports.periods import parse_period, recent_periods
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.http_workers import Browser, on_postgres
+from tests.progress_helpers import PDF, client_for, new_draft
 
-pytest_plugins = ["tests.http_workers"]
+pytest_plugins = ["tests.http_workers", "tests.progress_helpers"]
 
 TODAY = datetime.now(UTC).date()
 QUARTERS = [p.code for p in recent_periods(GS_QUARTERLY, TODAY)]
@@ -110,6 +113,29 @@ def test_a_new_window_starts_when_the_old_one_has_ended(app, monkeypatch):
     assert client.get("/accounts/export.csv").status_code == 200
 
 
+def test_uploads_have_their_own_limit_and_evidence_downloads_count_as_exports(app, monkeypatch, ids, ctx):
+    monkeypatch.setitem(app.config, "RATE_LIMIT_UPLOADS", "2 per 10 minutes")
+    monkeypatch.setitem(app.config, "RATE_LIMIT_EXPORTS", "1 per 10 minutes")
+    update_id = new_draft(ctx, ids)
+    owner = client_for(app, "owner")
+    token = csrf_token(owner.get(f"/voortgang/{update_id}/bewerken"))
+
+    def upload(name):
+        return owner.post(f"/voortgang/{update_id}/bewijs", content_type="multipart/form-data", data={
+            "csrf_token": token, "file": (io.BytesIO(PDF), name)})
+
+    assert [upload(f"Verslag {n}.pdf").status_code for n in range(3)] == [302, 302, 429]
+    with app.app_context():
+        stored = _db.session.scalars(select(Evidence.id).where(Evidence.update_id == update_id)).all()
+    assert len(stored) == 2
+    third = upload("Verslag 4.pdf").get_data(as_text=True)
+    assert "U heeft in korte tijd te veel bestanden toegevoegd. Probeer het over 10 minuten opnieuw." in third
+    download = owner.get(f"/voortgang/bewijs/{stored[0]}")
+    download.close()  # send_file keeps the file open until then
+    assert download.status_code == 200
+    assert TOO_MANY in owner.get(f"/voortgang/bewijs/{stored[1]}").get_data(as_text=True)
+
+
 def test_the_refusal_of_a_report_request_tells_when_to_try_again(app):
     client = app.test_client()
     assert login(client, "manager").status_code == 302
@@ -169,7 +195,8 @@ def parallel(calls):
 
 @pytest.fixture(scope="module")
 def limited_workers(request):
-    """The four web workers, started with an export limit of WORKER_EXPORTS."""
+    """The four web workers (for every parallel test of this module), started with an export limit of
+    WORKER_EXPORTS."""
     before = os.environ.get("RATE_LIMIT_EXPORTS")
     os.environ["RATE_LIMIT_EXPORTS"] = f"{WORKER_EXPORTS} per 10 minutes"
     try:
@@ -220,7 +247,8 @@ def test_thirty_parallel_excel_exports_give_exactly_the_limit(app, limited_worke
 
 
 @on_postgres
-def test_ten_parallel_report_requests_of_one_person_queue_exactly_three(app, workers):
+def test_ten_parallel_report_requests_of_one_person_queue_exactly_three(app, limited_workers):
+    workers = limited_workers
     browser = Browser(workers[0]).sign_in("manager")
     token = browser.get("/rapportages/aanvragen").field("csrf_token")
     scopes = [(GS_QUARTERLY, q) for q in QUARTERS[1:8]] + [(PS_HALF_YEARLY, h) for h in HALF_YEARS[1:4]]
@@ -241,7 +269,8 @@ def test_ten_parallel_report_requests_of_one_person_queue_exactly_three(app, wor
 
 
 @on_postgres
-def test_ten_parallel_identical_requests_of_two_managers_queue_one_build(app, workers):
+def test_ten_parallel_identical_requests_of_two_managers_queue_one_build(app, limited_workers):
+    workers = limited_workers
     email = f"manager-{uuid.uuid4().hex[:8]}@test.example"
     with app.app_context():
         create_user(email, "Tweede Manager", "manager", PASSWORD)

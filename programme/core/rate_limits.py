@@ -120,9 +120,9 @@ def refused(error: RateLimitExceeded):
     from programme.core.errors import render_error
 
     reset_at = limiter.current_limit.reset_at if limiter.current_limit else time.time() + 60
-    what = "downloads en overzichten" if error.limit.scope == "export" else "bestanden"
-    message = (f"U heeft in korte tijd te veel {what} opgevraagd of verstuurd. Probeer het "
-               f"{wait_text(reset_at - time.time())} opnieuw.")
+    what = ("downloads en overzichten opgevraagd" if error.limit.scope == "export"
+            else "bestanden toegevoegd")
+    message = f"U heeft in korte tijd te veel {what}. Probeer het {wait_text(reset_at - time.time())} opnieuw."
     record_refusal("rate", message)
     return render_error(429, message)
 
