@@ -41,6 +41,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from programme.core import rate_limits
+
+    rate_limits.register(app)
     from programme.core.db_events import register_sqlite_pragmas
 
     with app.app_context():

@@ -98,6 +98,12 @@ def build_config(instance_path: str) -> dict:
         "DEMO_ACCOUNTS": not production,
         "DISPLAY_TIMEZONE": "Europe/Amsterdam",
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Rate limits on expensive functions (core/rate_limits.py), per person: all exports and
+        # downloads together, and uploads. Counted in the app's database unless a `limits` storage
+        # URI is given (e.g. redis://127.0.0.1:6379/0, with the redis package installed).
+        "RATE_LIMIT_EXPORTS": os.environ.get("RATE_LIMIT_EXPORTS", "").strip() or "30 per 10 minutes",
+        "RATE_LIMIT_UPLOADS": os.environ.get("RATE_LIMIT_UPLOADS", "").strip() or "20 per 10 minutes",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "appdb://",
         **mail_settings(),
     }
 

@@ -2,6 +2,7 @@
 from programme.accounts.models import LoginFailure, User  # noqa: F401
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal  # noqa: F401
 from programme.core.audit import AuditEntry  # noqa: F401
+from programme.core.rate_limits import RateLimitCounter  # noqa: F401
 from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget  # noqa: F401
 from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeArea,  # noqa: F401
                                           LearningQuestion, Organisation)

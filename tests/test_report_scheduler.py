@@ -286,8 +286,9 @@ def test_builds_of_dead_workers_are_queued_again(db):
         "dead_too_often": (f"{host}:{_dead_pid()}", now, 3),
     }
     ids = {}
-    period = parse_period("2027-K1")
-    for name, (worker, started, attempts) in cases.items():
+    # Five reports: a requested report has one open build at a time.
+    periods = [parse_period(code) for code in ("2027-K1", "2027-K2", "2027-K3", "2027-K4", "2028-K1")]
+    for period, (name, (worker, started, attempts)) in zip(periods, cases.items(), strict=True):
         build = request_report(GS_QUARTERLY, period, today=period.ends_on + timedelta(days=1))
         build.status, build.worker, build.started_dt, build.attempts = RUNNING, worker, started, attempts
         ids[name] = build.id

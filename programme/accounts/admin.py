@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from programme.accounts import bp
+from programme.core.rate_limits import export_limit
 from programme.accounts.forms import UserCreateForm, UserEditForm
 from programme.accounts.models import User
 from programme.accounts.operations import AccountError, create_user, reset_totp, set_active, update_user
@@ -137,6 +138,7 @@ def _local(value: datetime | None) -> str:
 
 @bp.route("/accounts/export.csv")
 @manager_required
+@export_limit
 def export():
     """Users and their rights, for the periodic access review (SECURITY.md 12)."""
     from programme.initiatives.models import Initiative

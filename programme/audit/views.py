@@ -13,6 +13,7 @@ from programme.audit.present import change_lines, present
 from programme.core.audit_labels import kind_label
 from programme.core.formatting import AMSTERDAM, dutch_datetime
 from programme.core.permissions import manager_required
+from programme.core.rate_limits import export_limit
 from programme.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.views import get_initiative
@@ -181,6 +182,7 @@ def index():
 
 @bp.route("/audit/export.csv")
 @manager_required
+@export_limit
 def export():
     chosen, _errors = _filters()
     entries = db.session.scalars(_query(chosen)).all()

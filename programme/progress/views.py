@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from programme.core import permissions
 from programme.core.audit import AuditEntry
 from programme.core.forms import EmptyForm
+from programme.core.rate_limits import export_limit, upload_limit
 from programme.extensions import db
 from programme.initiatives.models import Initiative
 from programme.progress import bp, editing, followup
@@ -263,6 +264,7 @@ def correct(update_id: int):
 
 
 @bp.route("/voortgang/<int:update_id>/bewijs", methods=["POST"])
+@upload_limit
 def upload_evidence(update_id: int):
     update = get_reportable_update(update_id, lock=True)
     upload = request.files.get("file")
@@ -289,6 +291,7 @@ def get_evidence(evidence_id: int) -> Evidence:
 
 
 @bp.route("/voortgang/bewijs/<int:evidence_id>")
+@export_limit
 def download_evidence(evidence_id: int):
     evidence = get_evidence(evidence_id)
     path = files.stored_path(evidence.stored_name)

@@ -8,8 +8,8 @@ An IssuedReport is a finished PDF in the archive: never changed, building again 
 """
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        event)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, event, text)
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +56,15 @@ PROVISIONAL_LABEL = "Voorlopig"
 
 def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+_OPEN_REQUEST = f"trigger = '{MANUAL}' AND {_in('status', (QUEUED, RUNNING))}"
+# Two partial unique indexes, since NULL initiatives never collide in one (the migration has them too).
+OPEN_REQUEST_INDEXES = (
+    ("uq_report_builds_open_request", ("kind", "period_code"), f"initiative_id IS NULL AND {_OPEN_REQUEST}"),
+    ("uq_report_builds_open_factsheet_request", ("kind", "period_code", "initiative_id"),
+     f"initiative_id IS NOT NULL AND {_OPEN_REQUEST}"),
+)
 
 
 class ReportSchedule(db.Model):
@@ -105,6 +114,10 @@ class ReportBuild(db.Model):
         CheckConstraint(_in("status", BUILD_STATUS_LABELS), name="status_known"),
         CheckConstraint(_in("trigger", (MANUAL, SCHEDULED)), name="trigger_known"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_in_range"),
+        # One open requested build per identical report (kind, period, initiative), guaranteed by the
+        # database: of parallel identical requests one insert wins, the others fail (issue 11, 8).
+        *(Index(name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where))
+          for name, columns, where in OPEN_REQUEST_INDEXES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from flask import abort, render_template, request
 from programme.core.db import utcnow
 from programme.core.formatting import AMSTERDAM
 from programme.core.permissions import MANAGER, READER, roles_required
+from programme.core.rate_limits import export_limit
 from programme.reports import bp
 from programme.reports.content import build_content
 from programme.reports.models import GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
@@ -17,6 +18,7 @@ PREVIEW_KINDS = {kind: KIND_LABELS[kind] for kind in (GS_QUARTERLY, PS_HALF_YEAR
 
 @bp.route("/rapportages/voorbeeld")
 @roles_required(MANAGER, READER)
+@export_limit
 def preview():
     kind = request.args.get("soort", GS_QUARTERLY)
     if kind not in PREVIEW_KINDS:

@@ -6,12 +6,15 @@ import io
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from programme.accounts.models import User
 from programme.core.audit import record_refusal
 from programme.core.formatting import number
 from programme.core.forms import EmptyForm
 from programme.core.permissions import MANAGER, READER, manager_required, roles_required
+from programme.core.rate_limits import export_limit
 from programme.extensions import db
 from programme.initiatives.models import Initiative
 from programme.plan.editing import CONFLICT, save_with_lock
@@ -31,6 +34,10 @@ PER_PAGE = 20
 RECENT_BUILDS = 20
 # SECURITY.md 14: building is expensive, so one person has only a few builds waiting at a time.
 MAX_OPEN_PER_USER = 3
+# A refused request may be tried again after about this many seconds (Retry-After).
+RETRY_AFTER = 60
+DUPLICATE = ("Deze rapportage staat al in de wachtrij of wordt gemaakt. Wacht tot die klaar is voordat u haar "
+             "opnieuw aanvraagt.")
 
 
 # ---------------------------------------------------------------- loading (404 when it does not exist)
@@ -121,6 +128,7 @@ def index():
 
 @bp.route("/rapportages/<int:report_id>/pdf")
 @archive_access
+@export_limit
 def download_pdf(report_id: int):
     report = get_report(report_id)
     path = deliveries.report_file(report)  # from the stored, generated name only
@@ -134,6 +142,7 @@ def download_pdf(report_id: int):
 
 @bp.route("/rapportages/<int:report_id>/excel")
 @archive_access
+@export_limit
 def download_excel(report_id: int):
     report = get_report(report_id)
     response = send_file(io.BytesIO(workbook_bytes(report)), mimetype=EXCEL_MIMETYPE, as_attachment=True,
@@ -170,9 +179,19 @@ def _open_builds(kind: str, period_code: str, initiative_id: int | None, *, excl
     return db.session.scalar(query.order_by(ReportBuild.id).limit(1))
 
 
+def _one_request_at_a_time() -> None:
+    """Lock the requester's row until the commit, so that one person's parallel requests are counted
+    one after another and the cap of MAX_OPEN_PER_USER holds whatever the parallelism (each count, a
+    statement of its own, sees the builds that the requests before it committed). SQLite has no row
+    locks; it is the single-user development database."""
+    db.session.execute(select(User.id).where(User.id == current_user.id).with_for_update())
+
+
 def refusal_for(kind: str, period_code: str, initiative_id: int | None, *,
                 exclude: int | None = None) -> tuple[str, ReportBuild | None] | None:
-    """Why this request may not be queued now (a Dutch message and the build in the way), or None."""
+    """Why this request may not be queued now (a Dutch message and the build in the way), or None.
+    Call it after _one_request_at_a_time(); identical builds of two people are kept apart by the
+    database (the partial unique indexes on report_builds)."""
     existing = _open_builds(kind, period_code, initiative_id, exclude=exclude)
     if existing is not None:
         return (f"Deze rapportage staat al in de wachtrij of wordt gemaakt (opdracht {existing.id}). "
@@ -206,24 +225,30 @@ def ask():
         period = parse_period(form.period.data)
         initiative = db.session.get(Initiative, int(form.initiative.data)) if form.initiative.data else None
         initiative_id = initiative.id if initiative else None
+        _one_request_at_a_time()
         refusal = refusal_for(form.kind.data, period.code, initiative_id)
+        if refusal is None:
+            try:
+                build = request_report(form.kind.data, period, initiative=initiative, user=_user(),
+                                       provisional=form.provisional.data, today=form.today)
+                db.session.commit()
+            except ReportRequestError as error:
+                db.session.rollback()
+                form.form_errors.append(str(error))
+            except IntegrityError:  # another person's identical request was committed first
+                db.session.rollback()
+                refusal = (DUPLICATE, _open_builds(form.kind.data, period.code, initiative_id))
+            else:
+                return redirect(url_for("reports.build", build_id=build.id))
         if refusal is not None:
+            db.session.rollback()  # ends the lock before the refusal is written
             message, in_the_way = refusal
             record_refusal("rate", message)
             form.form_errors.append(message)
             status = 429
-        else:
-            try:
-                build = request_report(form.kind.data, period, initiative=initiative, user=_user(),
-                                       provisional=form.provisional.data, today=form.today)
-            except ReportRequestError as error:
-                db.session.rollback()
-                form.form_errors.append(str(error))
-            else:
-                db.session.commit()
-                return redirect(url_for("reports.build", build_id=build.id))
+    headers = {"Retry-After": str(RETRY_AFTER)} if status == 429 else {}
     return render_template("reports/ask.html", form=form, builds=_recent_builds(), in_the_way=in_the_way,
-                           button_form=EmptyForm()), status
+                           button_form=EmptyForm()), status, headers
 
 
 def build_state(build: ReportBuild) -> dict:
@@ -273,18 +298,25 @@ def build_status(build_id: int):
 def retry_build(build_id: int):
     item = get_build(build_id)
     _require_post_form()
+    _one_request_at_a_time()
+    db.session.refresh(item)  # as it is now, after a parallel retry that went first
     refusal = refusal_for(item.kind, item.period_code, item.initiative_id, exclude=item.id)
     if refusal is not None:
+        db.session.rollback()
         record_refusal("rate", refusal[0])
         flash(refusal[0], "error")
         return redirect(url_for("reports.build", build_id=item.id))
     try:
         retry(item, _user())
+        db.session.commit()
     except ReportRequestError as error:
         db.session.rollback()
         flash(str(error), "error")
+    except IntegrityError:
+        db.session.rollback()
+        record_refusal("rate", DUPLICATE)
+        flash(DUPLICATE, "error")
     else:
-        db.session.commit()
         flash("De rapportage staat weer in de wachtrij.", "info")
     return redirect(url_for("reports.build", build_id=item.id))
 
