@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 # The programme's horizon: periods, plans and schedules fall within it; measurements are never older.
 FIRST_PLAUSIBLE = date(2016, 1, 1)
@@ -94,3 +94,12 @@ def plausible_date(first=FIRST_PLAUSIBLE, last=LAST_PLAUSIBLE, *, what: str = "D
 def measurement_date():
     """A measurement is not from before the programme and not (much) in the future."""
     return plausible_date(FIRST_PLAUSIBLE, lambda today: today + MEASUREMENT_GRACE, what="De meetdatum")
+
+
+class InRange(NumberRange):
+    """NumberRange that leaves an empty or unreadable number to the field's own message (one
+    message per problem, not two)."""
+
+    def __call__(self, form, field):
+        if field.data is not None:
+            super().__call__(form, field)

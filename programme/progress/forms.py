@@ -6,9 +6,9 @@ from flask_wtf.file import FileField
 from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
                      StringField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from programme.core.forms import (FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, DutchMeta, measurement_date,
+from programme.core.forms import (FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, DutchMeta, InRange, measurement_date,
                                   plausible_date, text_field)
 from programme.plan.editing import VersionedForm
 from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
@@ -162,7 +162,7 @@ class EvidenceForm(BaseForm):
 
 class QuartersForm(BaseForm):
     year = IntegerField("Jaar", validators=[InputRequired("Vul een jaar in."),
-                                            NumberRange(FIRST_PLAUSIBLE.year, LAST_PLAUSIBLE.year,
+                                            InRange(FIRST_PLAUSIBLE.year, LAST_PLAUSIBLE.year,
                                                         f"Vul een jaar van {FIRST_PLAUSIBLE.year} tot en met "
                                                         f"{LAST_PLAUSIBLE.year} in.")])
 

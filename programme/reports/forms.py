@@ -3,9 +3,9 @@ from datetime import date
 
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from programme.core.forms import BaseForm, choices, email_field, plausible_date, text_field
+from programme.core.forms import BaseForm, InRange, choices, email_field, plausible_date, text_field
 from programme.plan.editing import VersionedForm
 from programme.progress.forms import DutchDateField
 from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
@@ -103,12 +103,12 @@ class ScheduleForm(BaseForm):
     days_after_period = WholeNumberField(
         "Dagen na het einde van de periode",
         validators=[InputRequired("Vul het aantal dagen in."),
-                    NumberRange(0, 120, "Kies een aantal dagen van 0 tot en met 120.")],
+                    InRange(0, 120, "Kies een aantal dagen van 0 tot en met 120.")],
         description="Bijvoorbeeld 15: de rapportage over het derde kwartaal (tot en met 30 september) "
                     "wordt op 16 oktober gemaakt.")
     hour = WholeNumberField("Uur van de dag (Nederlandse tijd)",
                         validators=[InputRequired("Vul het uur in."),
-                                    NumberRange(0, 23, "Kies een uur van 0 tot en met 23.")],
+                                    InRange(0, 23, "Kies een uur van 0 tot en met 23.")],
                         description="Van 0 tot en met 23; 6 is zes uur ’s ochtends.")
     starts_on = DutchDateField("Gaat in op", validators=[InputRequired("Vul de datum in waarop de planning ingaat."),
                                                          plausible_date()],
