@@ -338,9 +338,10 @@ def http_world(app, ids, ctx):
         from programme.plan.models import Action
 
         action = _db.session.scalar(select(Action).order_by(Action.id))
-        yield SimpleNamespace(ids=ids, draft=draft_id, submitted=submitted_id, action=action.id,
-                              deliverable=action.deliverable_id, user=find_user(USERS["reader"][0]).id)
+        world = SimpleNamespace(ids=ids, draft=draft_id, submitted=submitted_id, action=action.id,
+                                deliverable=action.deliverable_id, user=find_user(USERS["reader"][0]).id)
         _db.session.rollback()
+    return world
 
 
 def _routes(w) -> list[tuple[str, str, str, dict]]:
@@ -399,8 +400,8 @@ def test_every_edit_form_refuses_bad_input_in_dutch_and_changes_nothing(app, htt
                 where = f"{action} {control['name']} {case} {value[:20]!r}"
                 before = _snapshot(app)
                 data = _data(controls, {**valid, control["name"]: value, "csrf_token": csrf_token(page)})
-                response = client.post(action, data=data)
-                assert response.status_code in (200, 303, 409, 422), f"{where}: {response.status_code}"
+                response = client.post(action, data=MultiDict(data))
+                assert response.status_code in (200, 302, 303, 400, 409, 422), f"{where}: {response.status_code}"
                 messages, html = _messages(client, response, control["name"])
                 assert messages, f"{where}: no message for the field"
                 for message in messages:

@@ -140,13 +140,14 @@ def new_update(initiative_id: int):
             str(current_period(periods).id) if periods else None)
     elif form.validate_on_submit():
         value = form.period_id.data or ""
-        period = db.session.get(ReportingPeriod, int(value)) if value.isdigit() else None
+        period = db.session.get(ReportingPeriod, int(value)) if value.isdigit() and len(value) < 12 else None
         if period is None:
-            abort(404)
-        ok, update = run(ops.create_draft, initiative, period, current_user,
-                         success=f"Het concept voor {period.label} is aangemaakt.")
-        if ok:
-            return redirect(url_for("progress.edit", update_id=update.id))
+            form.period_id.errors.append("Kies een periode uit de lijst.")
+        else:
+            ok, update = run(ops.create_draft, initiative, period, current_user,
+                             success=f"Het concept voor {period.label} is aangemaakt.")
+            if ok:
+                return redirect(url_for("progress.edit", update_id=update.id))
     return render_template("progress/new.html", initiative=initiative, form=form, periods=periods)
 
 
