@@ -74,7 +74,6 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 LEVEL_CHOICES = choices([("", "Kies…"), *LEVEL_LABELS.items()])
-CHOOSE_LEVEL = "Kies laag, middel of hoog."
 
 
 class LessonForm(SubForm):
@@ -85,8 +84,8 @@ class LessonForm(SubForm):
 
 class RiskForm(SubForm):
     description = text_field("Beschrijving van het risico", 3000, area=True)
-    likelihood = SelectField("Kans", choices=LEVEL_CHOICES, invalid_choice_message=CHOOSE_LEVEL)
-    impact = SelectField("Impact", choices=LEVEL_CHOICES, invalid_choice_message=CHOOSE_LEVEL)
+    likelihood = SelectField("Kans", choices=LEVEL_CHOICES, validate_choice=False)
+    impact = SelectField("Impact", choices=LEVEL_CHOICES, validate_choice=False)
     measure = text_field("Maatregel", 3000, area=True)
 
 

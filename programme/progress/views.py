@@ -141,6 +141,8 @@ def new_update(initiative_id: int):
     elif form.validate_on_submit():
         value = form.period_id.data or ""
         period = db.session.get(ReportingPeriod, int(value)) if value.isdigit() and len(value) < 12 else None
+        if period is None and value.isdigit():
+            abort(404)  # a forged id, as in a URL
         if period is None:
             form.period_id.errors.append("Kies een periode uit de lijst.")
         else:
