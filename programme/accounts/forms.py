@@ -1,24 +1,27 @@
 """Sign-in forms (password, code) and the manager's account forms."""
 from wtforms import EmailField, PasswordField, SelectField, StringField, ValidationError
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
 from programme.accounts.operations import find_user
 from programme.accounts.passwords import password_problems
-from programme.core.forms import BaseForm, choices
+from programme.core.forms import BaseForm, choices, email_field, text_field, too_long
 from programme.core.permissions import READER, ROLE_LABELS
 from programme.plan.editing import VersionedForm
 
 
 class LoginForm(BaseForm):
-    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in."), Length(max=254)],
+    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in."),
+                                                  Length(max=254, message=too_long(254))],
                        render_kw={"autocomplete": "username"})
-    password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in."), Length(max=256)],
+    password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in."),
+                                                       Length(max=256, message=too_long(256))],
                              render_kw={"autocomplete": "current-password"})
 
 
 class CodeForm(BaseForm):
     """The six-digit code from an authenticator app (sign-in step two, turning TOTP on or off)."""
-    code = StringField("Code", validators=[DataRequired("Vul de code uit uw app in."), Length(max=12)],
+    code = StringField("Code", validators=[DataRequired("Vul de code uit uw app in."),
+                                           Length(max=12, message=too_long(12))],
                        description="De zes cijfers die uw authenticator-app nu toont.",
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
                                   "spellcheck": "false", "autocapitalize": "off", "maxlength": 12})
@@ -29,7 +32,7 @@ BODY_CHOICES = [("", "Geen (alleen voor lezers)"), ("GS", "Gedeputeerde Staten (
 
 
 class _AccountFields(BaseForm):
-    name = StringField("Naam", validators=[DataRequired("Vul de naam in."), Length(max=200)])
+    name = text_field("Naam", 200, "Vul de naam in.")
     role = SelectField("Rol", choices=choices(ROLE_LABELS.items()),
                        validators=[DataRequired("Kies een rol.")])
     body = SelectField("GS of PS", choices=choices(BODY_CHOICES),
@@ -43,10 +46,9 @@ class _AccountFields(BaseForm):
 
 
 class UserCreateForm(_AccountFields):
-    email = EmailField("E-mailadres", validators=[
-        DataRequired("Vul het e-mailadres in."), Length(max=254),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Vul een geldig e-mailadres in.")])
-    password = PasswordField("Eerste wachtwoord", validators=[DataRequired("Vul een eerste wachtwoord in.")],
+    email = email_field("E-mailadres", render_kw={})
+    password = PasswordField("Eerste wachtwoord", validators=[DataRequired("Vul een eerste wachtwoord in."),
+                                                             Length(max=256, message=too_long(256))],
                              description="Minimaal 12 tekens; geen veelgebruikte wachtwoorden en geen "
                                          "woorden uit de naam, het e-mailadres of de programmanaam.",
                              render_kw={"autocomplete": "new-password"})

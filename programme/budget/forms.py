@@ -3,7 +3,7 @@ from wtforms import IntegerField, TextAreaField, ValidationError
 from wtforms.widgets import TextInput
 from wtforms.validators import InputRequired, Length, Optional
 
-from programme.core.forms import BaseForm
+from programme.core.forms import BaseForm, InRange
 from programme.plan.editing import IdSelectField, VersionedForm
 from programme.progress.money import MoneyField
 
@@ -44,6 +44,7 @@ class InitiativeLineForm(VersionedForm, InitiativeLineFields):
 
 
 FIRST_YEAR, LAST_YEAR = 2017, 2040
+YEAR_RANGE = InRange(FIRST_YEAR, LAST_YEAR, f"Kies een jaar van {FIRST_YEAR} tot en met {LAST_YEAR}.")
 
 
 class YearField(IntegerField):
@@ -61,19 +62,13 @@ class YearField(IntegerField):
 
 
 class PeriodForm(BaseForm):
-    first_year = YearField("Eerste jaar", validators=[InputRequired("Vul het eerste jaar in.")],
+    first_year = YearField("Eerste jaar", validators=[InputRequired("Vul het eerste jaar in."), YEAR_RANGE],
                            render_kw={"inputmode": "numeric"})
-    last_year = YearField("Laatste jaar", validators=[Optional()], render_kw={"inputmode": "numeric"})
-
-    def validate_first_year(self, field):
-        if field.data is not None and not FIRST_YEAR <= field.data <= LAST_YEAR:
-            raise ValidationError(f"Kies een jaar van {FIRST_YEAR} tot en met {LAST_YEAR}.")
+    last_year = YearField("Laatste jaar", validators=[Optional(), YEAR_RANGE], render_kw={"inputmode": "numeric"})
 
     def validate_last_year(self, field):
         if field.data is None or self.first_year.data is None:
             return
-        if not FIRST_YEAR <= field.data <= LAST_YEAR:
-            raise ValidationError(f"Kies een jaar van {FIRST_YEAR} tot en met {LAST_YEAR}.")
         if field.data < self.first_year.data:
             raise ValidationError("Het laatste jaar kan niet voor het eerste jaar liggen.")
 

@@ -87,7 +87,8 @@ class IndicatorForm(VersionedForm, IndicatorFields):
 
 class TargetFields(BaseForm):
     period_label = StringField("Periode", description=PERIOD_HINT,
-                               validators=[DataRequired("Vul de periode in."), validate_period])
+                               validators=[DataRequired("Vul de periode in."),
+                                           Length(max=20, message="Gebruik hoogstens 20 tekens."), validate_period])
     target_value = NumberField("Streefwaarde (getal)")
     target_text = _text("Streefwaarde in woorden", 2000)
 

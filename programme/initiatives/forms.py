@@ -1,9 +1,8 @@
 """Forms for the manager's editing of initiatives and learning questions."""
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, SelectField, SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from programme.core.forms import BaseForm, choices
+from programme.core.forms import BaseForm, choices, text_field
 from programme.initiatives.models import (LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask,
                                           LearningQuestion, Organisation)
 from programme.initiatives.operations import find_by_name
@@ -39,22 +38,22 @@ class CheckboxesField(IdsField):
 
 class InitiativeForm(BaseForm):
     version = HiddenField()
-    name = StringField("Naam", validators=[DataRequired("Vul de naam in."), Length(max=200)])
+    name = text_field("Naam", 200, "Vul de naam in.")
     status = SelectField("Status", choices=choices(STATUS_LABELS.items()))
     line = SelectField("Uitvoeringslijn", choices=choices(LINE_LABELS.items()))
-    opgave = TextAreaField("Opgave", validators=[Optional(), Length(max=20000)])
-    description = TextAreaField("Initiatief (beschrijving)", validators=[Optional(), Length(max=20000)])
-    partners_text = TextAreaField("Partners (tekst)", validators=[Optional(), Length(max=20000)])
-    role_province = TextAreaField("Rol van de provincie", validators=[Optional(), Length(max=5000)])
-    role_zet = TextAreaField("Rol van ZET", validators=[Optional(), Length(max=5000)])
-    role_zorgbelang = TextAreaField("Rol van Zorgbelang", validators=[Optional(), Length(max=5000)])
+    opgave = text_field("Opgave", 20000, area=True)
+    description = text_field("Initiatief (beschrijving)", 20000, area=True)
+    partners_text = text_field("Partners (tekst)", 20000, area=True)
+    role_province = text_field("Rol van de provincie", 5000, area=True)
+    role_zet = text_field("Rol van ZET", 5000, area=True)
+    role_zorgbelang = text_field("Rol van Zorgbelang", 5000, area=True)
     owners = CheckboxesField("Eigenaren (initiatiefnemers)")
     themes = CheckboxesField("Thema’s")
     areas = CheckboxesField("Gebieden (Figuur 1)")
     crossover_tasks = CheckboxesField("Cross-over met provinciale opgaven")
-    new_crossover_task = StringField("Nieuwe cross-over-opgave", validators=[Optional(), Length(max=200)])
+    new_crossover_task = text_field("Nieuwe cross-over-opgave", 200)
     partners = CheckboxesField("Partners (organisaties)")
-    new_partner_name = StringField("Naam van de nieuwe organisatie", validators=[Optional(), Length(max=300)])
+    new_partner_name = text_field("Naam van de nieuwe organisatie", 300)
     new_partner_kind = SelectField("Soort organisatie",
                                    choices=choices([("", "Kies een soort"), *ORGANISATION_KINDS.items()]),
                                    validate_choice=False)
@@ -87,8 +86,8 @@ class InitiativeForm(BaseForm):
 
 
 class LearningQuestionForm(BaseForm):
-    question = TextAreaField("Leervraag", validators=[DataRequired("Vul de leervraag in."), Length(max=2000)])
-    context = TextAreaField("Toelichting", validators=[Optional(), Length(max=20000)])
+    question = text_field("Leervraag", 2000, "Vul de leervraag in.", area=True)
+    context = text_field("Toelichting", 20000, area=True)
     status = SelectField("Status", choices=choices(LearningQuestion.STATUS_LABELS.items()))
 
 

@@ -11,7 +11,7 @@ from wtforms import Field, HiddenField, IntegerField, SelectField, ValidationErr
 
 from programme.core import audit, audit_labels
 from programme.core.formatting import dutch_date, money, number
-from programme.core.forms import BaseForm
+from programme.core.forms import FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm
 from programme.extensions import db
 
 CHOOSE = "Kies alleen uit de getoonde mogelijkheden."
@@ -93,6 +93,9 @@ def check_period_label(text: str) -> str:
         raise ValueError(f"Vul een geldige periode in. {PERIOD_HINT}")
     if match["last"] and int(match["last"]) <= int(match["first"]):
         raise ValueError("Het laatste jaar van de reeks moet na het eerste jaar liggen.")
+    first, last = FIRST_PLAUSIBLE.year, LAST_PLAUSIBLE.year
+    if any(year and not first <= int(year) <= last for year in (match["first"], match["last"])):
+        raise ValueError(f"Kies jaren van {first} tot en met {last}, de looptijd van het programma.")
     return text
 
 

@@ -2,7 +2,7 @@
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from programme.core.forms import BaseForm
+from programme.core.forms import BaseForm, InRange
 from programme.plan.editing import PERIOD_HINT, PositionField, VersionedForm, validate_period
 
 
@@ -11,7 +11,8 @@ class ActionFields(BaseForm):
                                                          Length(max=300, message="Gebruik hoogstens 300 tekens.")])
     statement = TextAreaField("Actie (de zin uit de Uitvoeringsagenda)",
                               validators=[Optional(), Length(max=5000, message="Gebruik hoogstens 5000 tekens.")])
-    position = PositionField("Volgorde binnen de prestatie", validators=[Optional()])
+    position = PositionField("Volgorde binnen de prestatie", validators=[
+        Optional(), InRange(0, 999, "Vul een geheel getal van 0 tot en met 999 in.")])
 
 
 class NewActionForm(ActionFields):
@@ -24,7 +25,8 @@ class ActionForm(VersionedForm, ActionFields):
 
 class PlanningFields(BaseForm):
     period_label = StringField("Periode", description=PERIOD_HINT,
-                               validators=[DataRequired("Vul de periode in."), validate_period])
+                               validators=[DataRequired("Vul de periode in."),
+                                           Length(max=20, message="Gebruik hoogstens 20 tekens."), validate_period])
     text = TextAreaField("Planning", validators=[DataRequired("Vul de planning in."),
                                                  Length(max=5000, message="Gebruik hoogstens 5000 tekens.")])
 

@@ -4,11 +4,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf.file import FileField
 from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
+                     StringField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from programme.core.forms import BaseForm
+from programme.core.forms import (FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, DutchMeta, InRange, measurement_date,
+                                  plausible_date, text_field)
 from programme.plan.editing import VersionedForm
 from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
 from programme.progress.money import MoneyField
@@ -21,7 +22,7 @@ def _strip(value):
 class SubForm(Form):
     """A repeated group inside a form (no CSRF token of its own); strips text like BaseForm."""
 
-    class Meta:
+    class Meta(DutchMeta):
         def bind_field(self, form, unbound_field, options):
             filters = [_strip, *unbound_field.kwargs.get("filters", [])]
             return unbound_field.bind(form=form, filters=filters, **options)
@@ -41,6 +42,9 @@ class DutchDateField(DateField):
             raise ValueError("Vul een geldige datum in (dag, maand, jaar).") from None
 
 
+MAX_VALUE = Decimal("10000000000")  # Numeric(14, 4)
+
+
 class DecimalText(StringField):
     """A number as people type it here: '12,5' or '1.234,5'."""
 
@@ -58,6 +62,10 @@ class DecimalText(StringField):
             raise ValueError("Vul een getal in, bijvoorbeeld 12,5.") from None
         if not value.is_finite():
             raise ValueError("Vul een getal in, bijvoorbeeld 12,5.")
+        if value.as_tuple().exponent < -4:  # the column is Numeric(14, 4)
+            raise ValueError("Gebruik hoogstens vier cijfers achter de komma.")
+        if abs(value) >= MAX_VALUE:
+            raise ValueError("Dit getal is te groot. Controleer het.")
         self.number = value
 
 
@@ -71,22 +79,22 @@ LEVEL_CHOICES = choices([("", "Kies…"), *LEVEL_LABELS.items()])
 class LessonForm(SubForm):
     learning_question = SelectField("Leervraag", choices=choices([("", "Geen specifieke leervraag")]),
                                     validate_choice=False)
-    text = TextAreaField("Wat heeft u geleerd?", validators=[Optional(), Length(max=5000)])
+    text = text_field("Wat heeft u geleerd?", 5000, area=True)
 
 
 class RiskForm(SubForm):
-    description = TextAreaField("Beschrijving van het risico", validators=[Optional(), Length(max=3000)])
+    description = text_field("Beschrijving van het risico", 3000, area=True)
     likelihood = SelectField("Kans", choices=LEVEL_CHOICES, validate_choice=False)
     impact = SelectField("Impact", choices=LEVEL_CHOICES, validate_choice=False)
-    measure = TextAreaField("Maatregel", validators=[Optional(), Length(max=3000)])
+    measure = text_field("Maatregel", 3000, area=True)
 
 
 class IndicatorValueForm(SubForm):
     indicator_id = HiddenField()
-    value = DecimalText("Waarde")
-    measured_on = DutchDateField("Meetdatum")
-    source = StringField("Bron", validators=[Optional(), Length(max=300)])
-    note = TextAreaField("Notitie", validators=[Optional(), Length(max=2000)])
+    value = DecimalText("Waarde", validators=[Optional(), Length(max=40, message="Gebruik hoogstens 40 tekens.")])
+    measured_on = DutchDateField("Meetdatum", validators=[Optional(), measurement_date()])
+    source = text_field("Bron", 300)
+    note = text_field("Notitie", 2000, area=True)
 
 
 class SpendingForm(SubForm):
@@ -110,10 +118,10 @@ class UpdateForm(VersionedForm):
 
     traffic_light = RadioField("Stoplicht", choices=TRAFFIC_LIGHT_CHOICES, validators=[Optional()],
                                validate_choice=False)
-    explanation = TextAreaField("Toelichting op het stoplicht", validators=[Optional(), Length(max=5000)])
-    done = TextAreaField("Wat is er gedaan?", validators=[Optional(), Length(max=10000)])
-    results = TextAreaField("Resultaten", validators=[Optional(), Length(max=10000)])
-    next_steps = TextAreaField("Volgende stappen", validators=[Optional(), Length(max=10000)])
+    explanation = text_field("Toelichting op het stoplicht", 5000, area=True)
+    done = text_field("Wat is er gedaan?", 10000, area=True)
+    results = text_field("Resultaten", 10000, area=True)
+    next_steps = text_field("Volgende stappen", 10000, area=True)
 
     def validate_traffic_light(self, field):
         if field.data not in (None, "", "None", *ProgressUpdate.TRAFFIC_LIGHT_LABELS):
@@ -139,12 +147,13 @@ class NewUpdateForm(BaseForm):
 
 
 class ReturnForm(BaseForm):
-    comment = TextAreaField("Wat moet er worden aangepast?",
-                            validators=[InputRequired("Schrijf wat er moet worden aangepast."), Length(max=5000)])
+    comment = text_field("Wat moet er worden aangepast?", 5000,
+                         "Schrijf bij het terugsturen wat er moet worden aangepast.",
+                         area=True, strict=True)
 
 
 class ApproveForm(BaseForm):
-    comment = TextAreaField("Opmerking (niet verplicht)", validators=[Optional(), Length(max=5000)])
+    comment = text_field("Opmerking (niet verplicht)", 5000, area=True)
 
 
 class EvidenceForm(BaseForm):
@@ -153,14 +162,18 @@ class EvidenceForm(BaseForm):
 
 class QuartersForm(BaseForm):
     year = IntegerField("Jaar", validators=[InputRequired("Vul een jaar in."),
-                                            NumberRange(2000, 2100, "Vul een jaar tussen 2000 en 2100 in.")])
+                                            InRange(FIRST_PLAUSIBLE.year, LAST_PLAUSIBLE.year,
+                                                        f"Vul een jaar van {FIRST_PLAUSIBLE.year} tot en met "
+                                                        f"{LAST_PLAUSIBLE.year} in.")])
 
 
 class PeriodForm(BaseForm):
-    code = StringField("Code", validators=[InputRequired("Vul een code in."), Length(max=20)])
-    label = StringField("Naam", validators=[InputRequired("Vul een naam in."), Length(max=100)])
-    starts_on = DutchDateField("Begindatum", validators=[InputRequired("Vul de begindatum in.")])
-    ends_on = DutchDateField("Einddatum", validators=[InputRequired("Vul de einddatum in.")])
+    code = text_field("Code", 20, "Vul een code in.", strict=True)
+    label = text_field("Naam", 100, "Vul een naam in.", strict=True)
+    starts_on = DutchDateField("Begindatum", validators=[InputRequired("Vul de begindatum in."),
+                                                         plausible_date(what="De begindatum")])
+    ends_on = DutchDateField("Einddatum", validators=[InputRequired("Vul de einddatum in."),
+                                                      plausible_date(what="De einddatum")])
     kind = SelectField("Soort", choices=choices(PERIOD_KIND_LABELS.items()), default="other")
 
     def validate_ends_on(self, field):
@@ -169,5 +182,5 @@ class PeriodForm(BaseForm):
 
 
 class ReopenForm(BaseForm):
-    reason = TextAreaField("Reden voor heropenen",
-                           validators=[InputRequired("Geef een reden op voor het heropenen."), Length(max=2000)])
+    reason = text_field("Reden voor heropenen", 2000, "Geef een reden op voor het heropenen.", area=True,
+                        strict=True)

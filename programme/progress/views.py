@@ -141,13 +141,16 @@ def new_update(initiative_id: int):
             str(current_period(periods).id) if periods else None)
     elif form.validate_on_submit():
         value = form.period_id.data or ""
-        period = db.session.get(ReportingPeriod, int(value)) if value.isdigit() else None
+        period = db.session.get(ReportingPeriod, int(value)) if value.isdigit() and len(value) < 12 else None
+        if period is None and value.isdigit():
+            abort(404)  # a forged id, as in a URL
         if period is None:
-            abort(404)
-        ok, update = run(ops.create_draft, initiative, period, current_user,
-                         success=f"Het concept voor {period.label} is aangemaakt.")
-        if ok:
-            return redirect(url_for("progress.edit", update_id=update.id))
+            form.period_id.errors.append("Kies een periode uit de lijst.")
+        else:
+            ok, update = run(ops.create_draft, initiative, period, current_user,
+                             success=f"Het concept voor {period.label} is aangemaakt.")
+            if ok:
+                return redirect(url_for("progress.edit", update_id=update.id))
     return render_template("progress/new.html", initiative=initiative, form=form, periods=periods)
 
 
@@ -238,16 +241,30 @@ def submit(update_id: int):
     return _action(update_id, ops.submit, "Het voortgangsbericht is ingediend bij de programmamanager.")
 
 
+def _review(update_id: int, action, form_class, success: str):
+    """Return or approve with the manager's comment, validated like every other field (its length
+    limit, a Dutch message, nothing changes). Rights come first: someone who may not review gets
+    the 403 that says why, whatever they typed."""
+    update = get_update(update_id, lock=True)
+    form = form_class()
+    if update.review_refusal(current_user) is None and not form.validate_on_submit():
+        db.session.rollback()
+        for _, message in editing.error_list(form):
+            flash(message, "error")
+        return _back_to(update_id, False)
+    ok, _ = run(action, update, current_user, form.comment.data or None, success=success)
+    return _back_to(update_id, ok)
+
+
 @bp.route("/voortgang/<int:update_id>/terugsturen", methods=["POST"])
 def return_update(update_id: int):
-    return _action(update_id, ops.return_update, "Het voortgangsbericht is teruggestuurd naar de eigenaar.",
-                   request.form.get("comment", ""))
+    return _review(update_id, ops.return_update, ReturnForm,
+                   "Het voortgangsbericht is teruggestuurd naar de eigenaar.")
 
 
 @bp.route("/voortgang/<int:update_id>/goedkeuren", methods=["POST"])
 def approve(update_id: int):
-    return _action(update_id, ops.approve, "Het voortgangsbericht is goedgekeurd.",
-                   request.form.get("comment") or None)
+    return _review(update_id, ops.approve, ApproveForm, "Het voortgangsbericht is goedgekeurd.")
 
 
 @bp.route("/voortgang/<int:update_id>/corrigeren", methods=["POST"])

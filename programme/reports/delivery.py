@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select, update
 
@@ -35,8 +36,6 @@ _warned_unconfigured = False
 
 # The archive's generated names (see build.issue): nothing a user typed ever becomes a path.
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.pdf")
-# Deliberately simple: one @, no spaces, a dot in the domain. The mail server has the last word.
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 class RecipientError(ValueError):
@@ -61,10 +60,15 @@ def report_file(report: IssuedReport) -> Path | None:
 # ---------------------------------------------------------------- recipients
 
 def normalise_email(email: str) -> str:
+    """A real address by the rules of e-mail (the email-validator package, no DNS look-up: `<a@x.nl>`
+    or `a@x` are refused), lower case and without spaces around it."""
     email = (email or "").strip().lower()
-    if len(email) > 254 or not EMAIL.fullmatch(email):
+    if len(email) > 254:
         raise RecipientError("Vul een geldig e-mailadres in, bijvoorbeeld naam@brabant.nl.")
-    return email
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise RecipientError("Vul een geldig e-mailadres in, bijvoorbeeld naam@brabant.nl.") from None
 
 
 def add_recipient(kind: str, email: str, name: str | None, *, actor=None) -> ReportRecipient:

@@ -1,11 +1,11 @@
 """Forms for asking for a report, for report schedules and for recipients (Dutch labels and errors)."""
 from datetime import date
 
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from programme.core.forms import BaseForm, choices
+from programme.core.forms import BaseForm, InRange, choices, email_field, plausible_date, text_field
 from programme.plan.editing import VersionedForm
 from programme.progress.forms import DutchDateField
 from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
@@ -97,20 +97,21 @@ class WholeNumberField(IntegerField):
 
 
 class ScheduleForm(BaseForm):
-    name = StringField("Naam", validators=[InputRequired("Geef de planning een naam."), Length(max=200)])
+    name = text_field("Naam", 200, "Geef de planning een naam.", strict=True)
     kind = SelectField("Soort rapportage", choices=choices((k, KIND_LABELS[k]) for k in SCHEDULABLE),
                        invalid_choice_message=CHOOSE_FROM_LIST)
     days_after_period = WholeNumberField(
         "Dagen na het einde van de periode",
         validators=[InputRequired("Vul het aantal dagen in."),
-                    NumberRange(0, 120, "Kies een aantal dagen van 0 tot en met 120.")],
+                    InRange(0, 120, "Kies een aantal dagen van 0 tot en met 120.")],
         description="Bijvoorbeeld 15: de rapportage over het derde kwartaal (tot en met 30 september) "
                     "wordt op 16 oktober gemaakt.")
     hour = WholeNumberField("Uur van de dag (Nederlandse tijd)",
                         validators=[InputRequired("Vul het uur in."),
-                                    NumberRange(0, 23, "Kies een uur van 0 tot en met 23.")],
+                                    InRange(0, 23, "Kies een uur van 0 tot en met 23.")],
                         description="Van 0 tot en met 23; 6 is zes uur ’s ochtends.")
-    starts_on = DutchDateField("Gaat in op", validators=[InputRequired("Vul de datum in waarop de planning ingaat.")],
+    starts_on = DutchDateField("Gaat in op", validators=[InputRequired("Vul de datum in waarop de planning ingaat."),
+                                                         plausible_date()],
                                description="Perioden die vóór deze datum eindigden, maakt de planning niet.")
 
 
@@ -124,15 +125,10 @@ class ScheduleEditForm(ScheduleForm, VersionedForm):
 class RecipientForm(BaseForm):
     kind = SelectField("Soort rapportage", choices=choices(KIND_LABELS.items()),
                        invalid_choice_message=CHOOSE_FROM_LIST)
-    email = StringField("E-mailadres", validators=[InputRequired("Vul het e-mailadres in."), Length(max=254),
-                                                   email_address],
-                        render_kw={"autocomplete": "email", "type": "email"})
-    name = StringField("Naam (niet verplicht)", validators=[Optional(), Length(max=200)],
-                       render_kw={"autocomplete": "name"})
+    email = email_field("E-mailadres", validators=[email_address])
+    name = text_field("Naam (niet verplicht)", 200, render_kw={"autocomplete": "name"})
 
 
 class MailCheckForm(BaseForm):
-    to = StringField("Stuur een testmail naar", validators=[InputRequired("Vul het e-mailadres in."),
-                                                              Length(max=254), email_address],
-                        render_kw={"autocomplete": "email", "type": "email"},
-                        description="Standaard uw eigen adres. Er wordt één kort bericht verstuurd, zonder bijlage.")
+    to = email_field("Stuur een testmail naar", validators=[email_address],
+                     description="Standaard uw eigen adres. Er wordt één kort bericht verstuurd, zonder bijlage.")
