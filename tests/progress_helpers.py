@@ -145,7 +145,9 @@ def assert_refused(db, error, fn, *args, match=None, **kwargs):
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
-TEST_YEAR = 2034  # within the plausible horizon (2016-2035); the period tests add its quarters (and periods coded VT...); remove_world removes them
+# Within the plausible horizon (2016-2035); the period tests add its quarters (and periods coded VT...);
+# remove_world removes them.
+TEST_YEAR = 2034
 
 
 @dataclass
