@@ -10,6 +10,7 @@ import http.client
 import os
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -113,3 +114,15 @@ class Browser:
                                             "csrf_token": page.field("csrf_token")})
         assert response.status == 302, response.body[:300]
         return self
+
+
+def parallel(calls):
+    """Run the calls at once (a barrier releases them together); their results in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))

@@ -6,9 +6,7 @@ PostgreSQL; the others on any database."""
 import http.client
 import io
 import os
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -26,7 +24,7 @@ from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, PS_
                                       SCHEDULED, IssuedReport, ReportBuild)
 from programme.reports.periods import parse_period, recent_periods
 from tests.conftest import PASSWORD, csrf_token, login
-from tests.http_workers import Browser, on_postgres
+from tests.http_workers import Browser, on_postgres, parallel
 from tests.progress_helpers import PDF, client_for, new_draft
 
 pytest_plugins = ["tests.http_workers", "tests.progress_helpers"]
@@ -180,18 +178,6 @@ def test_the_database_keeps_one_open_build_per_identical_report(app):
 
 
 # ---------------------------------------------------------------- parallel, on PostgreSQL
-
-def parallel(calls):
-    """Run the calls at once (a barrier releases them together); their results in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
 
 @pytest.fixture(scope="module")
 def limited_workers(request):

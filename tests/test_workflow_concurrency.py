@@ -2,10 +2,8 @@
 parallel workflow actions give one success and Dutch refusals (never a 500), two saves of one edit form
 give one save and one conflict screen, and a save without a valid version is refused. And the 500 page
 renders after a database error."""
-import threading
 from functools import partial
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,25 +22,13 @@ from programme.progress.models import ProgressUpdate
 from programme.reports import schedules
 from programme.reports.models import GS_QUARTERLY, ReportSchedule
 from tests.conftest import PASSWORD, USERS, login
-from tests.http_workers import Browser, on_postgres
+from tests.http_workers import Browser, on_postgres, parallel
 from tests.progress_helpers import last_audit_id, new_draft
 
 pytest_plugins = ["tests.progress_helpers", "tests.http_workers"]
 
 PARALLEL = 10
 INCOMPLETE = "Het formulier is onvolledig; laad de pagina opnieuw."
-
-
-def parallel(calls):
-    """Run the calls at once (a barrier releases them together); their results in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _entries(app, action: str, after: int, **where) -> list[AuditEntry]:
