@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from programme.config import build_config, check_production
-from programme.extensions import csrf, db, login_manager, migrate
+from programme.core.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 

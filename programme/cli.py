@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from programme.extensions import db
+from programme.core.extensions import db
 
 DEMO_ACCOUNTS = [
     ("programmamanager@demo.brabant.nl", "Demo Programmamanager", "manager", None),

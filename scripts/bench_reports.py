@@ -39,7 +39,7 @@ def prepare(db_path: Path, instance: Path, initiatives: int) -> None:
 
     app = make_app(db_path, instance)
     with app.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
         from programme.seed.loader import seed_all
 
         upgrade(directory=app.extensions["migrate"].directory)

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 
 from programme import create_app
 from programme.accounts.operations import create_user, find_user
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.seed.loader import seed_all
 
 PASSWORD = "zonnebloem-kastanje-2042"

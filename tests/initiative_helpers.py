@@ -2,7 +2,7 @@
 (the seed tests count the seeded initiatives in the shared test database)."""
 from sqlalchemy import delete
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative, LearningQuestion
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Action, ActionPlanning, Deliverable

@@ -20,7 +20,7 @@ from programme.accounts.operations import find_user
 from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
 from programme.core.audit import AuditEntry
 from programme.core.audit_labels import title_of
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
 from programme.progress import operations as ops

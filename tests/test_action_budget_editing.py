@@ -14,7 +14,7 @@ from programme.accounts.operations import find_user
 from programme.budget import editing as line_ops
 from programme.budget import operations as budget_ops
 from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.plan import operations as action_ops
 from programme.plan.models import Action, ActionPlanning, Deliverable

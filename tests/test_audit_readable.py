@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from programme.core import audit
 from programme.core.audit import AuditEntry
 from programme.core.audit_labels import KINDS
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate, ReportingPeriod
 from tests.progress_helpers import (client_for, content, ctx, draft, ids, make_world, new_draft,  # noqa: F401

@@ -19,7 +19,7 @@ from programme.accounts import totp
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
 from programme.core.backup import BackupError, restore_backup
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from tests.conftest import PASSWORD, USERS, csrf_token
 
 EVIDENCE_BYTES = b"%PDF-1.4\n% presentielijst bijeenkomst wijkcentrum\n" + bytes(range(256)) * 40

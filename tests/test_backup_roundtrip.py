@@ -32,7 +32,7 @@ from programme.core import audit
 from programme.core.audit import AuditEntry
 from programme.core.backup import _insert_table, _parents_first, _self_references
 from programme.core.db import UTCDateTime, utcnow
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from tests.conftest import PASSWORD, USERS
 
 EVIDENCE_BYTES = b"%PDF-1.4\n% presentielijst\n" + bytes(range(256)) * 20

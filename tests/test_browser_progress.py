@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from programme.budget.models import BudgetLine, BudgetPeriod
 from programme.core.formatting import money
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import Initiative
 from programme.progress import operations as ops

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.reports.build import process_queue
 from programme.reports.models import ReportBuild
 from programme.reports import delivery as deliveries

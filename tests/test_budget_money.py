@@ -17,7 +17,7 @@ from programme.budget import editing as budget_editing
 from programme.budget import operations as budget_ops
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.plan.models import Deliverable
 from programme.progress.followup import budget_follow_up

@@ -18,7 +18,7 @@ from programme.accounts.models import User
 from programme.cli import create_demo_accounts
 from programme.core.audit import AuditEntry
 from programme.core.db import utcnow
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.progress.models import APPROVED, DRAFT, SUBMITTED, Evidence, Lesson, ProgressUpdate
 from programme.reports.build import reports_dir

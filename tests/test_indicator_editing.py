@@ -9,9 +9,9 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.accounts.operations import find_user
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.impact import operations as ops
-from programme.impact.forms import parse_number
+from programme.core.numbers import parse_number
 from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
 from programme.initiatives.models import Initiative
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives import operations as ops
 from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, Organisation,
                                           initiative_crossovers, initiative_partners)

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 import programme
 from programme.core.forms import DutchMeta
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.forms import update_form_class
 from programme.progress.models import ProgressUpdate

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress import operations as ops
 from programme.progress.followup import learning_log_by_question

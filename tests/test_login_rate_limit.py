@@ -20,7 +20,7 @@ def limit(app, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_IP_MAX_FAILURES", 3)
     yield 3
     with app.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
 
         db.session.execute(delete(LoginFailure).where(LoginFailure.ip.in_([ATTACKER, NEIGHBOUR])))
         db.session.commit()
@@ -56,7 +56,7 @@ def test_failures_across_accounts_block_the_address(app, limit):
     assert "te veel mislukte aanmeldpogingen" in html and 'lang="nl"' in html
     assert attacker.get("/").status_code == 302  # not signed in
     with app.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
 
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "login.rate_limited")
                                    .order_by(AuditEntry.id.desc())).first()
@@ -78,13 +78,13 @@ def test_count_is_shared_by_every_worker(app, limit):
     assert attempt(worker_two, USERS["reader"][0], PASSWORD).status_code == 429
     assert attempt(worker_one, USERS["reader"][0], PASSWORD).status_code == 429
     with other.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
 
         db.engine.dispose()
 
 
 def test_old_failures_do_not_count_and_are_cleaned_up(app, limit):
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     with app.app_context():
         old = utcnow() - app.config["LOGIN_IP_WINDOW"] - timedelta(minutes=1)
@@ -103,7 +103,7 @@ def test_old_failures_do_not_count_and_are_cleaned_up(app, limit):
 def test_code_step_is_limited_too(app, limit):
     from programme.accounts import totp
     from programme.accounts.operations import create_user
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     with app.app_context():
         user = create_user("limiet-code@test.example", "Code Limiet", "manager", PASSWORD)

@@ -5,7 +5,7 @@ from programme.initiatives.models import Initiative
 
 
 def _initiative_id(app, number):
-    from programme.extensions import db
+    from programme.core.extensions import db
     with app.app_context():
         return db.session.scalar(select(Initiative.id).where(Initiative.number == number))
 
@@ -37,7 +37,7 @@ def test_initiatives_list_and_filters(app, login_as):
     assert "Sociale Stad" in html and "Dorpsmolen" not in html
     html = client.get("/initiatieven?lijn=crossover").get_data(as_text=True)
     assert "Dorpsmolen" in html and "Sociale Stad" not in html
-    from programme.extensions import db
+    from programme.core.extensions import db
     from programme.monitor.models import Area
     with app.app_context():
         west = db.session.scalar(select(Area.id).where(Area.name == "West-Brabant"))
@@ -79,7 +79,7 @@ def test_monitor_page_per_area_beside_brabant(app, login_as):
     html = client.get("/monitor").get_data(as_text=True)
     for text in ("West-Brabant", "Zuidoost-Brabant", "57%", "0,48", "Top 10 gemeenten", "Waar de bronnen verschillen"):
         assert text in html, text
-    from programme.extensions import db
+    from programme.core.extensions import db
     from programme.monitor.models import Area
     with app.app_context():
         helmond = db.session.scalar(select(Area.id).where(Area.name == "Helmond"))

@@ -5,7 +5,7 @@ import io
 from sqlalchemy import select
 
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress.models import ProgressUpdate
 from tests.conftest import csrf_token
 from tests.progress_helpers import (PDF, SCENARIO_AUDIT, audit_steps, client_for, edit_data, last_audit_id,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import evidence as files
 from programme.progress import operations as ops
 from programme.progress.models import Evidence, ProgressUpdate

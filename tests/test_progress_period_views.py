@@ -1,6 +1,6 @@
 """Reporting periods over HTTP: the manager adds quarters and periods, closes and reopens (with a
 reason); an owner may not."""
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress.models import ReportingPeriod
 from tests.conftest import csrf_token
 from tests.progress_helpers import TEST_YEAR, client_for, state

@@ -2,7 +2,7 @@
 correct, and a closed period that stops it all with a Dutch message."""
 from sqlalchemy import select
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate, ReportingPeriod
 from tests.progress_helpers import client_for, new_draft, post_form, state

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
 from programme.core.rate_limits import RateLimitCounter
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.progress.models import Evidence
 from programme.reports.build import reports_dir, request_report

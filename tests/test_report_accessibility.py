@@ -31,7 +31,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.reports.content import build_content
 from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
 from programme.reports.pdf import render_pdf

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.reports import build
 from programme.reports.content import build_content
 from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY, IssuedReport

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.reports import build as builds
 from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, QUEUED, RUNNING, SCHEDULED, IssuedReport,
                                       ReportBuild)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
 from programme.core.db import utcnow
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.reports import build as builds
 from programme.reports import scheduler
 from programme.reports.models import DONE, GS_QUARTERLY, QUEUED, RUNNING, IssuedReport, ReportBuild

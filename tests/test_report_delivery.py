@@ -16,7 +16,7 @@ from sqlalchemy import select
 from programme.accounts.operations import find_user
 from programme.config import ConfigError, mail_settings
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.reports import delivery as deliveries
 from programme.reports.build import reports_dir
 from programme.reports.models import FAILED, GS_QUARTERLY, PENDING, PS_HALF_YEARLY, SENT, Delivery, IssuedReport

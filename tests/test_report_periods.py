@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from programme.accounts.operations import find_user
 from programme.core.formatting import dutch_date, dutch_datetime
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.reports import build as builds
 from programme.reports import scheduler
 from programme.reports.build import reports_dir

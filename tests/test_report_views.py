@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.reports.build import reports_dir, request_report
 from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, PENDING, PS_HALF_YEARLY, QUEUED,

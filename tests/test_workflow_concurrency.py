@@ -15,7 +15,7 @@ from programme.accounts.models import User
 from programme.accounts.operations import create_user, find_user
 from programme.core import errors
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import LearningQuestion
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate

@@ -15,8 +15,8 @@ from programme.core.export import csv_response
 from programme.core.formatting import AMSTERDAM
 from programme.core.forms import EmptyForm
 from programme.core.permissions import ROLE_LABELS, manager_required
-from programme.extensions import db
-from programme.plan.editing import CONFLICT, check_version, save_with_lock
+from programme.core.extensions import db
+from programme.core.editing import CONFLICT, check_version, save_with_lock
 
 # The fields of the account form, as its conflict screen compares them.
 EDIT_FIELDS = ("name", "role", "body")

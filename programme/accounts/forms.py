@@ -6,7 +6,7 @@ from programme.accounts.operations import find_user
 from programme.accounts.passwords import password_problems
 from programme.core.forms import BaseForm, choices, email_field, text_field, too_long
 from programme.core.permissions import READER, ROLE_LABELS
-from programme.plan.editing import VersionedForm
+from programme.core.editing import VersionedForm
 
 
 class LoginForm(BaseForm):
@@ -64,4 +64,4 @@ class UserCreateForm(_AccountFields):
 
 
 class UserEditForm(_AccountFields, VersionedForm):
-    """Carries the account's version: a save over someone else's is refused (plan.editing.save_with_lock)."""
+    """Carries the account's version: a save over someone else's is refused (core.editing.save_with_lock)."""

@@ -10,7 +10,7 @@ from programme.accounts.passwords import (DUMMY_HASH, hash_password, needs_rehas
                                           verify_password)
 from programme.core import audit
 from programme.core.permissions import ROLE_LABELS
-from programme.extensions import db
+from programme.core.extensions import db
 
 
 class AccountError(ValueError):

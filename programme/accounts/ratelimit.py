@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, text
 from programme.accounts.models import LoginFailure
 from programme.core import audit
 from programme.core.db import utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 
 BLOCKED_MESSAGE = ("Er zijn vanaf uw internetadres te veel mislukte aanmeldpogingen gedaan. "
                    "Wacht een kwartier en probeer het dan opnieuw.")

@@ -11,7 +11,7 @@ from programme.accounts import bp, totp
 from programme.accounts.forms import CodeForm
 from programme.accounts.operations import disable_totp, enable_totp
 from programme.core.forms import EmptyForm
-from programme.extensions import db
+from programme.core.extensions import db
 
 # The session holds only a random nonce; the secret being set up is derived from it on the server,
 # so it never travels in the (signed, not encrypted) session cookie.

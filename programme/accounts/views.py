@@ -11,7 +11,7 @@ from programme.accounts.models import User
 from programme.accounts.operations import authenticate, end_sessions, verify_login_code
 from programme.core import audit
 from programme.core.forms import EmptyForm
-from programme.extensions import db, login_manager
+from programme.core.extensions import db, login_manager
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Meld u aan om deze pagina te bekijken."

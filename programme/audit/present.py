@@ -16,7 +16,7 @@ from programme.core.audit import AuditEntry, normalise
 from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, YES_NO, Field,
                                          field_of, kind, kind_label, title_of)
 from programme.core.formatting import dutch_date, dutch_datetime, money, number
-from programme.extensions import db
+from programme.core.extensions import db
 
 # Older entries wrote some numbers the Dutch way ('1.234,56', '1.250'); new ones store JSON numbers.
 DUTCH_NUMBER = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+,\d+")

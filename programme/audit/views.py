@@ -14,7 +14,7 @@ from programme.core.audit_labels import kind_label
 from programme.core.formatting import AMSTERDAM, dutch_datetime
 from programme.core.permissions import manager_required
 from programme.core.rate_limits import export_limit
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.views import get_initiative
 from programme.progress.models import visible_history

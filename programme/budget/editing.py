@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, StatedTotal
 from programme.core import audit
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative
-from programme.plan.editing import RuleError, apply_changes, check_version, values_of
+from programme.core.editing import apply_changes, check_version, values_of
+from programme.core.operations import RuleError
 from programme.plan.models import Action, Deliverable
 from programme.progress.models import Spending
 

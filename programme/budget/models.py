@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.db import Money
 from programme.core.sourced import SourcedMixin
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.plan.models import Action, Deliverable
 
 if TYPE_CHECKING:

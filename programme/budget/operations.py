@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from programme.budget.differences import ALLOCATED, ASSIGNED, RESERVED, STATED, Difference
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.plan.models import Action, Deliverable
 
 ZERO = Decimal("0")

@@ -13,10 +13,11 @@ from programme.budget.forms import (InitiativeLineForm, LineForm, NewInitiativeL
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource
 from programme.core.forms import EmptyForm, choices
 from programme.core.permissions import manager_required
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.monitor.models import SourceNote
-from programme.plan.editing import CONFLICT, EditConflict, RuleError, VersionedForm, refuse, save_with_lock
+from programme.core.editing import CONFLICT, EditConflict, VersionedForm, refuse, save_with_lock
+from programme.core.operations import RuleError
 from programme.plan.models import Action, Deliverable
 
 

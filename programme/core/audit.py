@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from programme.core.audit_labels import title_of
 from programme.core.db import UTCDateTime, utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 
 
 class AuditEntry(db.Model):

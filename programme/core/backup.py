@@ -37,7 +37,7 @@ from sqlalchemy.exc import StatementError
 
 from programme.core import audit
 from programme.core.db import utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 
 FORMAT = "sociale-veerkracht-backup"
 FORMAT_VERSION = 2  # 2: JSON columns as their JSON text (1: parsed, SQL NULL and JSON null both null)

@@ -71,7 +71,7 @@ def refuse(kind: str, message: str, *, reason: str | None = None, back: tuple[st
     else it stays generic."""
     from programme.core.audit import record_refusal
     from programme.core.errors import render_error
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     db.session.rollback()
     record_refusal(kind, message)
@@ -94,7 +94,7 @@ def get_visible_or_404(model, object_id: int, user=None, *, lock: bool = False):
     lock, the row is read fresh and locked (SELECT ... FOR UPDATE) until the request's transaction
     ends, so that parallel changes of one object take turns and each sees the state the one before
     it left."""
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     user = current_user if user is None else user
     obj = (db.session.get(model, object_id, with_for_update=True, populate_existing=True) if lock

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from programme.extensions import db
+from programme.core.extensions import db
 
 class RateLimitCounter(db.Model):
     """One fixed window of one limit for one person: hits so far and when the window ends."""

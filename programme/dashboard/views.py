@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from programme.budget import operations as budget_ops
 from programme.dashboard import bp
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import (LINE_BOTH, LINE_CROSSOVER, LINE_GEBIEDSGERICHT, LINE_LABELS,
                                           STATUS_LABELS, Initiative)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.db import UTCDateTime, utcnow
 from programme.core.sourced import SourcedMixin
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
 
 if TYPE_CHECKING:

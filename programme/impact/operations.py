@@ -6,10 +6,11 @@ import uuid
 from sqlalchemy import func, select
 
 from programme.core import audit
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
 from programme.initiatives.models import Initiative
-from programme.plan.editing import RuleError, apply_changes, check_version, values_of
+from programme.core.editing import apply_changes, check_version, values_of
+from programme.core.operations import RuleError
 
 INDICATOR_FIELDS = ("name", "description", "unit", "higher_is_better", "monitor_indicator_id", "baseline_value",
                     "baseline_text", "baseline_edition_id", "baseline_area_id")

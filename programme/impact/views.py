@@ -7,14 +7,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from programme.core.formatting import in_sentence
 from programme.core.forms import EmptyForm, choices
 from programme.core.permissions import manager_required
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact import bp
 from programme.impact import operations as ops
 from programme.impact.forms import UNIT_CHOICES, IndicatorForm, NewIndicatorForm, NewTargetForm, TargetForm
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
-from programme.plan.editing import CONFLICT, EditConflict, RuleError, VersionedForm, refuse, save_with_lock
+from programme.core.editing import CONFLICT, EditConflict, VersionedForm, refuse, save_with_lock
+from programme.core.operations import RuleError
 
 __all__ = ["bp"]
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from programme.accounts.models import User
 from programme.core.db import UTCDateTime, utcnow
 from programme.core import permissions
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.monitor.models import Area
 from programme.plan.models import Theme
 

@@ -4,11 +4,11 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from programme.accounts.models import User
 from programme.core import audit
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, InitiativeArea,
                                           LearningQuestion, Organisation)
 from programme.monitor.models import Area
-from programme.plan.editing import check_version
+from programme.core.editing import check_version
 from programme.plan.models import Theme
 
 TEXT_FIELDS = ("name", "status", "line", "opgave", "description", "partners_text",
@@ -154,7 +154,7 @@ def add_learning_question(initiative: Initiative, *, question: str, context: str
 
 def update_learning_question(item: LearningQuestion, *, question: str, context: str | None, status: str,
                              expected_version: int | None = None) -> bool:
-    """EditConflict (plan.editing) when the form was loaded from an older version; a save that slips
+    """EditConflict (core.editing) when the form was loaded from an older version; a save that slips
     in between is caught by the versioned UPDATE (StaleDataError)."""
     if expected_version is not None:
         check_version(item, expected_version)

@@ -9,7 +9,7 @@ from programme.accounts.models import User
 from programme.core import audit
 from programme.core.forms import EmptyForm, choices
 from programme.core.permissions import OWNER
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives import bp
 from programme.initiatives import operations as initiative_ops
@@ -18,7 +18,7 @@ from programme.initiatives.models import (LINE_BOTH, LINE_LABELS, ORGANISATION_K
                                           Initiative, InitiativeArea, LearningQuestion, Organisation)
 from programme.monitor import operations as monitor_ops
 from programme.monitor.models import Area, SourceNote
-from programme.plan.editing import CONFLICT, save_with_lock
+from programme.core.editing import CONFLICT, save_with_lock
 from programme.plan.models import Theme
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator, MonitorValue
 
 BRABANT = "Brabant"

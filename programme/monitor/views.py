@@ -2,7 +2,7 @@
 from flask import render_template, request
 from sqlalchemy import select
 
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.monitor import bp
 from programme.monitor import operations as ops
 from programme.monitor.models import Area, MdiRanking, MonitorEdition, MonitorIndicator, SourceNote

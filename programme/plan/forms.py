@@ -3,7 +3,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from programme.core.forms import BaseForm, InRange
-from programme.plan.editing import PERIOD_HINT, PositionField, VersionedForm, validate_period
+from programme.core.editing import PERIOD_HINT, PositionField, VersionedForm, validate_period
 
 
 class ActionFields(BaseForm):

@@ -3,8 +3,9 @@ actions are archived, never deleted (budget lines and the audit trail refer to t
 from sqlalchemy import func, select
 
 from programme.core import audit
-from programme.extensions import db
-from programme.plan.editing import RuleError, apply_changes, check_version, values_of
+from programme.core.extensions import db
+from programme.core.editing import apply_changes, check_version, values_of
+from programme.core.operations import RuleError
 from programme.plan.models import Action, ActionPlanning, Deliverable
 
 ACTION_FIELDS = ("name", "statement", "position")

@@ -6,10 +6,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from programme.budget.models import BudgetLine
 from programme.core.forms import EmptyForm
 from programme.core.permissions import manager_required
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.plan import bp
 from programme.plan import operations as ops
-from programme.plan.editing import CONFLICT, EditConflict, RuleError, VersionedForm, refuse, save_with_lock
+from programme.core.editing import CONFLICT, EditConflict, VersionedForm, refuse, save_with_lock
+from programme.core.operations import RuleError
 from programme.plan.forms import ActionForm, NewActionForm, NewPlanningForm, PlanningForm
 from programme.plan.models import Action, ActionPlanning, Deliverable
 

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from programme.budget.models import BudgetLine
 from programme.core.audit import normalise
 from programme.core.db import utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
 from programme.progress.errors import WorkflowError

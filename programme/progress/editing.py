@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from programme.budget.models import BudgetLine
 from programme.core.formatting import dutch_date, money, number, unit_label
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
 from programme.progress.forms import choices as select_choices
@@ -81,7 +81,7 @@ def build_form(update: ProgressUpdate, choices: Choices, posted: bool):
             "risks": [{"description": x.description, "likelihood": x.likelihood, "impact": x.impact,
                        "measure": x.measure} for x in update.risks],
             "indicator_values": [
-                {"indicator_id": str(i.id), "value": number(values[i.id].value) if i.id in values else "",
+                {"indicator_id": str(i.id), "value": values[i.id].value if i.id in values else None,
                  "measured_on": values[i.id].measured_on if i.id in values else None,
                  "source": values[i.id].source if i.id in values else "",
                  "note": values[i.id].note if i.id in values else ""} for i in choices.indicators],
@@ -140,7 +140,7 @@ def content_from_form(form, update: ProgressUpdate, choices: Choices, refuse) ->
     data["indicator_values"] = []
     for row in form.indicator_values:
         indicator = _linked(ImpactIndicator, row.form.indicator_id.data, update, refuse)
-        value = getattr(row.form.value, "number", None)
+        value = row.form.value.data
         if value is None and not row.form.value.errors and not any(
                 (row.form.measured_on.data, row.form.source.data, row.form.note.data)):
             continue

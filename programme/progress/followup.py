@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine, FundingSource
 from programme.core import permissions
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress.models import (APPROVED, DRAFT, RETURNED, SUBMITTED, Lesson, ProgressUpdate,
                                        ReportingPeriod, Spending)

@@ -3,7 +3,7 @@ from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress import bp, followup
 

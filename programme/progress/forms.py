@@ -1,18 +1,16 @@
 """Forms for reporting periods and progress updates (labels, hints and errors in Dutch)."""
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from flask_wtf.file import FileField
-from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField)
+from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from programme.core.forms import (FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, DutchMeta, InRange, measurement_date,
                                   plausible_date, text_field)
-from programme.plan.editing import VersionedForm
+from programme.core.editing import VersionedForm
 from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
-from programme.progress.money import MoneyField
+from programme.core.numbers import MoneyField, NumberField
 
 
 def _strip(value):
@@ -42,33 +40,6 @@ class DutchDateField(DateField):
             raise ValueError("Vul een geldige datum in (dag, maand, jaar).") from None
 
 
-MAX_VALUE = Decimal("10000000000")  # Numeric(14, 4)
-
-
-class DecimalText(StringField):
-    """A number as people type it here: '12,5' or '1.234,5'."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        text = (self.data or "").strip().replace("\u00a0", "").replace(" ", "")
-        self.number = None
-        if not text:
-            return
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("Vul een getal in, bijvoorbeeld 12,5.") from None
-        if not value.is_finite():
-            raise ValueError("Vul een getal in, bijvoorbeeld 12,5.")
-        if value.as_tuple().exponent < -4:  # the column is Numeric(14, 4)
-            raise ValueError("Gebruik hoogstens vier cijfers achter de komma.")
-        if abs(value) >= MAX_VALUE:
-            raise ValueError("Dit getal is te groot. Controleer het.")
-        self.number = value
-
-
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -91,7 +62,7 @@ class RiskForm(SubForm):
 
 class IndicatorValueForm(SubForm):
     indicator_id = HiddenField()
-    value = DecimalText("Waarde", validators=[Optional(), Length(max=40, message="Gebruik hoogstens 40 tekens.")])
+    value = NumberField("Waarde")
     measured_on = DutchDateField("Meetdatum", validators=[Optional(), measurement_date()])
     source = text_field("Bron", 300)
     note = text_field("Notitie", 2000, area=True)

@@ -13,7 +13,7 @@ from programme.budget.models import BudgetLine
 from programme.core import permissions
 from programme.core.audit import AuditEntry
 from programme.core.db import Money, UTCDateTime, utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
 

@@ -11,7 +11,7 @@ from programme.core import audit
 from programme.core.db import utcnow
 from programme.core.files import after_commit
 from programme.core.formatting import dutch_datetime
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactMeasurement
 from programme.progress import evidence as files
 from programme.progress.content import apply_content, snapshot, validate_content

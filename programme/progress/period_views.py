@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from programme.core.forms import EmptyForm
 from programme.core.permissions import manager_required
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.progress import bp
 from programme.progress import operations as ops
 from programme.progress.forms import PeriodForm, QuartersForm, ReopenForm

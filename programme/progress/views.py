@@ -13,7 +13,7 @@ from programme.core import permissions
 from programme.core.audit import AuditEntry
 from programme.core.forms import EmptyForm
 from programme.core.rate_limits import export_limit, upload_limit
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.progress import bp, editing, followup
 from programme.progress import evidence as files

@@ -20,7 +20,7 @@ from programme.core.files import write_private
 from programme.core.audit import AuditEntry, record
 from programme.core.db import utcnow
 from programme.core.formatting import AMSTERDAM, dutch_date
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.reports.models import (DONE, FACTSHEET, FAILED, KIND_LABELS, MANUAL, QUEUED, RUNNING, SCHEDULED,
                                       IssuedReport, ReportBuild, ReportSchedule)
 from programme.reports.periods import ReportPeriod, capfirst

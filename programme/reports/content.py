@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from programme.core.db import utcnow
 from programme.core.formatting import AMSTERDAM
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.plan.models import Action, Deliverable, Goal
 from programme.reports import charts
 from programme.reports.finance import Finance, finance

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from programme.core.audit import record
 from programme.core.db import utcnow
 from programme.core.formatting import dutch_datetime
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.reports.models import (FAILED, KIND_IN_SENTENCE, KIND_LABELS, PENDING, SENT, Delivery,
                                       IssuedReport, ReportRecipient)
 

@@ -13,7 +13,7 @@ from programme.budget import operations as budget_ops
 from programme.budget.differences import Difference
 from programme.budget.models import Allocation, BudgetLine
 from programme.core.formatting import money
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.progress.followup import counted_updates
 from programme.progress.models import ProgressUpdate, ReportingPeriod, Spending
 from programme.reports.periods import ReportPeriod

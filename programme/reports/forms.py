@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from programme.core.forms import BaseForm, InRange, choices, email_field, plausible_date, text_field
-from programme.plan.editing import VersionedForm
+from programme.core.editing import VersionedForm
 from programme.progress.forms import DutchDateField
 from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
 from programme.reports.build import unended_refusal
@@ -117,7 +117,7 @@ class ScheduleForm(BaseForm):
 
 class ScheduleEditForm(ScheduleForm, VersionedForm):
     """The kind of a schedule stays what it is (make a new schedule for another kind). Carries the
-    schedule's version (plan.editing.save_with_lock)."""
+    schedule's version (core.editing.save_with_lock)."""
 
     kind = None
 

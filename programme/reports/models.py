@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.core.db import UTCDateTime, utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 
 GS_QUARTERLY = "gs_kwartaal"

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from programme.core.audit import record
 from programme.core.db import utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.reports.build import ReportRequestError, process_queue, request_report
 from programme.reports.models import FAILED, QUEUED, RUNNING, ReportBuild, ReportSchedule
 from programme.reports.periods import ReportPeriod

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from programme.core.audit import record
 from programme.core.db import utcnow
 from programme.core.permissions import MANAGER
-from programme.extensions import db
-from programme.plan.editing import check_version
+from programme.core.extensions import db
+from programme.core.editing import check_version
 from programme.reports.models import GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY, ReportSchedule
 from programme.reports.periods import ReportPeriod, period_for_kind
 
@@ -136,7 +136,7 @@ def update_schedule(schedule: ReportSchedule, *, name: str, days_after_period: i
                     starts_on: date, user=None, expected_version: int | None = None) -> ReportSchedule:
     """Change name, timing or start date. The kind stays: a schedule's builds are of one kind
     (make a new schedule for another kind). Periods it already built are not built again.
-    EditConflict (plan.editing) when the form was loaded from an older version; a save that slips
+    EditConflict (core.editing) when the form was loaded from an older version; a save that slips
     in between is caught by the versioned UPDATE (StaleDataError)."""
     _require_manager(user)
     if expected_version is not None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, InitiativeArea, LearningQuestion
 from programme.monitor import operations as monitor_ops

@@ -15,9 +15,9 @@ from programme.core.formatting import number
 from programme.core.forms import EmptyForm
 from programme.core.permissions import MANAGER, READER, manager_required, roles_required
 from programme.core.rate_limits import export_limit
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative
-from programme.plan.editing import CONFLICT, save_with_lock
+from programme.core.editing import CONFLICT, save_with_lock
 from programme.reports import bp
 from programme.reports import delivery as deliveries
 from programme.reports import schedules

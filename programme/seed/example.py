@@ -29,7 +29,7 @@ from programme.budget.models import BudgetPeriod, FundingSource
 from programme.core import audit
 from programme.core.db import utcnow
 from programme.core.permissions import MANAGER, OWNER
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact import operations as impact_ops
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, initiative_owners

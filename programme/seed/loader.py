@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal
 from programme.core.sourced import cite
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeArea, LearningQuestion,
                                           Organisation, initiative_partners)

@@ -12,7 +12,7 @@ from wtforms import Field, HiddenField, IntegerField, SelectField, ValidationErr
 from programme.core import audit, audit_labels
 from programme.core.formatting import dutch_date, money, number
 from programme.core.forms import FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm
-from programme.extensions import db
+from programme.core.extensions import db
 
 CHOOSE = "Kies alleen uit de getoonde mogelijkheden."
 CONFLICT = ("Iemand anders heeft {what} opgeslagen nadat u het formulier opende. Uw wijzigingen zijn niet "
@@ -24,15 +24,6 @@ PERIOD_HINT = "Een jaar (2019), een kwartaal (2026-K4) of een reeks jaren (2018/
 
 class EditConflict(Exception):
     """Someone else saved the record after this form was loaded."""
-
-
-class RuleError(Exception):
-    """A business rule refuses the change; `field` names the form field the message belongs to."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class VersionedForm(BaseForm):

@@ -1,0 +1,111 @@
+"""The one way a view changes data: run one operation, commit once, or roll back and tell the user why.
+
+Operations (each domain's `operations.py`) take models and plain validated values, check rights and
+rules, change, audit and flush; they never commit. They refuse with `RuleError(field, message)` (a
+business rule: the message goes on the form field, or above the form when `field` is None) or with
+`Refused(message)` (this user may not do this: 403 with the reason). `run()` is the only place that
+turns those into a commit, a rollback, a field message, a conflict screen or a 403."""
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any
+from collections.abc import Callable, Iterable
+
+from flask import flash
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from programme.core import audit, audit_labels, permissions
+from programme.core.editing import EditConflict, differences
+from programme.core.extensions import db
+
+RACE_MESSAGE = ("Iemand anders heeft dit tegelijk met u gewijzigd. Uw handeling is niet uitgevoerd. "
+                "Bekijk hieronder de huidige stand en probeer het zo nodig opnieuw.")
+
+
+class RuleError(Exception):
+    """A business rule refuses the change; `field` names the form field the message belongs to
+    (None: it is about the whole form). The message is Dutch, written for the user."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Refused(Exception):
+    """This user may not do this (403). The message is Dutch, written for the user; `back` is an
+    optional (url, link text) to offer on the refusal page."""
+
+    def __init__(self, message: str, *, back: tuple[str, str] | None = None, kind: str = "operation"):
+        super().__init__(message)
+        self.message = message
+        self.back = back
+        self.kind = kind
+
+
+class LostRace(Exception):
+    """A parallel change got there first in a way no rule could foresee (raised by operations that
+    detect it themselves; a versioned UPDATE or a unique constraint is caught as well)."""
+
+
+@dataclass
+class Stale:
+    """How to show a versioned edit that was refused because someone saved in between: reload the
+    record, log the refusal as `action`, and compare these form fields with what is stored."""
+
+    load: Callable[[], Any]
+    names: Iterable[str]
+    action: str
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    result: Any = None
+    conflict: list | None = dataclass_field(default=None)  # (label, stored, yours) rows
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _show_rule(error: RuleError, form) -> None:
+    if form is not None and error.field and error.field in form:
+        target = form[error.field]
+        target.errors = [*target.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _conflict(stale: Stale, form) -> Outcome:
+    obj = stale.load()
+    db.session.refresh(obj)
+    audit.record_now(stale.action, result="refused", object_type=type(obj).__name__,
+                     object_label=audit_labels.title_of(obj)[:300], message="bewerkconflict: verouderde versie")
+    rows = differences(obj, form, stale.names)
+    form.version.data = str(obj.version)  # saving again is a deliberate overwrite
+    return Outcome(False, obj, conflict=rows)
+
+
+def run(operation: Callable, *args, form=None, success: str | None = None, stale: Stale | None = None,
+        race_message: str = RACE_MESSAGE, **kwargs) -> Outcome:
+    """Run operation(*args, **kwargs) and commit once. On a RuleError roll back and put the message on
+    its form field (or flash it); on Refused roll back, audit and answer 403 with the reason; when a
+    versioned edit was stale roll back and return the differences (with `stale`), or flash that a
+    parallel change won. `success` is flashed after the commit."""
+    try:
+        result = operation(*args, **kwargs)
+        db.session.commit()
+    except RuleError as error:
+        db.session.rollback()
+        _show_rule(error, form)
+        return Outcome(False)
+    except Refused as error:
+        permissions.refuse(error.kind, error.message, reason=error.message, back=error.back)
+    except (EditConflict, StaleDataError, IntegrityError, LostRace) as error:
+        db.session.rollback()
+        if stale is not None and isinstance(error, (EditConflict, StaleDataError)):
+            return _conflict(stale, form)
+        flash(race_message, "error")
+        return Outcome(False)
+    if success:
+        flash(success, "success")
+    return Outcome(True, result)
