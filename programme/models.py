@@ -10,7 +10,7 @@ from programme.monitor.models import (Area, MdiRanking, MonitorEdition, MonitorI
                                       MonitorValue, SourceNote)
 from programme.plan.models import Action, ActionPlanning, Deliverable, Goal, ImplementationLine, Theme  # noqa: F401
 from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodEvent,  # noqa: F401
-                                       ProgressUpdate, ReportingPeriod, Risk, Spending)
+                                       ProgressUpdate, ProgressRound, Risk, Spending)
 from programme.reports.models import (Delivery, IssuedReport, ReportBuild,  # noqa: F401
                                       ReportRecipient, ReportSchedule)
 from programme.seed.models import ExampleRecord  # noqa: F401

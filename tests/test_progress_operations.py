@@ -14,7 +14,7 @@ from programme.core.formatting import dutch_datetime
 from programme.impact.models import ImpactMeasurement
 from programme.progress import operations as ops
 from programme.progress.errors import PeriodClosed, PermissionDenied, StaleUpdate, WorkflowError
-from programme.progress.models import ApprovedUpdateIsFinal, PeriodEvent, ProgressUpdate, ReportingPeriod
+from programme.progress.models import ApprovedUpdateIsFinal, PeriodEvent, ProgressUpdate, ProgressRound
 from tests.conftest import USERS
 from tests.progress_helpers import (approved, assert_refused, content, draft, make_initiative, make_world,
                                     submitted, unique)
@@ -50,10 +50,10 @@ def test_ensure_quarters_is_idempotent(db, world):
     assert quarters[3].label == f"4e kwartaal {year}"
     assert (quarters[0].starts_on, quarters[3].ends_on) == (date(year, 1, 1), date(year, 12, 31))
     assert quarters[0].ends_on == date(year, 3, 31) and all(q.kind == "quarter" and q.is_open for q in quarters)
-    count = len(db.session.scalars(select(ReportingPeriod)).all())
+    count = len(db.session.scalars(select(ProgressRound)).all())
     again = ops.ensure_quarters(year, actor=world.manager)
     assert [q.id for q in again] == [q.id for q in quarters]
-    assert len(db.session.scalars(select(ReportingPeriod)).all()) == count
+    assert len(db.session.scalars(select(ProgressRound)).all()) == count
 
 
 def test_add_period_refusals(db, world):
@@ -361,7 +361,7 @@ def test_two_sessions_editing_the_same_update_the_second_loses(db):
     # Commits (other sessions must see the row), so it builds only what it removes again.
     owner = find_user(USERS["owner"][0])
     initiative = make_initiative(db, owner, "Vergrendeltest")
-    period = ReportingPeriod(code=unique("L"), label="Vergrendeltest", starts_on=date(2090, 1, 1),
+    period = ProgressRound(code=unique("L"), label="Vergrendeltest", starts_on=date(2090, 1, 1),
                              ends_on=date(2090, 3, 31))
     update = ProgressUpdate(initiative=initiative, period=period, author_id=owner.id, done="begin")
     db.session.add_all([period, update])
@@ -383,7 +383,7 @@ def test_two_sessions_editing_the_same_update_the_second_loses(db):
         second.close()
         db.session.rollback()
         db.session.delete(db.session.get(ProgressUpdate, ids[0]))
-        db.session.delete(db.session.get(ReportingPeriod, ids[1]))
+        db.session.delete(db.session.get(ProgressRound, ids[1]))
         initiative = db.session.get(type(initiative), ids[2])
         initiative.owners.clear()
         db.session.delete(initiative)

@@ -3,12 +3,12 @@ The item parsers read the one-line texts that entries written before the items w
 field hold (e.g. 'indicator 3 = 66.0000 op 2026-03-04 (bron: -)')."""
 import re
 
-from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, YES_NO, Field,
-                                         describe, legacy_parser)
+from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, RENAMED, YES_NO,
+                                         Field, describe, legacy_parser)
 from programme.progress.editing import LIST_LABELS, TEXT_LABELS
 from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
 
-describe("ReportingPeriod", "Rapportageperiode", {
+ROUND_FIELDS = {
     "code": "Code",
     "label": "Naam",
     "starts_on": Field("Begint op", DATE),
@@ -17,7 +17,9 @@ describe("ReportingPeriod", "Rapportageperiode", {
     "is_open": Field("Open voor berichten", YES_NO),
     "closed_by_id": Field("Gesloten door", REF, ref="User"),
     "closed_dt": Field("Gesloten op", DATETIME),
-}, title=lambda period: period.label)
+}
+describe("ProgressRound", "Rapportageperiode", ROUND_FIELDS, title=lambda period: period.label)
+RENAMED["ReportingPeriod"] = "ProgressRound"
 
 describe("ProgressUpdate", "Voortgangsbericht", {
     **TEXT_LABELS,

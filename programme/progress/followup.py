@@ -14,7 +14,7 @@ from programme.core import permissions
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress.models import (APPROVED, DRAFT, RETURNED, SUBMITTED, Lesson, ProgressUpdate,
-                                       ReportingPeriod, Spending)
+                                       ProgressRound, Spending)
 
 ZERO = Decimal("0.00")
 NOT_STARTED = "not_started"
@@ -59,7 +59,7 @@ class DueItem:
         return self.state in (NOT_STARTED, DRAFT, RETURNED)
 
 
-def due_for(user, period: ReportingPeriod) -> list[DueItem]:
+def due_for(user, period: ProgressRound) -> list[DueItem]:
     """An owner's initiatives (a manager: all of them) and where their update for the period stands."""
     query = select(Initiative).where(Initiative.is_archived.is_(False))
     if not ProgressUpdate.is_writer(user):
@@ -78,7 +78,7 @@ def due_for(user, period: ReportingPeriod) -> list[DueItem]:
     return [DueItem(initiative, latest.get(initiative.id)) for initiative in initiatives]
 
 
-def review_queue(period: ReportingPeriod | None = None) -> list[ProgressUpdate]:
+def review_queue(period: ProgressRound | None = None) -> list[ProgressUpdate]:
     """Submitted updates waiting for the manager, oldest first."""
     query = (select(ProgressUpdate).where(ProgressUpdate.status == SUBMITTED)
              .options(joinedload(ProgressUpdate.initiative), joinedload(ProgressUpdate.period),
@@ -174,7 +174,7 @@ def learning_log(learning_question: LearningQuestion | None = None, initiative: 
              .options(selectinload(Lesson.update).joinedload(ProgressUpdate.initiative),
                       selectinload(Lesson.update).joinedload(ProgressUpdate.period),
                       selectinload(Lesson.learning_question))
-             .order_by(ReportingPeriod.starts_on, ProgressUpdate.reviewed_dt, Lesson.id))
+             .order_by(ProgressRound.starts_on, ProgressUpdate.reviewed_dt, Lesson.id))
     if learning_question is not None:
         query = query.where(Lesson.learning_question_id == learning_question.id)
     if initiative is not None:

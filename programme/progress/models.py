@@ -37,8 +37,10 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class ReportingPeriod(db.Model):
-    """A period owners report on, usually a quarter ('2026-K4'). Closed periods take no writes."""
+class ProgressRound(db.Model):
+    """A round of progress reporting that the manager opens and closes, usually a quarter ('2026-K4');
+    owners report on it while it is open, a closed round takes no writes. (Named ReportingPeriod before;
+    the table keeps its name.)"""
 
     __tablename__ = "reporting_periods"
     __table_args__ = (
@@ -62,7 +64,7 @@ class ReportingPeriod(db.Model):
                                                        order_by="PeriodEvent.dt, PeriodEvent.id")
 
     def __repr__(self) -> str:
-        return f"<ReportingPeriod {self.code} {'open' if self.is_open else 'closed'}>"
+        return f"<ProgressRound {self.code} {'open' if self.is_open else 'closed'}>"
 
     def __str__(self) -> str:
         return self.label
@@ -92,7 +94,7 @@ class PeriodEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    period: Mapped[ReportingPeriod] = relationship(back_populates="events")
+    period: Mapped[ProgressRound] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
@@ -147,7 +149,7 @@ class ProgressUpdate(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     initiative: Mapped[Initiative] = relationship()
-    period: Mapped[ReportingPeriod] = relationship()
+    period: Mapped[ProgressRound] = relationship()
     previous_revision: Mapped["ProgressUpdate | None"] = relationship(remote_side=[id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])

@@ -18,17 +18,17 @@ from programme.progress.content import apply_content, snapshot, validate_content
 from programme.progress.errors import PeriodClosed, PermissionDenied, ProgressError, StaleUpdate, WorkflowError
 from programme.progress.models import (APPROVED, AT_RISK, ATTENTION, DRAFT, KIND_QUARTER, PERIOD_KIND_LABELS,
                                        RETURNED, SUBMITTED, Evidence, IndicatorValue,
-                                       Lesson, PeriodEvent, ProgressUpdate, ReportingPeriod, Risk, Spending)
+                                       Lesson, PeriodEvent, ProgressUpdate, ProgressRound, Risk, Spending)
 
 
 # ---------------------------------------------------------------- reporting periods
 
 def _require_manager(actor, what: str) -> None:
-    if not ReportingPeriod.can_manage(actor):
+    if not ProgressRound.can_manage(actor):
         raise PermissionDenied(f"Alleen de programmamanager mag {what}.")
 
 
-def assert_period_open(period: ReportingPeriod) -> None:
+def assert_period_open(period: ProgressRound) -> None:
     if period.is_open:
         return
     who = f" door {period.closed_by.name}" if period.closed_by else ""
@@ -38,7 +38,7 @@ def assert_period_open(period: ReportingPeriod) -> None:
 
 
 def add_period(code: str, label: str, starts_on: date, ends_on: date, *, kind: str = "other",
-               actor=None) -> ReportingPeriod:
+               actor=None) -> ProgressRound:
     """A new reporting period; actor None is the system (CLI, scheduler), else a manager."""
     if actor is not None:
         _require_manager(actor, "rapportageperiodes toevoegen")
@@ -49,9 +49,9 @@ def add_period(code: str, label: str, starts_on: date, ends_on: date, *, kind: s
         raise WorkflowError(f"Onbekende soort periode: {kind}.")
     if ends_on < starts_on:
         raise WorkflowError("De einddatum van de periode ligt vóór de begindatum.")
-    if db.session.scalar(select(ReportingPeriod.id).where(ReportingPeriod.code == code)):
+    if db.session.scalar(select(ProgressRound.id).where(ProgressRound.code == code)):
         raise WorkflowError(f"Er bestaat al een periode met code {code}.")
-    period = ReportingPeriod(code=code, label=label, starts_on=starts_on, ends_on=ends_on, kind=kind,
+    period = ProgressRound(code=code, label=label, starts_on=starts_on, ends_on=ends_on, kind=kind,
                              is_open=True)
     db.session.add(period)
     db.session.flush()
@@ -61,12 +61,12 @@ def add_period(code: str, label: str, starts_on: date, ends_on: date, *, kind: s
     return period
 
 
-def ensure_quarters(year: int, *, actor=None) -> list[ReportingPeriod]:
+def ensure_quarters(year: int, *, actor=None) -> list[ProgressRound]:
     """The four quarters of a year ('2026-K1' .. '2026-K4'); existing ones are left alone."""
     quarters = []
     for quarter in range(1, 5):
         code = f"{year}-K{quarter}"
-        period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code))
+        period = db.session.scalar(select(ProgressRound).where(ProgressRound.code == code))
         if period is None:
             last_month = 3 * quarter
             period = add_period(code, f"{quarter}e kwartaal {year}", date(year, last_month - 2, 1),
@@ -76,7 +76,7 @@ def ensure_quarters(year: int, *, actor=None) -> list[ReportingPeriod]:
     return quarters
 
 
-def close_period(period: ReportingPeriod, actor) -> PeriodEvent:
+def close_period(period: ProgressRound, actor) -> PeriodEvent:
     _require_manager(actor, "een periode sluiten")
     if not period.is_open:
         raise WorkflowError(f"De periode {period.label} is al gesloten.")
@@ -89,7 +89,7 @@ def close_period(period: ReportingPeriod, actor) -> PeriodEvent:
     return event
 
 
-def reopen_period(period: ReportingPeriod, actor, reason: str) -> PeriodEvent:
+def reopen_period(period: ProgressRound, actor, reason: str) -> PeriodEvent:
     _require_manager(actor, "een periode heropenen")
     reason = (reason or "").strip()
     if not reason:
@@ -143,7 +143,7 @@ def _log(action: str, update: ProgressUpdate, actor, *, old=None, new=None, mess
 
 # ---------------------------------------------------------------- progress updates: workflow
 
-def create_draft(initiative, period: ReportingPeriod, author) -> ProgressUpdate:
+def create_draft(initiative, period: ProgressRound, author) -> ProgressUpdate:
     _require_reporter(initiative, author)
     assert_period_open(period)
     existing = _revisions(initiative.id, period.id)

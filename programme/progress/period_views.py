@@ -10,23 +10,23 @@ from programme.core.extensions import db
 from programme.progress import bp
 from programme.progress import operations as ops
 from programme.progress.forms import PeriodForm, QuartersForm, ReopenForm
-from programme.progress.models import PeriodEvent, ReportingPeriod
+from programme.progress.models import PeriodEvent, ProgressRound
 from programme.progress.views import run
 
 
-def get_period(period_id: int) -> ReportingPeriod:
-    period = db.get_or_404(ReportingPeriod, period_id)
+def get_period(period_id: int) -> ProgressRound:
+    period = db.get_or_404(ProgressRound, period_id)
     return period
 
 
-def reopen_form(period: ReportingPeriod) -> ReopenForm:
+def reopen_form(period: ProgressRound) -> ReopenForm:
     return ReopenForm(prefix=f"heropen-{period.id}")
 
 
 def render_periods(quarters_form=None, period_form=None, reopen_forms=None, status=200):
-    periods = db.session.scalars(select(ReportingPeriod).options(
-        selectinload(ReportingPeriod.events).selectinload(PeriodEvent.actor))
-        .order_by(ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc())).all()
+    periods = db.session.scalars(select(ProgressRound).options(
+        selectinload(ProgressRound.events).selectinload(PeriodEvent.actor))
+        .order_by(ProgressRound.starts_on.desc(), ProgressRound.id.desc())).all()
     reopen_forms = reopen_forms or {}
     return render_template(
         "progress/periods.html", periods=periods, quarters_form=quarters_form or QuartersForm(formdata=None),

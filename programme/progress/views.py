@@ -20,7 +20,7 @@ from programme.progress import evidence as files
 from programme.progress import operations as ops
 from programme.progress.errors import PermissionDenied, StaleUpdate, WorkflowError
 from programme.progress.forms import ApproveForm, choices, EvidenceForm, NewUpdateForm, ReturnForm
-from programme.progress.models import (ApprovedUpdateIsFinal, Evidence, ProgressUpdate, ReportingPeriod,
+from programme.progress.models import (ApprovedUpdateIsFinal, Evidence, ProgressUpdate, ProgressRound,
                                        visible_history, visible_updates)
 
 # What a change that lost a race with a parallel one runs into below the operations' own checks: a
@@ -88,12 +88,12 @@ def run(action, *args, success: str | None = None, **kwargs):
     return True, result
 
 
-def open_periods() -> list[ReportingPeriod]:
-    return list(db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.is_open.is_(True))
-                                   .order_by(ReportingPeriod.starts_on, ReportingPeriod.id)))
+def open_periods() -> list[ProgressRound]:
+    return list(db.session.scalars(select(ProgressRound).where(ProgressRound.is_open.is_(True))
+                                   .order_by(ProgressRound.starts_on, ProgressRound.id)))
 
 
-def current_period(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+def current_period(periods: list[ProgressRound]) -> ProgressRound | None:
     """The open period around today, else the latest open one that has started, else the first."""
     today = date.today()
     for period in periods:
@@ -113,13 +113,13 @@ def index():
     period = next((p for p in periods if str(p.id) == chosen), None) or current_period(periods)
     is_writer = ProgressUpdate.is_writer(current_user)
     due = followup.due_for(current_user, period) if period and is_writer else []
-    can_manage_periods = ReportingPeriod.can_manage(current_user)
-    all_periods = (db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.starts_on.desc()))
+    can_manage_periods = ProgressRound.can_manage(current_user)
+    all_periods = (db.session.scalars(select(ProgressRound).order_by(ProgressRound.starts_on.desc()))
                    .all() if can_manage_periods else [])
     approved = db.session.scalars(
         visible_updates(current_user).join(ProgressUpdate.period)
         .where(ProgressUpdate.id.in_(followup.counted_updates()))
-        .order_by(ReportingPeriod.starts_on.desc(), ProgressUpdate.initiative_id)).all()
+        .order_by(ProgressRound.starts_on.desc(), ProgressUpdate.initiative_id)).all()
     is_reviewer = ProgressUpdate.is_reviewer(current_user)
     return render_template(
         "progress/index.html", periods=periods, period=period, due=due, approved=approved,
@@ -141,7 +141,7 @@ def new_update(initiative_id: int):
             str(current_period(periods).id) if periods else None)
     elif form.validate_on_submit():
         value = form.period_id.data or ""
-        period = db.session.get(ReportingPeriod, int(value)) if value.isdigit() and len(value) < 12 else None
+        period = db.session.get(ProgressRound, int(value)) if value.isdigit() and len(value) < 12 else None
         if period is None and value.isdigit():
             abort(404)  # a forged id, as in a URL
         if period is None:
