@@ -1,7 +1,8 @@
-"""Dutch names of progress rounds, progress updates, what an update holds and the progress actions, for
-the audit trail.
-The item parsers read the one-line texts that entries written before the items were recorded field by
-field hold (e.g. 'indicator 3 = 66.0000 op 2026-03-04 (bron: -)')."""
+"""Dutch names of progress objects and actions for the audit trail.
+
+Rounds, updates, what an update holds and the progress actions. The item parsers read the one-line
+texts that entries written before the items were recorded field by field hold (e.g.
+'indicator 3 = 66.0000 op 2026-03-04 (bron: -)')."""
 import re
 
 from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, RENAMED, YES_NO,

@@ -1,5 +1,6 @@
-"""Reading what approved updates add up to: budget follow-up (spending against budget lines) and the
-learning log. Only approved updates count, each initiative and round once (queries.counted_updates)."""
+"""Budget follow-up and the learning log: what approved updates add up to.
+
+Only approved updates count, each initiative and round once (queries.counted_updates)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal

@@ -1,6 +1,8 @@
-"""Pages that read what approved updates add up to: the learning log, budget follow-up and the budget
-page (/begroting, whose committed and spent amounts come from approved spending; it keeps the budget
-blueprint's endpoint budget.index, but lives here because budget, a lower layer, cannot read progress)."""
+"""Pages that read what approved updates add up to: learning log, budget follow-up, budget page.
+
+The budget page (/begroting) keeps the budget blueprint's endpoint budget.index but lives here:
+its committed and spent amounts come from approved spending, and budget, a lower layer, cannot read
+progress."""
 from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload

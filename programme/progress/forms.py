@@ -1,6 +1,8 @@
-"""Forms for progress rounds and updates (labels, hints and errors in Dutch), and the one mapping
-between an update and its edit form: edit_form fills it from the update, update_values reads it back
-as plain values for operations.update_draft, differences shows what a stale save would have changed."""
+"""Progress forms, and the one mapping between an update and its edit form.
+
+Labels, hints and errors in Dutch. edit_form fills the edit form from the update, update_values
+reads it back as plain values for operations.update_draft, differences shows what a stale save would
+have changed."""
 from datetime import date, datetime
 from decimal import Decimal
 

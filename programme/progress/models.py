@@ -1,6 +1,7 @@
-"""Progress rounds and progress updates, and who may see and do what with an update (the one
-visibility rule: ProgressUpdate.can_view and its where clause ProgressUpdate.visible_to). What an
-update carries (lessons, risks, values, spending, evidence) is in update_items.py."""
+"""Progress rounds and progress updates, with who may see and do what with an update.
+
+The one visibility rule is ProgressUpdate.can_view and its where clause ProgressUpdate.visible_to.
+What an update carries (lessons, risks, values, spending, evidence) is in update_items.py."""
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, CheckConstraint, ColumnElement, Date, ForeignKey, String, Text, UniqueConstraint,

@@ -1,8 +1,9 @@
-"""Every change to progress: rounds (add, close, reopen) and the life of a progress update (draft ->
-submitted -> approved, or returned to the owner; an approved update is final and corrected by a new
-revision), with what an owner writes in it and its evidence files. The only place that checks rights
-(Refused, 403) and rules (RuleError on a form field); each function changes the models, writes the
-audit entry and flushes; core.operations.run() commits."""
+"""Every change to progress: rounds, the workflow of an update, its content and evidence.
+
+An update goes draft -> submitted -> approved, or is returned to the owner; an approved update is
+final and corrected by a new revision. This is the only place that checks rights (Refused, 403) and
+rules (RuleError on a form field); each function changes the models, writes the audit entry and
+flushes; core.operations.run() commits."""
 import calendar
 from datetime import date
 

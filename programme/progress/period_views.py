@@ -1,5 +1,4 @@
-"""Progress rounds (rapportageperiodes) for the programme manager: list, add, ensure quarters, close
-and reopen."""
+"""The programme manager's pages for progress rounds: list, add, quarters, close, reopen."""
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 

@@ -1,6 +1,8 @@
-"""Reading progress: which updates and history entries a user may see, the rounds, what each owner
-still has to report, the manager's review queue, the updates that count and what an edit form offers.
-Budget follow-up and the learning log, which read the updates that count, are in followup.py."""
+"""Reading progress: visibility, rounds, what is due, the review queue and what counts.
+
+Which updates and history entries a user may see, the rounds, what each owner still has to
+report, the manager's review queue, the updates that count and what an edit form offers. Budget
+follow-up and the learning log, which read the updates that count, are in followup.py."""
 from dataclasses import dataclass
 from datetime import date
 

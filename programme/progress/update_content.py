@@ -1,6 +1,8 @@
-"""What an owner writes in a progress update: checking the values (the text fields and per item list
-a dict per row with its linked records; None is a row left blank) into new items, applying them, and
-a snapshot for the audit trail. The checks return their problems; operations.update_draft raises them."""
+"""Checking and applying what an owner writes in a progress update.
+
+The values are the text fields and per item list a dict per row with its linked records (None is
+a row left blank). check() returns the new items and the problems found; operations.update_draft
+raises them. snapshot() gives the content for the audit trail."""
 from datetime import date
 from decimal import Decimal, InvalidOperation
 

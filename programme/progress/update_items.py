@@ -1,5 +1,6 @@
-"""What a progress update carries: lessons, risks, indicator values, spending per budget line and
-evidence files (each visible exactly when its update is, and final once the update is approved)."""
+"""What a progress update carries: lessons, risks, indicator values, spending, evidence.
+
+Each item is visible exactly when its update is, and final once the update is approved."""
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -45,6 +46,8 @@ class Lesson(_UpdateContent, db.Model):
 
 
 class Risk(_UpdateContent, db.Model):
+    """A risk the owner sees for the initiative, with its likelihood, impact and measure."""
+
     __tablename__ = "progress_risks"
     __table_args__ = (
         CheckConstraint(_in("likelihood", LEVEL_LABELS), name="likelihood_known"),

@@ -1,4 +1,5 @@
-"""Progress pages: the overview per role, writing an update, the review actions and evidence files.
+"""Progress pages: the overview, writing an update, the review actions and evidence files.
+
 Who may see and do what is the models' question (ProgressUpdate.can_view, can_edit, ...): an update
 this user may not see is a 404, an action they may not take a 403 that says why. Each change is one
 operation run by core.operations.run()."""
