@@ -19,7 +19,8 @@ from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Action, ActionPlanning, Deliverable
 from programme.progress import operations as ops
-from programme.progress.models import Evidence, ProgressUpdate, ProgressRound
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.update_items import Evidence
 from programme.reports.models import Delivery, IssuedReport, ReportBuild, ReportRecipient, ReportSchedule
 
 # One model per URL argument; a (child argument, parent argument, parent column) pair where a page needs

@@ -24,8 +24,8 @@ from programme.core.extensions import db as _db
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
 from programme.progress import operations as ops
-from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodEvent, ProgressUpdate,
-                                       ProgressRound, Risk, Spending)
+from programme.progress.models import PeriodEvent, ProgressRound, ProgressUpdate
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
 from tests.conftest import USERS, csrf_token, login
 
 # Tables whose rows a refused operation must leave exactly as they were.
@@ -304,14 +304,14 @@ def post_form(client, url, page_url, **data):
 # The audit trail of the review scenario (write, evidence, submit, return, correct, resubmit, approve):
 # (action, role of the actor, status before, status after) for each step, in order.
 SCENARIO_AUDIT = [
-    ("progress.create", "owner", None, "draft"),
-    ("progress.update", "owner", None, None),
-    ("progress.evidence_add", "owner", None, None),
-    ("progress.submit", "owner", "draft", "submitted"),
-    ("progress.return", "manager", "submitted", "returned"),
-    ("progress.update", "owner", None, None),
-    ("progress.submit", "owner", "returned", "submitted"),
-    ("progress.approve", "manager", "submitted", "approved"),
+    ("progress_update.create", "owner", None, "draft"),
+    ("progress_update.update", "owner", None, None),
+    ("progress_update.add_evidence", "owner", None, None),
+    ("progress_update.submit", "owner", "draft", "submitted"),
+    ("progress_update.return", "manager", "submitted", "returned"),
+    ("progress_update.update", "owner", None, None),
+    ("progress_update.submit", "owner", "returned", "submitted"),
+    ("progress_update.approve", "manager", "submitted", "approved"),
 ]
 
 

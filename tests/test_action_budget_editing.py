@@ -18,7 +18,8 @@ from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.plan import operations as action_ops
 from programme.plan.models import Action, ActionPlanning, Deliverable
-from programme.progress.models import ProgressUpdate, ProgressRound, Spending
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.update_items import Spending
 from tests.conftest import csrf_token
 from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
 

@@ -63,7 +63,7 @@ def test_saving_an_indicator_value_as_66_after_66_0000_records_no_change(db, wor
     update = draft(world, indicator_values=_item_values(world))
     ops.update_draft(update, content(world, indicator_values=_item_values(world, value="66")), world.owner)
     last = _entries(db, update)[-1]
-    assert last.action == "progress.update"
+    assert last.action == "progress_update.update"
     assert "indicator_values" not in (last.old_values or {}) and "indicator_values" not in (last.new_values or {})
 
 

@@ -14,8 +14,9 @@ from programme.budget.differences import Difference
 from programme.budget.models import Allocation, BudgetLine
 from programme.core.formatting import money
 from programme.core.extensions import db
-from programme.progress.followup import counted_updates
-from programme.progress.models import ProgressUpdate, ProgressRound, Spending
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.queries import counted_updates
+from programme.progress.update_items import Spending
 from programme.reports.periods import ReportPeriod
 
 ZERO = Decimal("0.00")

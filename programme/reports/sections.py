@@ -14,13 +14,12 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, InitiativeArea, LearningQuestion
 from programme.monitor import operations as monitor_ops
 from programme.monitor.models import MonitorEdition, MonitorIndicator, MonitorValue
-from programme.progress.followup import counted_updates
-from programme.progress.models import AT_RISK, ATTENTION, ON_TRACK, ProgressUpdate, ProgressRound
+from programme.progress.models import AT_RISK, ATTENTION, ON_TRACK, TRAFFIC_LIGHT_LABELS, ProgressRound, ProgressUpdate
+from programme.progress.queries import counted_updates
 from programme.reports.periods import ReportPeriod
 
 NO_UPDATE = "geen"
-LIGHT_LABELS = {ON_TRACK: "Op koers", ATTENTION: "Aandacht nodig", AT_RISK: "Risico",
-                NO_UPDATE: "Geen goedgekeurd bericht"}
+LIGHT_LABELS = {**TRAFFIC_LIGHT_LABELS, NO_UPDATE: "Geen goedgekeurd bericht"}
 LIGHT_ORDER = (ON_TRACK, ATTENTION, AT_RISK, NO_UPDATE)
 # The monitor's headline figure shown for every initiative's areas.
 HEADLINE_MONITOR_INDICATOR = "resilience_yes"

@@ -35,8 +35,8 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, initiative_owners
 from programme.progress import evidence as files
 from programme.progress import operations as progress_ops
-from programme.progress.models import (Evidence, IndicatorValue, Lesson, ProgressUpdate, ProgressRound, Risk,
-                                       Spending)
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
 from programme.reports.models import DONE, FACTSHEET, Delivery, IssuedReport, ReportBuild
 from programme.seed.loader import load_yaml
 from programme.seed.models import ExampleRecord
