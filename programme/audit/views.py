@@ -92,8 +92,8 @@ ACTION_LABELS = {
     "backup.restore": "Back-up teruggezet",
 }
 ACTION_LABELS.update({
-    "budget_period.create": "Begrotingsperiode toegevoegd",
-    "budget_period.delete": "Begrotingsperiode verwijderd",
+    "budget_years.create": "Begrotingsperiode toegevoegd",
+    "budget_years.delete": "Begrotingsperiode verwijderd",
     "allocation.create": "Toewijzing toegevoegd",
     "allocation.update": "Toewijzing gewijzigd",
     "allocation.delete": "Toewijzing verwijderd",

@@ -6,11 +6,11 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.budget import bp
-from programme.budget import editing
+from programme.budget import queries
 from programme.budget import operations as ops
 from programme.budget.forms import (InitiativeLineForm, LineForm, NewInitiativeLineForm, NewLineForm, PeriodForm,
                                    allocation_form)
-from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource
+from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource
 from programme.core.forms import EmptyForm, choices
 from programme.core.permissions import manager_required
 from programme.core.extensions import db
@@ -23,19 +23,19 @@ from programme.plan.models import Action, Deliverable
 
 @bp.route("/begroting")
 def index():
-    table = ops.budget_table()
+    table = queries.budget_table()
     # Imported here: progress.followup imports the budget package, which imports this module.
     from programme.progress.followup import budget_follow_up
 
     follow_up = budget_follow_up()
-    allocations = ops.allocations_by_deliverable()
+    allocations = queries.allocations_by_deliverable()
     amounts = {row.budget_line.id: (row.committed, row.spent) for row in follow_up.lines}
     return render_template(
-        "budget/index.html", table=table, checks=ops.reconciliation(table),
-        rollup=ops.deliverable_rollup(table, amounts),
-        org_allocations=ops.organisation_allocations(), allocations=allocations,
+        "budget/index.html", table=table, checks=queries.reconciliation(table),
+        rollup=queries.deliverable_rollup(table, amounts),
+        org_allocations=queries.organisation_allocations(), allocations=allocations,
         split_periods=[p for p in table.periods if any(key[1] == p.code for key in allocations)],
-        province_share=ops.province_share(table),
+        province_share=queries.province_share(table),
         notes=db.session.scalars(select(SourceNote).where(SourceNote.topic == "budget")
                                  .order_by(SourceNote.key)).all(),
     )
@@ -54,7 +54,7 @@ def _owner(line: BudgetLine) -> Action | Initiative:
 
 def _fill_choices(form) -> None:
     form.period_id.choices = choices((p.id, p.label) for p in db.session.scalars(
-        select(BudgetPeriod).order_by(BudgetPeriod.first_year)))
+        select(BudgetYears).order_by(BudgetYears.first_year)))
     form.funding_source_id.choices = choices([("", "Programmabudget (inclusief ZET en Zorgbelang)"), *(
         (s.id, s.name) for s in db.session.scalars(select(FundingSource).order_by(FundingSource.id)))])
     if "deliverable_id" in form:
@@ -67,7 +67,7 @@ def _fill_choices(form) -> None:
 
 
 def _fields(form) -> tuple[str, ...]:
-    return editing.INITIATIVE_LINE_FIELDS if "deliverable_id" in form else editing.LINE_FIELDS
+    return ops.INITIATIVE_LINE_FIELDS if "deliverable_id" in form else ops.LINE_FIELDS
 
 
 def _data(form) -> dict:
@@ -84,7 +84,7 @@ def _line_page(form, *, owner, line=None, conflict=None, status=200, deleting=Fa
         conflict=conflict, conflict_message=message,
         conflict_title=("Niet verwijderd" if deleting else "Niet opgeslagen") + ": de post is intussen gewijzigd",
         same_text=None if deleting else "Uw invoer is gelijk aan wat nu is opgeslagen.",
-        has_spending=line is not None and editing.has_spending(line),
+        has_spending=line is not None and ops.has_spending(line),
         remove_form=VersionedForm(formdata=None, obj=line) if line else None), status
 
 
@@ -95,7 +95,7 @@ def initiative_lines(initiative_id: int):
     lines = db.session.scalars(select(BudgetLine).where(BudgetLine.initiative_id == initiative.id)
                                .order_by(BudgetLine.period_id, BudgetLine.id)).all()
     return render_template("budget/initiative.html", initiative=initiative, lines=lines,
-                           total=sum((line.amount for line in lines), start=ops.ZERO))
+                           total=sum((line.amount for line in lines), start=queries.ZERO))
 
 
 @bp.route("/begroting/acties/<int:action_id>/posten/nieuw", methods=["GET", "POST"])
@@ -115,7 +115,7 @@ def _new_line(*, action: Action | None = None, initiative: Initiative | None = N
     _fill_choices(form)
     if form.validate_on_submit():
         try:
-            editing.create_line(_data(form), action=action, initiative=initiative)
+            ops.create_line(_data(form), action=action, initiative=initiative)
         except RuleError as error:
             db.session.rollback()
             form[error.field].errors.append(error.message)
@@ -138,7 +138,7 @@ def edit_line(line_id: int):
         try:
             line, changed, conflict = save_with_lock(
                 lambda: db.get_or_404(BudgetLine, line_id), form,
-                lambda obj, version: editing.update_line(obj, _data(form), expected_version=version),
+                lambda obj, version: ops.update_line(obj, _data(form), expected_version=version),
                 action="budget_line.update", names=_fields(form))
         except RuleError as error:
             db.session.rollback()
@@ -161,7 +161,7 @@ def remove_line(line_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        editing.remove_line(line, expected_version=int(form.version.data))
+        ops.remove_line(line, expected_version=int(form.version.data))
         db.session.commit()
     except RuleError as error:
         db.session.rollback()
@@ -186,7 +186,7 @@ def periods():
     form = PeriodForm()
     if form.validate_on_submit():
         try:
-            period = editing.create_period(form.first_year.data, form.last_year.data)
+            period = ops.create_period(form.first_year.data, form.last_year.data)
         except RuleError as error:
             db.session.rollback()
             form[error.field].errors.append(error.message)
@@ -195,7 +195,7 @@ def periods():
             flash(f"De begrotingsperiode {period.label} is toegevoegd. Voeg nu begrotingsposten toe bij de acties, "
                   "en zo nodig de toewijzing van ZET en Zorgbelang.", "info")
             return redirect(url_for("budget.periods"))
-    items = [(p, editing.period_in_use(p)) for p in ops.periods()]
+    items = [(p, ops.period_in_use(p)) for p in queries.periods()]
     return render_template("budget/periods.html", form=form, items=items, remove_form=EmptyForm()), (
         400 if form.errors else 200)
 
@@ -203,14 +203,14 @@ def periods():
 @bp.route("/begroting/perioden/<int:period_id>/verwijderen", methods=["POST"])
 @manager_required
 def remove_period(period_id: int):
-    period = db.get_or_404(BudgetPeriod, period_id)
+    period = db.get_or_404(BudgetYears, period_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        editing.remove_period(period)
+        ops.remove_period(period)
     except RuleError as error:
         db.session.rollback()
-        refuse("budget_period.delete", period, error.message)
+        refuse("budget_years.delete", period, error.message)
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -222,7 +222,7 @@ def remove_period(period_id: int):
 @manager_required
 def allocations(period_id: int):
     """What ZET and Zorgbelang allocate to each prestatie in this period, against their budget."""
-    period = db.get_or_404(BudgetPeriod, period_id)
+    period = db.get_or_404(BudgetYears, period_id)
     sources = db.session.scalars(select(FundingSource).where(FundingSource.annual_budget.is_not(None))
                                  .order_by(FundingSource.id)).all()
     deliverables = db.session.scalars(select(Deliverable).order_by(Deliverable.position)).all()
@@ -232,12 +232,12 @@ def allocations(period_id: int):
         data={f"a_{s.id}_{d.id}": current.get((s.id, d.id)) for s in sources for d in deliverables}
         if request.method == "GET" else None)
     if form.validate_on_submit():
-        changes = editing.set_allocations(period, {
+        changes = ops.set_allocations(period, {
             (s.id, d.id): form[f"a_{s.id}_{d.id}"].data for s in sources for d in deliverables})
         db.session.commit()
         flash("De toewijzing is opgeslagen." if changes else "Er was niets gewijzigd.", "info")
         return redirect(url_for("budget.index") + "#organisaties")
-    comparisons = {item.funding_source.id: item for item in ops.organisation_allocations()
+    comparisons = {item.funding_source.id: item for item in queries.organisation_allocations()
                    if item.period.id == period.id}
     return render_template("budget/allocations.html", form=form, period=period, sources=sources,
                            deliverables=deliverables, comparisons=comparisons), (400 if form.errors else 200)

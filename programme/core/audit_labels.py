@@ -38,6 +38,8 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+# Model classes renamed after entries were stored: old object_type -> current class name.
+RENAMED: dict[str, str] = {}
 
 # Fields with the same meaning on every kind that has them.
 SHARED = {
@@ -67,8 +69,14 @@ def describe(object_type: str, label: str, fields: Mapping[str, Field | str] | N
         title, load, legacy)
 
 
+def renamed(old: str, new: str) -> None:
+    """Entries stored under a model's old class name read as the current kind."""
+    RENAMED[old] = new
+
+
 def kind(object_type: str | None) -> Kind | None:
-    return KINDS.get(object_type or "")
+    object_type = object_type or ""
+    return KINDS.get(RENAMED.get(object_type, object_type))
 
 
 def kind_label(object_type: str | None) -> str:

@@ -16,7 +16,7 @@ from programme.initiatives import operations as initiative_ops
 from programme.initiatives.forms import InitiativeForm, LearningQuestionEditForm, LearningQuestionForm
 from programme.initiatives.models import (LINE_BOTH, LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask,
                                           Initiative, InitiativeArea, LearningQuestion, Organisation)
-from programme.monitor import operations as monitor_ops
+from programme.monitor import queries as monitor_queries
 from programme.monitor.models import Area, SourceNote
 from programme.core.editing import CONFLICT, save_with_lock
 from programme.plan.models import Theme
@@ -56,7 +56,7 @@ def index():
     if area_id:
         # An area matches itself and everything inside it (a region matches its municipalities).
         area = db.session.get(Area, area_id)
-        ids = monitor_ops.descendant_ids(area) if area else set()
+        ids = monitor_queries.descendant_ids(area) if area else set()
         query = query.where(Initiative.area_links.any(InitiativeArea.area_id.in_(ids)))
     initiatives = sorted(db.session.scalars(query).all(), key=lambda i: i.sort_key)
 
@@ -81,7 +81,7 @@ def detail(initiative_id: int):
         SourceNote.topic == "initiatives", SourceNote.key.like(f"initiative_{initiative.number}_%"))).all()
     return render_template(
         "initiatives/detail.html", initiative=initiative, indicators=indicators, notes=notes,
-        area_profiles=monitor_ops.area_profiles(initiative.areas),
+        area_profiles=monitor_queries.area_profiles(initiative.areas),
     )
 
 

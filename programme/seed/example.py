@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from programme.accounts.models import User
 from programme.accounts.operations import AccountError, create_user, find_user
 from programme.accounts.passwords import password_problems
-from programme.budget.editing import create_line
-from programme.budget.models import BudgetPeriod, FundingSource
+from programme.budget.operations import create_line
+from programme.budget.models import BudgetYears, FundingSource
 from programme.core import audit
 from programme.core.db import utcnow
 from programme.core.permissions import MANAGER, OWNER
@@ -219,7 +219,7 @@ class Loader:
 
     # --- the initiatives' budget lines and indicators
     def setup(self) -> None:
-        period = db.session.scalar(select(BudgetPeriod).where(BudgetPeriod.code == self.data["budget_period"]))
+        period = db.session.scalar(select(BudgetYears).where(BudgetYears.code == self.data["budget_period"]))
         sources = {s.code: s for s in db.session.scalars(select(FundingSource))}
         for plan, spec in zip(self.plans, self.data["initiatives"], strict=True):
             for line in spec["budget_lines"]:
