@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.db import UTCDateTime, utcnow
 from programme.core.permissions import MANAGER, OWNER, READER, ROLE_LABELS
@@ -40,6 +40,10 @@ class User(db.Model):
     # mapper's version_id_col: sign-ins write this row too (counters, last sign-in), and those must
     # neither bump it nor fail on it. update_user bumps it, with the row locked.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    # Initiatives live in a higher layer (initiatives): named here, never imported.
+    owned_initiatives: Mapped[list["Initiative"]] = relationship(  # noqa: F821
+        secondary="initiative_owners", viewonly=True, order_by="Initiative.number")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

@@ -140,6 +140,9 @@ class Initiative(db.Model):
     area_links: Mapped[list[InitiativeArea]] = relationship(cascade="all, delete-orphan")
     learning_questions: Mapped[list["LearningQuestion"]] = relationship(
         back_populates="initiative", order_by="LearningQuestion.position")
+    # Impact indicators live in a higher layer (impact): named here, never imported.
+    indicators: Mapped[list["ImpactIndicator"]] = relationship(  # noqa: F821
+        order_by="ImpactIndicator.position", viewonly=True)
 
     def __repr__(self) -> str:
         return f"<Initiative {self.number} {self.name}>"
