@@ -1,12 +1,15 @@
-"""Budget rules: the manager adds and edits the money of an action or an initiative per period and
-funding source, ties an initiative's line to a prestatie (and action), and adds budget periods
-(2020, 2021, ...). A line with spending is never deleted, and its period and funding source stay
-as they are (the spending was reported against them)."""
+"""Budget writes: budget lines of actions and initiatives, budget columns (BudgetYears) and allocations.
+
+The manager adds and edits the money of an action or an initiative per budget column and funding
+source, ties an initiative's line to a prestatie (and action), adds budget columns (2020, 2021, ...)
+and sets the ZET/Zorgbelang allocations. A line with spending is never deleted, and its period and
+funding source stay as they are (the spending was reported against them)."""
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from programme.budget.models import Allocation, BudgetLine, BudgetYears, StatedTotal
+from programme.budget.models import Allocation, BudgetLine, BudgetYears
+from programme.budget.queries import years_in_use
 from programme.core import audit
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
@@ -72,6 +75,14 @@ def update_line(line: BudgetLine, data: dict, *, expected_version: int) -> bool:
     """EditConflict when the form was loaded from an older version; RuleError when spending
     fixes what the edit would change."""
     check_version(line, expected_version)
+    try:
+        values = _checked_line(line, data)
+    except RuleError as error:
+        raise RuleError(error.field, error.message, refused=("budget_line.update", line)) from None
+    return apply_changes(line, "budget_line.update", values, initiative_id=line.initiative_id)
+
+
+def _checked_line(line: BudgetLine, data: dict) -> dict:
     values = _clean(data)
     if line.initiative_id is not None and any(name in data for name in TIE_FIELDS):
         values.update(_tie(data))
@@ -80,39 +91,34 @@ def update_line(line: BudgetLine, data: dict, *, expected_version: int) -> bool:
             raise RuleError("period_id", FIXED_BY_SPENDING.format(what="periode"))
         if values["funding_source_id"] != line.funding_source_id:
             raise RuleError("funding_source_id", FIXED_BY_SPENDING.format(what="financieringsbron"))
-    return apply_changes(line, "budget_line.update", values, initiative_id=line.initiative_id)
+    return values
 
 
 def remove_line(line: BudgetLine, *, expected_version: int) -> None:
     """Only a line without spending; the audit entry keeps what it was."""
     check_version(line, expected_version)
     if has_spending(line):
-        raise RuleError("", HAS_SPENDING)
+        raise RuleError(None, HAS_SPENDING, refused=("budget_line.delete", line))
     names = INITIATIVE_LINE_FIELDS if line.initiative_id is not None else LINE_FIELDS
     audit.record("budget_line.delete", line, old=values_of(line, names), initiative_id=line.initiative_id)
     db.session.delete(line)
     db.session.flush()
 
 
-# ---------------------------------------------------------------- budget periods
+# ---------------------------------------------------------------- budget columns (BudgetYears)
 
 PERIOD_IN_USE = ("Deze periode heeft begrotingsposten, toewijzingen of totalen uit de bronnen en wordt daarom "
                  "niet verwijderd.")
 
 
-def period_code(first_year: int, last_year: int) -> str:
+def years_code(first_year: int, last_year: int) -> str:
     """'2020', '2020/2021' (two years, as the agenda writes 2018/2019) or '2020-2022'."""
     if first_year == last_year:
         return str(first_year)
     return f"{first_year}{'/' if last_year == first_year + 1 else '-'}{last_year}"
 
 
-def period_in_use(period: BudgetYears) -> bool:
-    return any(db.session.scalar(select(model.id).where(model.period_id == period.id).limit(1)) is not None
-               for model in (BudgetLine, Allocation, StatedTotal))
-
-
-def create_period(first_year: int, last_year: int | None = None) -> BudgetYears:
+def create_years(first_year: int, last_year: int | None = None) -> BudgetYears:
     """A new budget column, e.g. 2020 after 2018/2019. Its years may not overlap an existing period's."""
     last_year = first_year if last_year is None else last_year
     if last_year < first_year:
@@ -121,7 +127,7 @@ def create_period(first_year: int, last_year: int | None = None) -> BudgetYears:
         BudgetYears.first_year <= last_year, BudgetYears.last_year >= first_year).order_by(BudgetYears.first_year))
     if overlapping is not None:
         raise RuleError("first_year", f"Deze jaren vallen al (deels) in de begrotingsperiode {overlapping.label}.")
-    code = period_code(first_year, last_year)
+    code = years_code(first_year, last_year)
     period = BudgetYears(code=code, label=code, first_year=first_year, last_year=last_year)
     db.session.add(period)
     db.session.flush()
@@ -130,10 +136,10 @@ def create_period(first_year: int, last_year: int | None = None) -> BudgetYears:
     return period
 
 
-def remove_period(period: BudgetYears) -> None:
+def remove_years(period: BudgetYears) -> None:
     """Only a period nothing refers to (typically one added by mistake)."""
-    if period_in_use(period):
-        raise RuleError("", PERIOD_IN_USE)
+    if years_in_use(period):
+        raise RuleError(None, PERIOD_IN_USE, refused=("budget_years.delete", period))
     audit.record("budget_years.delete", period, old={"label": period.label, "first_year": period.first_year,
                                                       "last_year": period.last_year})
     db.session.delete(period)

@@ -32,6 +32,12 @@ def periods() -> list[BudgetYears]:
     return list(db.session.scalars(select(BudgetYears).order_by(BudgetYears.first_year)))
 
 
+def years_in_use(period: BudgetYears) -> bool:
+    """Does any budget line, allocation or stated total refer to this budget column?"""
+    return any(db.session.scalar(select(model.id).where(model.period_id == period.id).limit(1)) is not None
+               for model in (BudgetLine, Allocation, StatedTotal))
+
+
 def budget_table() -> BudgetTable:
     """Figuur 3: per prestatie and action the programme budget per period, totals computed."""
     all_periods = periods()
@@ -175,6 +181,11 @@ class Rollup:
     periods: list[BudgetYears]
     rows: list[DeliverableRollup]
     totals: dict[str, RollupCell]
+
+
+def lines_of_initiative(initiative) -> list[BudgetLine]:
+    return list(db.session.scalars(select(BudgetLine).where(BudgetLine.initiative_id == initiative.id)
+                                   .order_by(BudgetLine.period_id, BudgetLine.id)))
 
 
 def initiative_lines() -> list[BudgetLine]:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.core import audit, audit_labels, permissions
-from programme.core.editing import EditConflict, differences
+from programme.core.editing import EditConflict, differences, refuse
 from programme.core.extensions import db
 
 RACE_MESSAGE = ("Iemand anders heeft dit tegelijk met u gewijzigd. Uw handeling is niet uitgevoerd. "
@@ -23,12 +23,14 @@ RACE_MESSAGE = ("Iemand anders heeft dit tegelijk met u gewijzigd. Uw handeling 
 
 class RuleError(Exception):
     """A business rule refuses the change; `field` names the form field the message belongs to
-    (None: it is about the whole form). The message is Dutch, written for the user."""
+    (None: it is about the whole form). The message is Dutch, written for the user. With
+    `refused=(action, obj)` run() writes the refusal to the audit trail after the rollback."""
 
-    def __init__(self, field: str | None, message: str):
+    def __init__(self, field: str | None, message: str, *, refused: tuple[str, Any] | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.refused = refused
 
 
 class Refused(Exception):
@@ -96,6 +98,9 @@ def run(operation: Callable, *args, form=None, success: str | None = None, stale
         db.session.commit()
     except RuleError as error:
         db.session.rollback()
+        if error.refused:
+            action, obj = error.refused
+            refuse(action, obj, error.message)
         _show_rule(error, form)
         return Outcome(False)
     except Refused as error:

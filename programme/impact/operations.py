@@ -10,7 +10,7 @@ from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.impact.queries import has_measurements
 from programme.initiatives.models import Initiative
-from programme.core.editing import apply_changes, check_version, refuse, values_of
+from programme.core.editing import apply_changes, check_version, values_of
 from programme.core.operations import RuleError
 
 INDICATOR_FIELDS = ("name", "description", "unit", "higher_is_better", "monitor_indicator_id", "baseline_value",
@@ -96,8 +96,7 @@ def remove_target(target: ImpactTarget, *, expected_version: int) -> None:
     """RuleError when the indicator has measured values (the target is part of that history)."""
     check_version(target, expected_version)
     if has_measurements(target.indicator):
-        refuse("impact_target.delete", target, HAS_MEASUREMENTS)
-        raise RuleError(None, HAS_MEASUREMENTS)
+        raise RuleError(None, HAS_MEASUREMENTS, refused=("impact_target.delete", target))
     audit.record("impact_target.delete", target, old=values_of(target, TARGET_FIELDS),
                  initiative_id=target.indicator.initiative_id)
     db.session.delete(target)

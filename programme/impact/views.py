@@ -112,8 +112,8 @@ def _set_archived(indicator_id: int, archived: bool):
     indicator = get_indicator(indicator_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    run(ops.set_indicator_archived, indicator, archived,
-        success="De indicator is gearchiveerd." if archived else "De indicator is uit het archief gehaald.")
+    if run(ops.set_indicator_archived, indicator, archived):
+        flash("De indicator is gearchiveerd." if archived else "De indicator is uit het archief gehaald.", "info")
     return redirect(url_for("impact.edit_indicator", indicator_id=indicator_id))
 
 

@@ -71,8 +71,8 @@ def _set_archived(action_id: int, archived: bool):
     action = get_action(action_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    run(ops.set_action_archived, action, archived,
-        success="De actie is gearchiveerd." if archived else "De actie is uit het archief gehaald.")
+    if run(ops.set_action_archived, action, archived):
+        flash("De actie is gearchiveerd." if archived else "De actie is uit het archief gehaald.", "info")
     return redirect(url_for("plan.edit_action", action_id=action_id))
 
 
