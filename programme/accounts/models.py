@@ -6,7 +6,8 @@ from sqlalchemy import Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.db import UTCDateTime, utcnow
-from programme.core.permissions import MANAGER, OWNER, READER, ROLE_LABELS
+from programme.core import permissions
+from programme.core.permissions import ROLE_LABELS
 from programme.core.extensions import db
 
 
@@ -73,15 +74,15 @@ class User(db.Model):
 
     @property
     def is_manager(self) -> bool:
-        return self.role == MANAGER
+        return permissions.is_manager(self)
 
     @property
     def is_owner(self) -> bool:
-        return self.role == OWNER
+        return permissions.is_owner(self)
 
     @property
     def is_reader(self) -> bool:
-        return self.role == READER
+        return permissions.is_reader(self)
 
 
 class LoginFailure(db.Model):

@@ -9,7 +9,7 @@ from programme.accounts.models import User, new_session_token
 from programme.accounts.passwords import (DUMMY_HASH, hash_password, needs_rehash, password_problems,
                                           verify_password)
 from programme.core import audit
-from programme.core.permissions import ROLE_LABELS
+from programme.core import permissions
 from programme.core.extensions import db
 
 
@@ -23,7 +23,7 @@ def find_user(email: str) -> User | None:
 
 def create_user(email: str, name: str, role: str, password: str, *, body: str | None = None,
                 is_demo: bool = False, actor=None) -> User:
-    if role not in ROLE_LABELS:
+    if not permissions.is_known_role(role):
         raise AccountError(f"Onbekende rol: {role}")
     if find_user(email):
         raise AccountError(f"Er bestaat al een account met e-mailadres {email}.")
@@ -185,9 +185,9 @@ def end_sessions(user: User) -> None:
 
 def update_user(user: User, *, name: str, role: str, body: str | None, actor: User) -> bool:
     """Change name, role and GS/PS body; audited with old and new values. False when nothing changed."""
-    if role not in ROLE_LABELS:
+    if not permissions.is_known_role(role):
         raise AccountError(f"Onbekende rol: {role}")
-    if user.id == actor.id and role != user.role:
+    if user.id == actor.id and permissions.changes_role(user, role):
         raise AccountError("U kunt uw eigen rol niet wijzigen; vraag een andere programmamanager.")
     old = {"name": user.name, "role": user.role, "body": user.body}
     new = {"name": name.strip(), "role": role, "body": body or None}

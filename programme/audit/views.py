@@ -16,7 +16,7 @@ from programme.core.permissions import manager_required
 from programme.core.rate_limits import export_limit
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
-from programme.initiatives.views import get_initiative
+from programme.initiatives.queries import get_initiative
 from programme.progress.models import visible_history
 
 PER_PAGE = 50

@@ -52,11 +52,13 @@ class LostRace(Exception):
 @dataclass
 class Stale:
     """How to show a versioned edit that was refused because someone saved in between: reload the
-    record, log the refusal as `action`, and compare these form fields with what is stored."""
+    record, log the refusal as `action`, and compare these form fields with what is stored (or let
+    `compare(obj, form)` give the (label, stored, yours) rows, for a form whose fields are not columns)."""
 
     load: Callable[[], Any]
     names: Iterable[str]
     action: str
+    compare: Callable[[Any, Any], list] | None = None
 
 
 @dataclass
@@ -82,7 +84,7 @@ def _conflict(stale: Stale, form) -> Outcome:
     db.session.refresh(obj)
     audit.record_now(stale.action, result="refused", object_type=type(obj).__name__,
                      object_label=audit_labels.title_of(obj)[:300], message="bewerkconflict: verouderde versie")
-    rows = differences(obj, form, stale.names)
+    rows = stale.compare(obj, form) if stale.compare else differences(obj, form, stale.names)
     form.version.data = str(obj.version)  # saving again is a deliberate overwrite
     return Outcome(False, obj, conflict=rows)
 

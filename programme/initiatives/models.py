@@ -181,6 +181,10 @@ class Initiative(db.Model):
     def in_line(self, code: str) -> bool:
         return self.line == code or self.line == LINE_BOTH
 
+    def can_view(self, user) -> bool:
+        """Every signed-in user may read every initiative (its progress has rules of its own)."""
+        return permissions.is_signed_in(user)
+
     def can_edit(self, user) -> bool:
         return permissions.is_manager(user)
 

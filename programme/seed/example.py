@@ -28,7 +28,7 @@ from programme.budget.operations import create_line
 from programme.budget.models import BudgetYears, FundingSource
 from programme.core import audit
 from programme.core.db import utcnow
-from programme.core.permissions import MANAGER, OWNER
+from programme.core.permissions import MANAGER, OWNER, users_with_role
 from programme.core.extensions import db
 from programme.impact import operations as impact_ops
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
@@ -177,7 +177,7 @@ class Loader:
 
     # --- people
     def _demo_user(self, role: str, initiative: Initiative | None = None) -> User | None:
-        query = select(User).where(User.is_demo.is_(True), User.role == role, User.is_active.is_(True))
+        query = select(User).where(User.is_demo.is_(True), users_with_role(User, role), User.is_active.is_(True))
         if initiative is not None:
             query = query.join(initiative_owners, initiative_owners.c.user_id == User.id).where(
                 initiative_owners.c.initiative_id == initiative.id)
