@@ -55,12 +55,12 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None:
         verify_password(DUMMY_HASH, password)
-        audit.record_now("login.failed", result="failed", message="onbekend account",
+        audit.record_now("user.sign_in_fail", result="failed", message="onbekend account",
                          object_type="User", object_label=email[:200])
         return None
     if not _claim_attempt(user):
         verify_password(DUMMY_HASH, password)
-        audit.record_now("login.failed", result="failed", message="account tijdelijk geblokkeerd",
+        audit.record_now("user.sign_in_fail", result="failed", message="account tijdelijk geblokkeerd",
                          object_type="User", object_label=user.email)
         return None
     if not verify_password(user.password_hash, password) or not user.is_active:
@@ -70,7 +70,7 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     if user.totp_enabled:
         _release_attempt(user)
-        audit.record("login.password", user, message="wachtwoord juist; code gevraagd", actor=user)
+        audit.record("user.sign_in_password", user, message="wachtwoord juist; code gevraagd", actor=user)
         return user
     _complete_login(user)
     return user
@@ -80,7 +80,7 @@ def verify_login_code(user: User, code: str) -> bool:
     """Second step of the sign-in: the TOTP code. A wrong, old or reused code counts as a failed
     sign-in towards the account's lockout and the IP limit."""
     if not user.is_active or not _claim_attempt(user):
-        audit.record_now("login.failed", result="failed", message="code: account geblokkeerd of uitgeschakeld",
+        audit.record_now("user.sign_in_fail", result="failed", message="code: account geblokkeerd of uitgeschakeld",
                          object_type="User", object_label=user.email)
         return False
     step = totp.matching_step(user.totp_secret, code, after=user.totp_last_step)
@@ -130,7 +130,7 @@ def _count_failure(user: User, reason: str) -> None:
     if locked:
         reason += "; account tijdelijk geblokkeerd"
     db.session.commit()  # the request itself ends without a commit
-    audit.record_now("login.failed", result="failed", message=reason, object_type="User",
+    audit.record_now("user.sign_in_fail", result="failed", message=reason, object_type="User",
                      object_label=user.email)
 
 
@@ -139,7 +139,7 @@ def _complete_login(user: User) -> None:
                        .values(failed_logins=0, locked_until=None, last_login_dt=datetime.now(UTC))
                        .execution_options(synchronize_session=False))
     db.session.expire(user, ["failed_logins", "locked_until", "last_login_dt"])
-    audit.record("login", user, actor=user)
+    audit.record("user.sign_in", user, actor=user)
 
 
 WRONG_SETUP_CODE = "Deze code klopt niet. Vul de code in die uw app nu toont."

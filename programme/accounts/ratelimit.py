@@ -34,7 +34,7 @@ def recent_failures(ip: str | None = None) -> int:
 
 def refuse(step: str) -> None:
     """Audit a sign-in attempt refused because its address is over the limit."""
-    audit.record_now("login.rate_limited", result="refused", object_type="User",
+    audit.record_now("user.sign_in_rate_limit", result="refused", object_type="User",
                      message=f"te veel mislukte aanmeldpogingen vanaf dit adres ({step})")
 
 
