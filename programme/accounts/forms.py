@@ -64,4 +64,4 @@ class UserCreateForm(_AccountFields):
 
 
 class UserEditForm(_AccountFields, VersionedForm):
-    """Carries the account's version: a save over someone else's is refused (core.editing.save_with_lock)."""
+    """Carries the account's version: a save over someone else's is refused (core.operations.run with Stale)."""

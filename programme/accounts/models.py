@@ -37,7 +37,7 @@ class User(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None]
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Optimistic locking of the manager's account form (core.editing.save_with_lock). Not the
+    # Optimistic locking of the manager's account form (core.operations.run with Stale). Not the
     # mapper's version_id_col: sign-ins write this row too (counters, last sign-in), and those must
     # neither bump it nor fail on it. update_user bumps it, with the row locked.
     version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -1,9 +1,11 @@
-"""Sign-in attempts rate limited per IP address (SECURITY.md 4). Failures are rows in the database,
-written at once in their own transaction, so every web worker counts the same attempts.
+"""Sign-in attempts rate limited per IP address (SECURITY.md 4).
 
-An attempt claims its row before the password is checked (claim), in a transaction that is serialised
-per address, so that parallel attempts cannot all see "19 failures" and all go ahead; a successful
-sign-in gives its claim back (release)."""
+Failures are rows in the database, written at once in their own transaction, so every web worker
+counts the same attempts.
+
+An attempt claims its row before the password is checked (claim), in a transaction that is
+serialised per address, so that parallel attempts cannot all see "19 failures" and all go ahead; a
+successful sign-in gives its claim back (release)."""
 import zlib
 
 from flask import current_app, has_request_context, request

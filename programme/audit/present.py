@@ -1,7 +1,9 @@
-"""Audit entries as people read them: Dutch names of kinds and fields (core/audit_labels.py), values
-formatted as on screen, names instead of ids and no pairs that differ only in how a number is written.
-The page and the CSV export both use `present`. Referenced objects are loaded in one query per kind
-for the whole page, never one per entry."""
+"""Audit entries as people read them, for the audit pages and the CSV export.
+
+Dutch names of kinds and fields (core/audit_labels.py), values formatted as on screen, names instead
+of ids and no pairs that differ only in how a number is written. The page and the CSV export both
+use `present`. Referenced objects are loaded in one query per kind for the whole page, never one per
+entry."""
 import json
 import re
 from collections import Counter, defaultdict

@@ -1,5 +1,4 @@
-"""The budget page (Figuur 3 with computed totals, the ZET/Zorgbelang split and reconciliation) and
-the manager's editing of budget lines of actions and initiatives, budget columns and allocations."""
+"""The budget pages: Figuur 3 and its reconciliation, and the manager's editing of lines, columns and allocations."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload

@@ -1,5 +1,4 @@
-"""Impact: programme and initiative indicators, targets and measured values, and the manager's
-editing of indicators and targets."""
+"""Impact: programme and initiative indicators, their targets and measured values (blueprint `impact`)."""
 from flask import Blueprint
 
 bp = Blueprint("impact", __name__)

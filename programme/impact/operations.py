@@ -1,6 +1,8 @@
-"""Impact indicator rules: the manager creates and edits indicators of an initiative or of the
-programme, with their baseline and targets per period. Indicators are archived, never deleted;
-a target may be removed only while its indicator has no measured values."""
+"""Impact writes: the manager's indicators and their targets per period.
+
+The manager creates and edits indicators of an initiative or of the programme, with their baseline
+and targets per period. Indicators are archived, never deleted; a target may be removed only while
+its indicator has no measured values."""
 import uuid
 
 from sqlalchemy import func, select

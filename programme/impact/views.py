@@ -1,5 +1,4 @@
-"""The manager's screens for impact indicators (of an initiative or of the programme) and their
-targets per period."""
+"""The manager's screens for impact indicators (of an initiative or of the programme) and their targets."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 

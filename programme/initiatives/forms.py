@@ -92,4 +92,4 @@ class LearningQuestionForm(BaseForm):
 
 
 class LearningQuestionEditForm(LearningQuestionForm, VersionedForm):
-    """Editing an existing question carries its version (core.editing.save_with_lock)."""
+    """Editing an existing question carries its version (core.operations.run with Stale)."""

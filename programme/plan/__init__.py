@@ -1,5 +1,4 @@
-"""The programme's structure: goals, implementation lines, themes, prestaties and actions, and the
-manager's editing of actions and their planning."""
+"""The programme's structure: goals, lines, themes, prestaties and actions (blueprint `plan`)."""
 from flask import Blueprint
 
 bp = Blueprint("plan", __name__)

@@ -1,5 +1,7 @@
-"""Idempotent loader: every record is found by its natural key and only changed where it differs,
-so a second run changes nothing."""
+"""Seeding the programme from the source documents' facts (seed/data/*.yaml), idempotently.
+
+Every record is found by its natural key and only changed where it differs, so a second run changes
+nothing."""
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
