@@ -86,7 +86,8 @@ def register(app: Flask) -> None:
 
 def create_demo_accounts() -> Path:
     from programme.accounts.models import User
-    from programme.accounts.operations import create_user, find_user
+    from programme.accounts.operations import create_user
+    from programme.accounts.queries import find_user
     from programme.accounts.passwords import hash_password
     from programme.core import permissions
     from programme.initiatives.models import Initiative

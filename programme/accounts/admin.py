@@ -11,6 +11,7 @@ from programme.core.rate_limits import export_limit
 from programme.accounts.forms import UserCreateForm, UserEditForm
 from programme.accounts.models import User
 from programme.accounts.operations import create_user, reset_totp, set_active, update_user
+from programme.accounts.queries import get_user
 from programme.core.export import csv_response
 from programme.core.formatting import AMSTERDAM
 from programme.core.forms import EmptyForm
@@ -21,17 +22,6 @@ from programme.core.operations import Stale, run
 
 # The fields of the account form, as its conflict screen compares them.
 EDIT_FIELDS = ("name", "role", "body")
-
-
-def get_user(user_id: int, *, lock: bool = False) -> User:
-    """Load an account for management (the routes are manager-only): 404 when it does not exist.
-    With lock, read fresh and locked until the transaction ends (User.version is no mapper
-    version column, so the row lock is what makes its check and bump one step)."""
-    user = (db.session.get(User, user_id, with_for_update=True, populate_existing=True) if lock
-            else db.session.get(User, user_id))
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.route("/accounts")

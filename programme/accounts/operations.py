@@ -2,10 +2,11 @@
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, update
 
 from programme.accounts import totp
 from programme.accounts.models import User, new_session_token
+from programme.accounts.queries import find_user
 from programme.accounts.passwords import (DUMMY_HASH, hash_password, needs_rehash, password_problems,
                                           verify_password)
 from programme.core import audit
@@ -20,10 +21,6 @@ class AccountError(RuleError):
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(field, message)
-
-
-def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
 def create_user(email: str, name: str, role: str, password: str, *, body: str | None = None,

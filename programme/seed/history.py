@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 
 from programme.accounts.models import User
-from programme.accounts.operations import AccountError, create_user, find_user
+from programme.accounts.operations import AccountError, create_user
+from programme.accounts.queries import find_user
 from programme.accounts.passwords import password_problems
 from programme.budget.operations import create_line
 from programme.budget.models import BudgetYears, FundingSource
