@@ -86,8 +86,10 @@ def register(app: Flask) -> None:
 
 def create_demo_accounts() -> Path:
     from programme.accounts.models import User
-    from programme.accounts.operations import create_user, find_user
+    from programme.accounts.operations import create_user
+    from programme.accounts.queries import find_user
     from programme.accounts.passwords import hash_password
+    from programme.core import permissions
     from programme.initiatives.models import Initiative
 
     path = Path(current_app.instance_path) / "demo-accounts.txt"
@@ -100,7 +102,7 @@ def create_demo_accounts() -> Path:
         else:
             user.password_hash = hash_password(password)
         lines.append(f"{user.role_label:<22} {email:<36} {password}")
-        if role == "owner":
+        if permissions.is_owner(user):
             for initiative in db.session.scalars(select(Initiative).where(
                     Initiative.number.in_(DEMO_OWNER_INITIATIVES))):
                 if user not in initiative.owners:

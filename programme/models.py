@@ -1,6 +1,6 @@
 """Imports every model so that metadata (and Alembic) sees the whole schema."""
 from programme.accounts.models import LoginFailure, User  # noqa: F401
-from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal  # noqa: F401
+from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource, StatedTotal  # noqa: F401
 from programme.core.audit import AuditEntry  # noqa: F401
 from programme.core.rate_limits import RateLimitCounter  # noqa: F401
 from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget  # noqa: F401

@@ -53,7 +53,7 @@ def generate(db, count: int) -> None:
     from sqlalchemy import select
 
     from programme.accounts.operations import create_user
-    from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
+    from programme.budget.models import BudgetLine, BudgetYears, FundingSource
     from programme.core.db import utcnow
     from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
     from programme.initiatives.models import Initiative, LearningQuestion
@@ -63,7 +63,7 @@ def generate(db, count: int) -> None:
     owner = create_user("bench-owner@example.invalid", "Bench Eigenaar", "owner", "zonnebloem-kastanje-2042")
     manager = create_user("bench-manager@example.invalid", "Bench Manager", "manager", "zonnebloem-kastanje-2042")
     periods = [p for year in (2025, 2026) for p in ops.ensure_quarters(year)]
-    budget_period = db.session.scalar(select(BudgetPeriod).order_by(BudgetPeriod.first_year.desc()))
+    budget_period = db.session.scalar(select(BudgetYears).order_by(BudgetYears.first_year.desc()))
     sources = list(db.session.scalars(select(FundingSource)))
     db.session.flush()
     lights = ["op_koers", "op_koers", "aandacht", "risico"]

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, or_, select, text
 
 from programme.accounts.models import User
 from programme.accounts.operations import find_user
-from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
+from programme.budget.models import BudgetLine, BudgetYears, FundingSource
 from programme.core.audit import AuditEntry
 from programme.core.audit_labels import title_of
 from programme.core.extensions import db as _db
@@ -78,7 +78,7 @@ def make_world(db) -> World:
     indicator = ImpactIndicator(code=unique("ind-"), name="Deelnemers", initiative_id=initiative.id)
     other_indicator = ImpactIndicator(code=unique("ind-"), name="Elders", initiative_id=other.id)
     db.session.add_all([question, other_question, indicator, other_indicator])
-    budget_period = db.session.scalar(select(BudgetPeriod).order_by(BudgetPeriod.first_year))
+    budget_period = db.session.scalar(select(BudgetYears).order_by(BudgetYears.first_year))
     zet = db.session.scalar(select(FundingSource).where(FundingSource.code == "zet"))
 
     def line(owner_initiative, amount, source=None):

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from programme.accounts.operations import find_user
-from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
+from programme.budget.models import BudgetLine, BudgetYears, FundingSource
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative
 from programme.monitor.models import MonitorIndicator
@@ -74,7 +74,7 @@ def _indicators(db, initiative: Initiative, linked: MonitorIndicator | None) -> 
 
 
 def _budget_lines(db, initiative: Initiative) -> list[BudgetLine]:
-    budget_period = db.session.scalar(select(BudgetPeriod).order_by(BudgetPeriod.first_year.desc()))
+    budget_period = db.session.scalar(select(BudgetYears).order_by(BudgetYears.first_year.desc()))
     zet = db.session.scalar(select(FundingSource).where(FundingSource.code == "zet"))
     lines = [BudgetLine(initiative_id=initiative.id, period_id=budget_period.id, amount=Decimal("45000.00"),
                         description="Bijdrage provincie"),

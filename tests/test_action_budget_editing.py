@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.accounts.operations import find_user
-from programme.budget import editing as line_ops
-from programme.budget import operations as budget_ops
-from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
+from programme.budget import operations as line_ops
+from programme.budget import queries as budget_queries
+from programme.budget.models import BudgetLine, BudgetYears, FundingSource
 from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.plan import operations as action_ops
@@ -56,7 +56,7 @@ def _deliverable_id(app, code="leren") -> int:
 
 def _period_id(app, code="2017") -> int:
     with app.app_context():
-        return _db.session.scalar(select(BudgetPeriod.id).where(BudgetPeriod.code == code))
+        return _db.session.scalar(select(BudgetYears.id).where(BudgetYears.code == code))
 
 
 def _new_action(app, code="leren") -> int:
@@ -133,8 +133,8 @@ def _count(app, model) -> int:
 
 def _totals(app):
     with app.app_context():
-        table = budget_ops.budget_table()
-        checks = budget_ops.reconciliation(table)
+        table = budget_queries.budget_table()
+        checks = budget_queries.reconciliation(table)
         return table.totals, {(c.subject, c.period): c.value for c in checks if c.subject.startswith("TOTAAL")}
 
 

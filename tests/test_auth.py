@@ -56,7 +56,7 @@ def test_wrong_password_gives_a_generic_error_and_is_audited(app, client):
     with app.app_context():
         from programme.core.extensions import db
         actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.result == "failed")).all()
-        assert actions.count("login.failed") >= 2
+        assert actions.count("user.sign_in_fail") >= 2
 
 
 def test_login_without_csrf_is_refused(client):

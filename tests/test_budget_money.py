@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import delete, func, select
 
-from programme.budget import editing as budget_editing
 from programme.budget import operations as budget_ops
-from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource
+from programme.budget import queries as budget_queries
+from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource
 from programme.core.audit import AuditEntry
 from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
@@ -103,7 +103,7 @@ def test_totals_compare_initiatives_spending_with_their_own_budget_lines(db):
     money = finance(parse_period("2090-K1"), {})
     initiative_budget = sum(db.session.scalars(
         select(BudgetLine.amount).where(BudgetLine.initiative_id.is_not(None))), Decimal("0"))
-    programme_budget = sum(budget_ops.budget_table().totals.values(), Decimal("0"))
+    programme_budget = sum(budget_queries.budget_table().totals.values(), Decimal("0"))
     # The total: initiatives' spending against initiatives' budget lines, not against Figuur 3.
     assert money.total.budgeted == initiative_budget != programme_budget
     assert money.total.spent == Decimal("1500")  # what content() in progress_helpers spends
@@ -119,12 +119,12 @@ def test_totals_compare_initiatives_spending_with_their_own_budget_lines(db):
     assert sum((r.budgeted for r in money.budget_periods), Decimal("0")) == initiative_budget
     # The budget page's roll-up per prestatie and period, with the follow-up's amounts.
     amounts = {r.budget_line.id: (r.committed, r.spent) for r in budget_follow_up().lines}
-    rollup = budget_ops.deliverable_rollup(amounts=amounts)
+    rollup = budget_queries.deliverable_rollup(amounts=amounts)
     cell = next(r for r in rollup.rows if r.deliverable == leren).cells[world.line_province.period.code]
     assert (cell.assigned, cell.spent, cell.remaining) == (
         world.line_province.amount, Decimal("1500"), world.line_province.amount - Decimal("1500"))
     assert cell.comparison.reference == next(
-        r for r in budget_ops.budget_table().rows if r.deliverable == leren).totals[world.line_province.period.code]
+        r for r in budget_queries.budget_table().rows if r.deliverable == leren).totals[world.line_province.period.code]
 
 
 # ---------------------------------------------------------------- tying a line to a prestatie (HTTP)
@@ -137,7 +137,7 @@ def initiative_line(app):
                                 line="crossover", status="active")
         _db.session.add(initiative)
         _db.session.flush()
-        period = _db.session.scalar(select(BudgetPeriod).where(BudgetPeriod.code == "2017"))
+        period = _db.session.scalar(select(BudgetYears).where(BudgetYears.code == "2017"))
         line = BudgetLine(initiative_id=initiative.id, period_id=period.id, amount=Decimal("25000"))
         _db.session.add(line)
         _db.session.commit()
@@ -175,7 +175,7 @@ def test_initiative_line_is_tied_to_a_prestatie_and_action_and_rolls_up(app, ini
     assert entry.new_values["deliverable_id"] == first.name and "deliverable_action_id" in entry.new_values
     # It rolls up into the prestatie's figures on the budget page.
     with app.app_context():
-        rollup = budget_ops.deliverable_rollup()
+        rollup = budget_queries.deliverable_rollup()
         cell = next(r for r in rollup.rows if r.deliverable and r.deliverable.id == first.id).cells["2017"]
         assert cell.assigned >= Decimal("25000")
     listing = client.get(f"/begroting/initiatieven/{initiative_line.initiative}").get_data(as_text=True)
@@ -213,10 +213,10 @@ def test_forged_action_of_another_prestatie_is_refused_and_changes_nothing(app, 
 def cleanup_periods(app):
     yield
     with app.app_context():
-        added = _db.session.scalars(select(BudgetPeriod.id).where(BudgetPeriod.first_year >= 2020)).all()
+        added = _db.session.scalars(select(BudgetYears.id).where(BudgetYears.first_year >= 2020)).all()
         _db.session.execute(delete(Allocation).where(Allocation.period_id.in_(added)))
         _db.session.execute(delete(BudgetLine).where(BudgetLine.period_id.in_(added)))
-        _db.session.execute(delete(BudgetPeriod).where(BudgetPeriod.id.in_(added)))
+        _db.session.execute(delete(BudgetYears).where(BudgetYears.id.in_(added)))
         _db.session.commit()
 
 
@@ -227,10 +227,10 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app, cleanup_periods)
     response = client.post("/begroting/perioden", data=form_data(page, first_year="2020", last_year=""))
     assert response.status_code == 302
     with app.app_context():
-        period = _db.session.scalar(select(BudgetPeriod).where(BudgetPeriod.code == "2020"))
+        period = _db.session.scalar(select(BudgetYears).where(BudgetYears.code == "2020"))
         assert (period.label, period.years) == ("2020", 1)
         period_id = period.id
-    assert last_audit(app, "budget_period.create", period_id).new_values["label"] == "2020"
+    assert last_audit(app, "budget_years.create", period_id).new_values["label"] == "2020"
     # Overlapping years and nonsense are refused in Dutch; nothing is added.
     for data, message in (({"first_year": "2019"}, "vallen al (deels) in de begrotingsperiode 2018/2019"),
                           ({"first_year": "2021", "last_year": "2020"}, "kan niet voor het eerste jaar"),
@@ -239,7 +239,7 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app, cleanup_periods)
         response = client.post("/begroting/perioden", data=form_data(page, **{"last_year": "", **data}))
         assert response.status_code == 400 and message in html_lib.unescape(response.get_data(as_text=True)), data
     with app.app_context():
-        assert _db.session.scalar(select(func.count(BudgetPeriod.id))) == 3
+        assert _db.session.scalar(select(func.count(BudgetYears.id))) == 3
     # The new year is a column of the budget and can be budgeted on an action.
     with app.app_context():
         leren = _db.session.scalar(select(Deliverable).where(Deliverable.code == "leren"))
@@ -257,9 +257,9 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app, cleanup_periods)
                            data=form_data(page, **{f"a_{zet_id}_{leren.id}": "2.100.000"}))
     assert response.status_code == 302
     with app.app_context():
-        table = budget_ops.budget_table()
+        table = budget_queries.budget_table()
         assert table.totals["2020"] == Decimal("1000000")
-        items = {(i.funding_source.code, i.period.code): i for i in budget_ops.organisation_allocations()}
+        items = {(i.funding_source.code, i.period.code): i for i in budget_queries.organisation_allocations()}
         zet_2020 = items["zet", "2020"].comparison
         assert (zet_2020.measured, zet_2020.reference) == (Decimal("2100000"), annual)
         assert zet_2020.sentence == f"€ {2100000 - annual:,.0f}".replace(",", ".") + " meer toegewezen dan begroot"
@@ -272,16 +272,16 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app, cleanup_periods)
     response = client.post(f"/begroting/perioden/{period_id}/verwijderen", data=form_data(page))
     assert response.status_code == 302
     with app.app_context():
-        assert _db.session.get(BudgetPeriod, period_id) is not None
+        assert _db.session.get(BudgetYears, period_id) is not None
     page = client.get("/begroting/perioden")
     client.post("/begroting/perioden", data=form_data(page, first_year="2021", last_year="2022"))
     with app.app_context():
-        added = _db.session.scalar(select(BudgetPeriod).where(BudgetPeriod.code == "2021/2022"))
+        added = _db.session.scalar(select(BudgetYears).where(BudgetYears.code == "2021/2022"))
         assert added.years == 2
         added_id = added.id
     client.post(f"/begroting/perioden/{added_id}/verwijderen", data=form_data(client.get("/begroting/perioden")))
     with app.app_context():
-        assert _db.session.get(BudgetPeriod, added_id) is None
+        assert _db.session.get(BudgetYears, added_id) is None
 
 
 def test_readers_cannot_manage_budget_periods(app):
@@ -295,12 +295,12 @@ def test_line_tie_rules_without_http(db):
     first, second = db.session.scalars(select(Deliverable).order_by(Deliverable.position).limit(2)).all()
     data = {"period_id": world.line_zet.period_id, "funding_source_id": world.line_zet.funding_source_id,
             "amount": world.line_zet.amount, "description": "test"}
-    with pytest.raises(budget_editing.RuleError, match="hoort niet bij de gekozen prestatie"):
-        budget_editing.update_line(world.line_zet, {**data, "deliverable_id": first.id,
+    with pytest.raises(budget_ops.RuleError, match="hoort niet bij de gekozen prestatie"):
+        budget_ops.update_line(world.line_zet, {**data, "deliverable_id": first.id,
                                                     "deliverable_action_id": second.actions[0].id},
                                    expected_version=world.line_zet.version)
     assert world.line_zet.deliverable_id is None
-    assert budget_editing.update_line(world.line_zet, {**data, "deliverable_id": second.id,
+    assert budget_ops.update_line(world.line_zet, {**data, "deliverable_id": second.id,
                                                        "deliverable_action_id": second.actions[0].id},
                                       expected_version=world.line_zet.version)
     assert world.line_zet.rolls_up_to == second

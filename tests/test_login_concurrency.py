@@ -74,7 +74,7 @@ def _failed_entries(app, email: str) -> list[str]:
 
     with app.app_context():
         return list(db.session.scalars(select(AuditEntry.message).where(
-            AuditEntry.action == "login.failed", AuditEntry.object_label == email)))
+            AuditEntry.action == "user.sign_in_fail", AuditEntry.object_label == email)))
 
 
 @on_postgres

@@ -58,7 +58,7 @@ def test_failures_across_accounts_block_the_address(app, limit):
     with app.app_context():
         from programme.core.extensions import db
 
-        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "login.rate_limited")
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.sign_in_rate_limit")
                                    .order_by(AuditEntry.id.desc())).first()
         assert entry.ip == ATTACKER and entry.result == "refused"
     # Someone at another address is not affected.

@@ -105,7 +105,7 @@ def test_error_pages_are_generic_and_dutch(app, login_as, monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("geheime interne details")
 
-    monkeypatch.setattr("programme.budget.operations.budget_table", boom)
+    monkeypatch.setattr("programme.budget.queries.budget_table", boom)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     response = client.get("/begroting")
     assert response.status_code == 500

@@ -147,7 +147,7 @@ def test_sign_in_asks_for_the_code_and_refuses_reuse(app, web, manager, clock):
         assert user.failed_logins == 0 and user.last_login_dt is not None
         actions = db.session.scalars(select(AuditEntry.action).where(
             or_(AuditEntry.object_label == manager, AuditEntry.object_id == user.id)).order_by(AuditEntry.id)).all()
-        assert actions[-3:] == ["login.password", "login.failed", "login"]
+        assert actions[-3:] == ["user.sign_in_password", "user.sign_in_fail", "user.sign_in"]
 
     # The same code, again within its window, from another sign-in: refused.
     web.post("/afmelden", data={"csrf_token": csrf_token(web.get("/"))})

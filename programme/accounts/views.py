@@ -140,7 +140,7 @@ def logout():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         end_sessions(user)
-        audit.record("logout", user)
+        audit.record("user.sign_out", user)
         db.session.commit()
         logout_user()
         session.clear()

@@ -16,16 +16,18 @@ from programme.core.permissions import manager_required
 from programme.core.rate_limits import export_limit
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
-from programme.initiatives.views import get_initiative
+from programme.initiatives.queries import get_initiative
 from programme.progress.audit_labels import ACTION_LABELS as PROGRESS_ACTION_LABELS
 from programme.progress.queries import visible_history
 
 PER_PAGE = 50
 
 ACTION_LABELS = {
-    "login": "Aangemeld",
-    "login.failed": "Aanmelden mislukt",
-    "logout": "Afgemeld",
+    "user.sign_in": "Aangemeld",
+    "user.sign_in_fail": "Aanmelden mislukt",
+    "user.sign_in_password": "Wachtwoord juist, code gevraagd",
+    "user.sign_in_rate_limit": "Aanmelden geblokkeerd (te veel pogingen vanaf dit adres)",
+    "user.sign_out": "Afgemeld",
     "refused": "Geweigerd verzoek",
     "user.create": "Account aangemaakt",
     "user.update": "Account gewijzigd",
@@ -38,8 +40,6 @@ ACTION_LABELS = {
     "learning_question.update": "Leervraag gewijzigd",
     "organisation.create": "Organisatie toegevoegd",
     "crossover_task.create": "Cross-over-opgave toegevoegd",
-    "login.password": "Wachtwoord juist, code gevraagd",
-    "login.rate_limited": "Aanmelden geblokkeerd (te veel pogingen vanaf dit adres)",
     "user.totp_enable": "Tweede factor aangezet",
     "user.totp_disable": "Tweede factor uitgezet",
     "user.totp_reset": "Tweede factor teruggezet door beheerder",
@@ -83,14 +83,25 @@ ACTION_LABELS = {
 }
 ACTION_LABELS.update(PROGRESS_ACTION_LABELS)
 ACTION_LABELS.update({
-    "budget_period.create": "Begrotingsperiode toegevoegd",
-    "budget_period.delete": "Begrotingsperiode verwijderd",
+    "budget_years.create": "Begrotingsperiode toegevoegd",
+    "budget_years.delete": "Begrotingsperiode verwijderd",
     "allocation.create": "Toewijzing toegevoegd",
     "allocation.update": "Toewijzing gewijzigd",
     "allocation.delete": "Toewijzing verwijderd",
     "impact_measurement.create": "Meting toegevoegd",
     "report_requeued": "Rapportage opnieuw in de wachtrij gezet",
     "report_recipient_paused": "Ontvanger gepauzeerd",
+})
+# Names stored before issue 9 gave every action one scheme (<object_type_snake>.<verb>); a data migration
+# renames the stored rows, these keep any row it has not reached readable.
+ACTION_LABELS.update({
+    "login": ACTION_LABELS["user.sign_in"],
+    "login.failed": ACTION_LABELS["user.sign_in_fail"],
+    "login.password": ACTION_LABELS["user.sign_in_password"],
+    "login.rate_limited": ACTION_LABELS["user.sign_in_rate_limit"],
+    "logout": ACTION_LABELS["user.sign_out"],
+    "budget_period.create": ACTION_LABELS["budget_years.create"],
+    "budget_period.delete": ACTION_LABELS["budget_years.delete"],
 })
 RESULT_LABELS = {"ok": "Gelukt", "failed": "Mislukt", "refused": "Geweigerd", "error": "Fout"}
 

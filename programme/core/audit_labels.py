@@ -38,8 +38,7 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
-# Old class name -> new one, for entries written before a model was renamed (until a data migration
-# renames their object_type).
+# Model classes renamed after entries were stored: old object_type -> current class name.
 RENAMED: dict[str, str] = {}
 
 # Fields with the same meaning on every kind that has them.
@@ -68,6 +67,11 @@ def describe(object_type: str, label: str, fields: Mapping[str, Field | str] | N
     KINDS[object_type] = Kind(
         label, {name: (spec if isinstance(spec, Field) else Field(spec)) for name, spec in (fields or {}).items()},
         title, load, legacy)
+
+
+def renamed(old: str, new: str) -> None:
+    """Entries stored under a model's old class name read as the current kind."""
+    RENAMED[old] = new
 
 
 def kind(object_type: str | None) -> Kind | None:

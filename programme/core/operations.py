@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.core import audit, audit_labels, permissions
-from programme.core.editing import EditConflict, differences
+from programme.core.editing import EditConflict, differences, refuse
 from programme.core.extensions import db
 
 RACE_MESSAGE = ("Iemand anders heeft dit tegelijk met u gewijzigd. Uw handeling is niet uitgevoerd. "
@@ -25,13 +25,16 @@ class RuleError(Exception):
     """A business rule refuses the change; `field` names the form field the message belongs to
     (None: it is about the whole form; a row of a repeated group as 'risks-1-likelihood'). The
     message is Dutch, written for the user. `more` holds further (field, message) pairs that the
-    same check found, so that the user sees every problem at once."""
+    same check found, so that the user sees every problem at once. With `refused=(action, obj)`
+    run() writes the refusal to the audit trail after the rollback."""
 
-    def __init__(self, field: str | None, message: str, *, more: Iterable[tuple[str | None, str]] = ()):
+    def __init__(self, field: str | None, message: str, *, more: Iterable[tuple[str | None, str]] = (),
+                 refused: tuple[str, Any] | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
         self.more = list(more)
+        self.refused = refused
 
     @property
     def problems(self) -> list[tuple[str | None, str]]:
@@ -57,11 +60,13 @@ class LostRace(Exception):
 @dataclass
 class Stale:
     """How to show a versioned edit that was refused because someone saved in between: reload the
-    record, log the refusal as `action`, and compare these form fields with what is stored."""
+    record, log the refusal as `action`, and compare these form fields with what is stored (or let
+    `compare(obj, form)` give the (label, stored, yours) rows, for a form whose fields are not columns)."""
 
     load: Callable[[], Any]
     names: Iterable[str]
     action: str
+    compare: Callable[[Any, Any], list] | None = None
 
 
 @dataclass
@@ -107,7 +112,7 @@ def _conflict(stale: Stale, form) -> Outcome:
     db.session.refresh(obj)
     audit.record_now(stale.action, result="refused", object_type=type(obj).__name__,
                      object_label=audit_labels.title_of(obj)[:300], message="bewerkconflict: verouderde versie")
-    rows = differences(obj, form, stale.names)
+    rows = stale.compare(obj, form) if stale.compare else differences(obj, form, stale.names)
     form.version.data = str(obj.version)  # saving again is a deliberate overwrite
     return Outcome(False, obj, conflict=rows)
 
@@ -123,6 +128,9 @@ def run(operation: Callable, *args, form=None, success: str | None = None, stale
         db.session.commit()
     except RuleError as error:
         db.session.rollback()
+        if error.refused:
+            action, obj = error.refused
+            refuse(action, obj, error.message)
         _show_rule(error, form)
         return Outcome(False)
     except Refused as error:

@@ -57,6 +57,24 @@ def is_owner(user) -> bool:
     return has_role(user, OWNER)
 
 
+def is_reader(user) -> bool:
+    return has_role(user, READER)
+
+
+def is_known_role(role: str) -> bool:
+    return role in ROLE_LABELS
+
+
+def changes_role(user, role: str) -> bool:
+    """Would giving this user `role` change their role?"""
+    return user.role != role
+
+
+def users_with_role(user_model, *roles: str):
+    """A query filter for the users with one of these roles: select(User).where(users_with_role(User, OWNER))."""
+    return user_model.role.in_(roles)
+
+
 def is_one_of(user, people) -> bool:
     """Is the signed-in user one of these users (an initiative's owners, say)?"""
     return is_signed_in(user) and any(person.id == user.id for person in people)

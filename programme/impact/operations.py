@@ -1,13 +1,16 @@
-"""Impact indicator rules: the manager creates and edits indicators of an initiative or of the
-programme, with their baseline and targets per period. Indicators are archived, never deleted;
-a target may be removed only while its indicator has no measured values."""
+"""Impact writes: the manager's indicators and their targets per period.
+
+The manager creates and edits indicators of an initiative or of the programme, with their baseline
+and targets per period. Indicators are archived, never deleted; a target may be removed only while
+its indicator has no measured values."""
 import uuid
 
 from sqlalchemy import func, select
 
 from programme.core import audit
 from programme.core.extensions import db
-from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
+from programme.impact.models import ImpactIndicator, ImpactTarget
+from programme.impact.queries import has_measurements
 from programme.initiatives.models import Initiative
 from programme.core.editing import apply_changes, check_version, values_of
 from programme.core.operations import RuleError
@@ -23,11 +26,6 @@ PERIOD_TAKEN = "Deze indicator heeft al een streefwaarde voor deze periode; pas 
 def _clean(data: dict, names) -> dict:
     """Empty text becomes None; the rest as the form gave it."""
     return {name: (data.get(name) if data.get(name) != "" else None) for name in names}
-
-
-def has_measurements(indicator: ImpactIndicator) -> bool:
-    return db.session.scalar(select(ImpactMeasurement.id).where(
-        ImpactMeasurement.indicator_id == indicator.id).limit(1)) is not None
 
 
 def create_indicator(initiative: Initiative | None, data: dict) -> ImpactIndicator:
@@ -100,7 +98,7 @@ def remove_target(target: ImpactTarget, *, expected_version: int) -> None:
     """RuleError when the indicator has measured values (the target is part of that history)."""
     check_version(target, expected_version)
     if has_measurements(target.indicator):
-        raise RuleError("", HAS_MEASUREMENTS)
+        raise RuleError(None, HAS_MEASUREMENTS, refused=("impact_target.delete", target))
     audit.record("impact_target.delete", target, old=values_of(target, TARGET_FIELDS),
                  initiative_id=target.indicator.initiative_id)
     db.session.delete(target)

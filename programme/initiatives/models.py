@@ -140,6 +140,9 @@ class Initiative(db.Model):
     area_links: Mapped[list[InitiativeArea]] = relationship(cascade="all, delete-orphan")
     learning_questions: Mapped[list["LearningQuestion"]] = relationship(
         back_populates="initiative", order_by="LearningQuestion.position")
+    # Impact indicators live in a higher layer (impact): named here, never imported.
+    indicators: Mapped[list["ImpactIndicator"]] = relationship(  # noqa: F821
+        order_by="ImpactIndicator.position", viewonly=True)
 
     def __repr__(self) -> str:
         return f"<Initiative {self.number} {self.name}>"
@@ -177,6 +180,10 @@ class Initiative(db.Model):
 
     def in_line(self, code: str) -> bool:
         return self.line == code or self.line == LINE_BOTH
+
+    def can_view(self, user) -> bool:
+        """Every signed-in user may read every initiative (its progress has rules of its own)."""
+        return permissions.is_signed_in(user)
 
     def can_edit(self, user) -> bool:
         return permissions.is_manager(user)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from programme.core.extensions import db
 from programme.monitor import bp
-from programme.monitor import operations as ops
+from programme.monitor import queries
 from programme.monitor.models import Area, MdiRanking, MonitorEdition, MonitorIndicator, SourceNote
 
 
@@ -21,7 +21,7 @@ def index():
         columns = [a for a in areas if a.kind == "corop"]
     else:
         columns = [selected, *[a for a in selected.ancestors() if a.kind != "province"]]
-    groups = ops.monitor_table(edition, columns) if edition else []
+    groups = queries.monitor_table(edition, columns) if edition else []
     return render_template(
         "monitor/index.html", editions=editions, edition=edition, areas=areas, selected=selected,
         columns=columns, groups=groups,

@@ -89,6 +89,10 @@ class Action(SourcedMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     deliverable: Mapped[Deliverable] = relationship(back_populates="actions")
+    # Budget lines live in a higher layer (budget): named here, never imported.
+    budget_lines: Mapped[list["BudgetLine"]] = relationship(  # noqa: F821
+        primaryjoin="Action.id == BudgetLine.action_id", viewonly=True,
+        order_by="[BudgetLine.period_id, BudgetLine.id]")
     plannings: Mapped[list["ActionPlanning"]] = relationship(back_populates="action",
                                                              order_by="ActionPlanning.position")
 

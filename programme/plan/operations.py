@@ -1,5 +1,6 @@
-"""Action rules: the manager creates and edits actions per prestatie and their planning texts;
-actions are archived, never deleted (budget lines and the audit trail refer to them)."""
+"""Plan writes: the manager's actions per prestatie and their planning texts.
+
+Actions are archived, never deleted (budget lines and the audit trail refer to them)."""
 from sqlalchemy import func, select
 
 from programme.core import audit

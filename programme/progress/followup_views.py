@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from programme.budget import bp as budget_bp
-from programme.budget import operations as budget_ops
+from programme.budget import queries as budget_ops
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.monitor.models import SourceNote

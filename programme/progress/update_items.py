@@ -4,11 +4,10 @@ Each item is visible exactly when its update is, and final once the update is ap
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, event, select
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.budget import editing as budget_editing
 from programme.budget.models import BudgetLine
 from programme.core.db import Money, UTCDateTime, utcnow
 from programme.core.extensions import db
@@ -119,13 +118,6 @@ class Spending(_UpdateContent, db.Model):
     def __repr__(self) -> str:
         return f"<Spending {self.budget_line_id} committed={self.committed} spent={self.spent}>"
 
-
-def line_has_spending(line: BudgetLine) -> bool:
-    """Any spending row, also in a draft update: it refers to the line (so budget keeps the line)."""
-    return db.session.scalar(select(Spending.id).where(Spending.budget_line_id == line.id).limit(1)) is not None
-
-
-budget_editing.spending_checks.append(line_has_spending)
 
 
 class Evidence(_UpdateContent, db.Model):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from programme.budget import operations as budget_ops
+from programme.budget import queries as budget_queries
 from programme.budget.differences import Difference
 from programme.budget.models import Allocation, BudgetLine
 from programme.core.formatting import money
@@ -77,10 +77,10 @@ def finance(period: ReportPeriod, initiative_names: dict[int, str]) -> Finance:
     """Spending is reported on initiatives' budget lines, so it is compared with those lines only:
     per prestatie the lines tied to it, per funding source, per budget period and per initiative.
     The programme budget of Figuur 3 is context, never the denominator of initiatives' spending."""
-    table = budget_ops.budget_table()
+    table = budget_queries.budget_table()
     result = Finance(periods=[p.label for p in table.periods],
                      programme_budget=sum(table.totals.values(), ZERO))
-    lines = budget_ops.initiative_lines()
+    lines = budget_queries.initiative_lines()
     allocated: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for allocation in db.session.scalars(select(Allocation).options(joinedload(Allocation.funding_source))):
         allocated[(allocation.deliverable_id, allocation.funding_source.name)] += allocation.amount
@@ -120,5 +120,5 @@ def finance(period: ReportPeriod, initiative_names: dict[int, str]) -> Finance:
     result.sources = sorted(by_source.values(), key=lambda r: r.label)
     result.budget_periods = [row for row in by_period.values() if row.budgeted]
     result.initiatives = sorted(per_initiative.values(), key=lambda r: r.label)
-    result.differences = budget_ops.differences(table)
+    result.differences = budget_queries.differences(table)
     return result

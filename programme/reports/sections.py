@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, InitiativeArea, LearningQuestion
-from programme.monitor import operations as monitor_ops
+from programme.monitor import queries as monitor_queries
 from programme.monitor.models import MonitorEdition, MonitorIndicator, MonitorValue
 from programme.progress.models import AT_RISK, ATTENTION, ON_TRACK, TRAFFIC_LIGHT_LABELS, ProgressRound, ProgressUpdate
 from programme.progress.queries import counted_updates
@@ -150,7 +150,7 @@ def monitor_lines(initiatives: list[Initiative], indicators: dict[int | None, li
     """Per initiative: the latest monitor figures of its areas beside the Brabant figure, for the
     headline indicator and for the monitor indicators its impact indicators are linked to."""
     edition = db.session.scalar(select(MonitorEdition).order_by(MonitorEdition.year.desc()))
-    province = monitor_ops.brabant()
+    province = monitor_queries.brabant()
     if edition is None or province is None:
         return {}
     headline = db.session.scalar(select(MonitorIndicator).where(MonitorIndicator.code == HEADLINE_MONITOR_INDICATOR))

@@ -1,5 +1,7 @@
-"""Idempotent loader: every record is found by its natural key and only changed where it differs,
-so a second run changes nothing."""
+"""Seeding the programme from the source documents' facts (seed/data/*.yaml), idempotently.
+
+Every record is found by its natural key and only changed where it differs, so a second run changes
+nothing."""
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -7,7 +9,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal
+from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource, StatedTotal
 from programme.core.sourced import cite
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
@@ -104,7 +106,7 @@ class Seeder:
     def budget(self, data: dict, organisations: dict[str, Organisation]) -> None:
         periods = {}
         for row in data["periods"]:
-            periods[row["code"]] = self.upsert(BudgetPeriod, {"code": row["code"]}, {
+            periods[row["code"]] = self.upsert(BudgetYears, {"code": row["code"]}, {
                 "label": row["label"], "first_year": row["first_year"], "last_year": row["last_year"],
                 "source": row["source"]})
         sources = {}

@@ -1,0 +1,32 @@
+"""Reading impact indicators: loaders for the manager's screens and whether an indicator has measured values."""
+from flask import abort
+from sqlalchemy import select
+
+from programme.core.extensions import db
+from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
+
+
+def get_indicator(indicator_id: int) -> ImpactIndicator:
+    return db.get_or_404(ImpactIndicator, indicator_id)
+
+
+def get_target(indicator_id: int, target_id: int) -> ImpactTarget:
+    """A target of this indicator; 404 for one of another indicator (a forged id in the URL)."""
+    target = db.session.get(ImpactTarget, target_id)
+    if target is None or target.indicator_id != get_indicator(indicator_id).id:
+        abort(404)
+    return target
+
+
+def has_measurements(indicator: ImpactIndicator) -> bool:
+    return db.session.scalar(select(ImpactMeasurement.id).where(
+        ImpactMeasurement.indicator_id == indicator.id).limit(1)) is not None
+
+
+def indicators_by_owner() -> dict[int | None, list[ImpactIndicator]]:
+    """Initiative id (None: the programme) -> its indicators, in their order."""
+    groups: dict[int | None, list[ImpactIndicator]] = {}
+    for indicator in db.session.scalars(select(ImpactIndicator).order_by(ImpactIndicator.position,
+                                                                         ImpactIndicator.id)):
+        groups.setdefault(indicator.initiative_id, []).append(indicator)
+    return groups

@@ -1,0 +1,17 @@
+"""Reading the programme's structure: the loaders of actions and their plannings for the manager's screens."""
+from flask import abort
+
+from programme.core.extensions import db
+from programme.plan.models import Action, ActionPlanning
+
+
+def get_action(action_id: int) -> Action:
+    return db.get_or_404(Action, action_id)
+
+
+def get_planning(action_id: int, planning_id: int) -> ActionPlanning:
+    """A planning of this action; 404 for one of another action (a forged id in the URL)."""
+    planning = db.session.get(ActionPlanning, planning_id)
+    if planning is None or planning.action_id != get_action(action_id).id:
+        abort(404)
+    return planning
