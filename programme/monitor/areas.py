@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from programme.core.extensions import db
 from programme.core.formatting import dutch_list, percent
-from programme.monitor.models import Area, AreaChange
+from programme.monitor.models import Area, AreaChange, MonitorValue
 
 
 def areas_in(year: int, kind: str = "municipality") -> list[Area]:
@@ -78,3 +78,10 @@ def _came_from(change: AreaChange, changes: list[AreaChange]) -> str:
 
 def _share(change: AreaChange) -> str:
     return percent((change.share_of_area or Decimal(0)) * 100, 0)
+
+
+def indicator_values(edition_id: int, indicator_id: int) -> dict[int, Decimal]:
+    """Area id -> value of one indicator in one edition, for every area that has one (one query)."""
+    rows = db.session.execute(select(MonitorValue.area_id, MonitorValue.value).where(
+        MonitorValue.edition_id == edition_id, MonitorValue.indicator_id == indicator_id))
+    return {area_id: value for area_id, value in rows}

@@ -7,7 +7,7 @@ the class breaks, areas without a value are hatched, and the caller shows the sa
 import base64
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from markupsafe import Markup, escape
@@ -26,33 +26,39 @@ PALETTES = {
 INK = "#1a1a1a"  # text and borders: at least 4.5:1 against white and against the lightest classes
 HALO = "#ffffff"  # drawn under every border, so borders also stand out against the darkest class
 NO_DATA = "geen gegevens"
-LEVEL_NOUNS = {"municipality": "gemeenten", "corop": "COROP-regio's"}
+LEVEL_NOUNS = {"municipality": "gemeenten", "corop": "COROP-regio’s"}
 
-WIDTH = 480  # SVG user units; the page scales the drawing to its column
+WIDTH = 400  # SVG user units; the page scales the drawing to its column (about 0.85 on a 390 px phone)
 PAD = 8
-FONT = 15
-ROW = 24
+FONT = 14
+ROW = 23
 LATITUDE = 51.55  # the middle of Brabant: an equirectangular projection is good enough at this size
 
 
 @dataclass(frozen=True)
 class Legend:
-    """Class breaks (ascending, one more than the classes) and a colour per class. Class i holds values from
-    breaks[i] up to breaks[i+1]; the last class includes its upper break."""
+    """Class breaks (ascending) and a colour per class. With ranges, there is one break more than classes:
+    class i holds values from breaks[i] up to breaks[i+1], the last class includes its upper break. With
+    exact values (as few distinct values as classes or fewer), each break is a class of its own."""
     breaks: tuple[Decimal, ...]
     colours: tuple[str, ...]
     unit: str | None = None
-    method: str = "kwantielen"  # 'kwantielen' (about as many areas per class) or 'vaste grenzen'
+    method: str = "kwantielen"  # or 'vaste grenzen', or 'elke waarde een eigen klasse' (few distinct values)
+
+    @property
+    def exact(self) -> bool:
+        return len(self.breaks) == len(self.colours)
 
     def class_of(self, value: Decimal | None) -> int | None:
         if value is None or not self.colours:
             return None
-        return sum(1 for b in self.breaks[1:-1] if value >= b)
+        inner = self.breaks[1:] if self.exact else self.breaks[1:-1]
+        return sum(1 for b in inner if value >= b)
 
     def labels(self) -> list[str]:
         b = [measure(x, self.unit) for x in self.breaks]
-        if len(self.colours) == 1:
-            return [b[0] if self.breaks[0] == self.breaks[-1] else f"{b[0]} tot en met {b[-1]}"]
+        if self.exact:
+            return b
         return [f"{b[i]} tot {b[i + 1]}" for i in range(len(self.colours) - 1)] + [f"{b[-2]} tot en met {b[-1]}"]
 
     def label_of(self, value: Decimal | None) -> str:
@@ -63,7 +69,7 @@ class Legend:
 @dataclass(frozen=True)
 class Map:
     svg: str  # built by choropleth() with every text escaped
-    alt: str  # the text alternative, also the SVG's <desc>
+    alt: str  # the text alternative: the title and the SVG's <desc>
     legend: Legend
 
     def inline(self) -> Markup:
@@ -89,23 +95,29 @@ def legend_for(values: Collection[Decimal | None], unit: str | None = None, *, c
         return Legend(fixed, PALETTES[len(fixed) - 1], unit, "vaste grenzen")
     if not known:
         return Legend((), (), unit)
-    count = min(classes, len(set(known)), max(PALETTES))
+    classes = min(classes, max(PALETTES))
+    distinct = sorted(set(known))
+    if len(distinct) <= classes:
+        return Legend(tuple(distinct), PALETTES[len(distinct)], unit, "elke waarde een eigen klasse")
     cuts: list[Decimal] = []
-    for i in range(count + 1):
-        cut = known[round(i * (len(known) - 1) / count)]
+    for i in range(classes + 1):
+        cut = known[round(i * (len(known) - 1) / classes)]
         if not cuts or cut > cuts[-1]:
             cuts.append(cut)
-    if len(cuts) == 1:
-        cuts.append(cuts[0])
     return Legend(tuple(cuts), PALETTES[len(cuts) - 1], unit)
 
 
 def choropleth(shapes: Sequence[Shape], values: Mapping[str, Decimal | None], *, title: str,
                unit: str | None = None, level: str = "municipality", legend: Legend | None = None,
-               outline: Collection[str] = (), outline_label: str = "Omlijnd", element_id: str = "kaart") -> Map:
+               outline: Collection[str] = (), outline_label: str = "Omlijnd", names: Mapping[str, str] | None = None,
+               element_id: str = "kaart") -> Map:
     """An SVG map: `shapes` filled by `values` (CBS code -> value; missing or None: hatched, 'geen gegevens'),
     a legend with its class breaks, the areas in `outline` drawn with a heavy border, and the boundaries'
-    attribution. role="img" with a title and a text alternative; `element_id` keeps ids unique on a page."""
+    attribution. role="img" with a title and a text alternative; `names` (CBS code -> name) replaces the
+    boundary files' names (the monitor's 'West-Brabant' for CBS's 'West-Noord-Brabant'); `element_id` keeps
+    ids unique on a page."""
+    if names:
+        shapes = [replace(s, name=names.get(s.code, s.name)) for s in shapes]
     legend = legend or legend_for([values.get(s.code) for s in shapes], unit)
     paths, height = _project(shapes)
     hatch = f"{element_id}-geen-gegevens"
@@ -124,7 +136,7 @@ def choropleth(shapes: Sequence[Shape], values: Mapping[str, Decimal | None], *,
     legend_svg, legend_height = _legend(legend, bool(missing), outline_label if outlined else None, hatch, height)
     total = height + legend_height + ROW
     source = attribution(list(shapes))
-    description = _description(title, shapes, values, legend, level, unit, missing,
+    description = _description(shapes, values, legend, level, unit, missing,
                                [s.name for s in outlined], outline_label)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {total:.0f}" width="{WIDTH}" '
@@ -132,9 +144,9 @@ def choropleth(shapes: Sequence[Shape], values: Mapping[str, Decimal | None], *,
         f'class="choropleth" font-family="Arial, Helvetica, sans-serif" font-size="{FONT}" fill="{INK}">'
         f'<title id="{element_id}-titel">{escape(title)}</title>'
         f'<desc id="{element_id}-beschrijving">{escape(description)}</desc>'
-        f'<defs><pattern id="{hatch}" width="8" height="8" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="8" height="8" fill="#f2f2f2"/>'
-        f'<line x1="0" y1="0" x2="0" y2="8" stroke="#595959" stroke-width="2.5"/></pattern></defs>'
+        f'<defs><pattern id="{hatch}" width="7" height="7" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="7" height="7" fill="#f7f7f7"/>'
+        f'<line x1="0" y1="0" x2="0" y2="7" stroke="#767676" stroke-width="1.5"/></pattern></defs>'
         f'<g class="areas" stroke="none">{"".join(areas)}</g>'
         f'<g class="borders" fill="none" stroke-linejoin="round" aria-hidden="true">'
         f'<g stroke="{HALO}" stroke-width="2.2">{borders}</g><g stroke="{INK}" stroke-width="0.7">{borders}</g></g>'
@@ -143,7 +155,7 @@ def choropleth(shapes: Sequence[Shape], values: Mapping[str, Decimal | None], *,
         f'{legend_svg}'
         f'<text x="{PAD}" y="{total - 8:.0f}" font-size="13">{escape(source)}</text>'
         f'</svg>')
-    return Map(svg, description, legend)
+    return Map(svg, f"{title.rstrip('.')}. {description}", legend)
 
 
 def _project(shapes: Sequence[Shape]) -> tuple[dict[str, str], float]:
@@ -174,7 +186,10 @@ def _legend(legend: Legend, no_data: bool, outline_label: str | None, hatch: str
     if outline_label:
         entries.append((f'<rect x="1.5" y="1.5" width="19" height="12" fill="none" stroke="{INK}" stroke-width="3"/>',
                         outline_label))
-    rows = math.ceil(len(entries) / 2)
+    # Two columns where the longest label fits half the width (about 0.55 em per character), else one.
+    longest = max((len(label) for _swatch, label in entries), default=0)
+    columns = 2 if longest * FONT * 0.55 + 30 <= WIDTH / 2 - PAD else 1
+    rows = math.ceil(len(entries) / columns)
     heading = f'<text x="{PAD}" y="{top + 20:.0f}" font-weight="bold">Legenda ({legend.method})</text>'
     items = []
     for i, (swatch, label) in enumerate(entries):
@@ -184,12 +199,12 @@ def _legend(legend: Legend, no_data: bool, outline_label: str | None, hatch: str
     return f'<g class="legend">{heading}{"".join(items)}</g>', 30 + rows * ROW
 
 
-def _description(title: str, shapes, values, legend: Legend, level: str, unit: str | None, missing: list[str],
+def _description(shapes, values, legend: Legend, level: str, unit: str | None, missing: list[str],
                  outlined: list[str], outline_label: str) -> str:
     """The text alternative: what the map shows, its extremes, what is missing; the table has every value."""
     noun = LEVEL_NOUNS.get(level, "gebieden")
     known = [(values[s.code], s.name) for s in shapes if values.get(s.code) is not None]
-    parts = [f"{title.rstrip('.')}. Kaart van de {len(shapes)} {noun} van Noord-Brabant."]
+    parts = [f"Kaart van de {len(shapes)} {noun} van Noord-Brabant."]
     if known:
         low, high = min(known), max(known)
         classes = len(legend.colours)
@@ -198,7 +213,7 @@ def _description(title: str, shapes, values, legend: Legend, level: str, unit: s
         parts.append(f"Hoogste waarde: {high[1]} ({measure(high[0], unit)}); "
                      f"laagste waarde: {low[1]} ({measure(low[0], unit)}).")
     if missing:
-        parts.append("Geen gegevens voor alle gebieden." if not known else
+        parts.append("Voor geen enkel gebied zijn gegevens." if not known else
                      f"Geen gegevens voor {len(missing)} van de {len(shapes)} {noun}.")
     if outlined:
         parts.append(f"{outline_label}: {dutch_list(outlined)}.")
