@@ -47,7 +47,7 @@ class Legend:
 
     @property
     def exact(self) -> bool:
-        return len(self.breaks) == len(self.colours)
+        return bool(self.colours) and len(self.breaks) == len(self.colours)
 
     def class_of(self, value: Decimal | None) -> int | None:
         if value is None or not self.colours:
