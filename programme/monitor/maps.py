@@ -57,7 +57,7 @@ class Legend:
 
     def labels(self) -> list[str]:
         b = [measure(x, self.unit) for x in self.breaks]
-        if self.exact:
+        if self.exact or not self.colours:
             return b
         return [f"{b[i]} tot {b[i + 1]}" for i in range(len(self.colours) - 1)] + [f"{b[-2]} tot en met {b[-1]}"]
 
