@@ -6,7 +6,7 @@ from programme.core.rate_limits import RateLimitCounter  # noqa: F401
 from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget  # noqa: F401
 from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeArea,  # noqa: F401
                                           LearningQuestion, Organisation)
-from programme.monitor.models import (Area, MdiRanking, MonitorEdition, MonitorIndicator,  # noqa: F401
+from programme.monitor.models import (Area, AreaChange, MdiRanking, MonitorEdition, MonitorIndicator,  # noqa: F401
                                       MonitorValue, SourceNote)
 from programme.plan.models import Action, ActionPlanning, Deliverable, Goal, ImplementationLine, Theme  # noqa: F401
 from programme.progress.models import PeriodEvent, ProgressRound, ProgressUpdate  # noqa: F401

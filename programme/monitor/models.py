@@ -32,9 +32,18 @@ class Area(SourcedMixin, db.Model):
     cbs_code: Mapped[str | None] = mapped_column(String(10), unique=True)
     group: Mapped[str | None] = mapped_column(String(10))  # B5 | M7
     position: Mapped[int] = mapped_column(default=0)
+    # The years the area exists, both inclusive (a municipality exists from 1 January of valid_from to
+    # 31 December of valid_to); none: since before / until after the years the shipped boundaries cover.
+    valid_from: Mapped[int | None]
+    valid_to: Mapped[int | None]
 
     parent: Mapped["Area | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.position")
+    # Municipal reorganisations: what this area became, and what it came from.
+    became: Mapped[list["AreaChange"]] = relationship(
+        foreign_keys="AreaChange.predecessor_id", back_populates="predecessor", order_by="AreaChange.id")
+    came_from: Mapped[list["AreaChange"]] = relationship(
+        foreign_keys="AreaChange.successor_id", back_populates="successor", order_by="AreaChange.id")
 
     def __repr__(self) -> str:
         return f"<Area {self.name}>"
@@ -46,12 +55,46 @@ class Area(SourcedMixin, db.Model):
     def kind_label(self) -> str:
         return AREA_KINDS.get(self.kind, self.kind)
 
+    def exists_in(self, year: int) -> bool:
+        return (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year <= self.valid_to)
+
     def ancestors(self) -> list["Area"]:
         out, node = [], self.parent
         while node is not None:
             out.append(node)
             node = node.parent
         return out
+
+
+CHANGE_KINDS = {
+    "merger": "samenvoeging",  # the successor takes the whole area
+    "split": "opheffing (verdeeld)",  # the area is divided among several successors
+}
+
+
+class AreaChange(SourcedMixin, db.Model):
+    """One step of a municipal reorganisation: (part of) the predecessor belongs to the successor from
+    1 January of `year`. A merger has one row per merged municipality, a split one row per receiver."""
+
+    __tablename__ = "area_changes"
+    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    year: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    share_of_area: Mapped[Decimal | None] = mapped_column(Numeric(4, 3))  # of the predecessor's area
+
+    predecessor: Mapped[Area] = relationship(foreign_keys=[predecessor_id], back_populates="became")
+    successor: Mapped[Area] = relationship(foreign_keys=[successor_id], back_populates="came_from")
+
+    def __repr__(self) -> str:
+        return f"<AreaChange {self.predecessor_id}->{self.successor_id} {self.year}>"
+
+    @property
+    def kind_label(self) -> str:
+        return CHANGE_KINDS.get(self.kind, self.kind)
 
 
 class MonitorEdition(SourcedMixin, db.Model):

@@ -1,11 +1,14 @@
-"""Queries over the monitor: values per area beside Brabant, area hierarchy, profiles."""
+"""Reads of the monitor: values per area beside Brabant, the area hierarchy, profiles, and areas across
+municipal reorganisations (the areas of a year, what an area became or came from)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from programme.core.extensions import db
-from programme.monitor.models import Area, MonitorEdition, MonitorIndicator, MonitorValue
+from programme.core.formatting import dutch_list, percent
+from programme.monitor.models import Area, AreaChange, MonitorEdition, MonitorIndicator, MonitorValue
 
 BRABANT = "Brabant"
 
@@ -106,3 +109,83 @@ def area_profiles(areas: list[Area]) -> list[AreaProfile]:
                 profiles[candidate.id] = AreaProfile(candidate, [area], edition, rows)
                 break
     return list(profiles.values())
+
+
+# ---------------------------------------------------------------- areas across reorganisations
+
+def areas_in(year: int, kind: str = "municipality") -> list[Area]:
+    """The areas of `kind` that exist in `year` (the municipalities an edition of that year uses), by name."""
+    return list(db.session.scalars(
+        select(Area).where(Area.kind == kind, or_(Area.valid_from.is_(None), Area.valid_from <= year),
+                           or_(Area.valid_to.is_(None), Area.valid_to >= year)).order_by(Area.name)))
+
+
+def _all_changes() -> list[AreaChange]:
+    # A handful of rows for all of Brabant: one query, then walk them in memory.
+    return list(db.session.scalars(select(AreaChange).options(
+        joinedload(AreaChange.predecessor), joinedload(AreaChange.successor)).order_by(AreaChange.year)))
+
+
+def counterparts(area: Area, year: int, changes: list[AreaChange] | None = None) -> list[tuple[Area, Decimal]]:
+    """What `area` is in `year`: itself while it exists, else its successors (after) or predecessors (before),
+    followed through several reorganisations, each with the share of the area it stands for.
+    Haaren in 2026 -> Vught 0.429, Oisterwijk 0.286, ...; Altena in 2018 -> Aalburg, Werkendam, Woudrichem."""
+    changes = _all_changes() if changes is None else changes
+    if area.exists_in(year):
+        return [(area, Decimal(1))]
+    later = area.valid_to is not None and year > area.valid_to
+    steps = [c for c in changes if (c.predecessor_id if later else c.successor_id) == area.id]
+    out: dict[int, tuple[Area, Decimal]] = {}
+    for change in steps:
+        nxt = change.successor if later else change.predecessor
+        # Going back, a predecessor counts whole for a merger; going forward, by the share it received.
+        share = (change.share_of_area or Decimal(1)) if later and change.kind == "split" else Decimal(1)
+        for found, part in counterparts(nxt, year, changes):
+            previous = out.get(found.id, (found, Decimal(0)))[1]
+            out[found.id] = (found, previous + share * part)
+    return sorted(out.values(), key=lambda pair: (-pair[1], pair[0].name))
+
+
+def change_notes(areas: list[Area]) -> dict[int, list[str]]:
+    """For each area (by id), Dutch sentences on the reorganisations it took part in, in one query:
+    'Per 2019 samengevoegd tot Altena, met Werkendam en Woudrichem.', 'Sinds 2019 ontstaan uit Aalburg, …'."""
+    changes = _all_changes()
+    wanted = {a.id for a in areas}
+    notes: dict[int, list[str]] = {}
+    for change in changes:
+        if change.predecessor_id in wanted:
+            notes.setdefault(change.predecessor_id, []).append(_became(change, changes))
+        if change.successor_id in wanted:
+            notes.setdefault(change.successor_id, []).append(_came_from(change, changes))
+    return {key: list(dict.fromkeys(value)) for key, value in notes.items()}
+
+
+def _became(change: AreaChange, changes: list[AreaChange]) -> str:
+    old = change.predecessor
+    if change.kind == "split":
+        parts = sorted((c for c in changes if c.predecessor_id == old.id), key=lambda c: -(c.share_of_area or 0))
+        shares = [f"{c.successor.name} ({_share(c)})" for c in parts]
+        return f"Per {change.year} opgeheven en verdeeld over {dutch_list(shares)}."
+    partners = [c.predecessor.name for c in changes if c.successor_id == change.successor_id
+                and c.predecessor_id != old.id and c.year == change.year]
+    together = f", met {dutch_list(partners)}" if partners else ""
+    return f"Per {change.year} samengevoegd tot {change.successor.name}{together}."
+
+
+def _came_from(change: AreaChange, changes: list[AreaChange]) -> str:
+    new = change.successor
+    if change.kind == "split":
+        return f"Sinds {change.year} vergroot met {_share(change)} van het oppervlak van {change.predecessor.name}."
+    merged = [c.predecessor.name for c in changes if c.successor_id == new.id and c.year == change.year]
+    return f"Sinds {change.year} ontstaan uit {dutch_list(merged)}."
+
+
+def _share(change: AreaChange) -> str:
+    return percent((change.share_of_area or Decimal(0)) * 100, 0)
+
+
+def indicator_values(edition_id: int, indicator_id: int) -> dict[int, Decimal]:
+    """Area id -> value of one indicator in one edition, for every area that has one (one query)."""
+    rows = db.session.execute(select(MonitorValue.area_id, MonitorValue.value).where(
+        MonitorValue.edition_id == edition_id, MonitorValue.indicator_id == indicator_id))
+    return {area_id: value for area_id, value in rows}

@@ -18,6 +18,7 @@ from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeA
 from programme.monitor.models import (Area, MdiRanking, MonitorEdition, MonitorIndicator, MonitorValue,
                                       SourceNote)
 from programme.plan.models import Action, ActionPlanning, Deliverable, Goal, ImplementationLine, Theme
+from programme.seed.reorganisations import seed_municipalities
 
 DATA_DIR = Path(__file__).parent / "data"
 AGENDA = "002_da661cf59c2e13d2.txt"
@@ -275,6 +276,7 @@ def seed_all() -> Counter:
     plan_data = load_yaml("plan.yaml")
     initiative_data = load_yaml("initiatives.yaml")
     areas = seeder.areas()
+    seed_municipalities(seeder, areas)
     seeder.plan(plan_data)
     organisations = seeder.organisations(initiative_data)
     seeder.budget(plan_data, organisations)
