@@ -18,6 +18,7 @@ from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.views import get_initiative
 from programme.progress.models import visible_history
+from programme.reports.audit_labels import ACTION_LABELS as REPORT_ACTION_LABELS
 
 PER_PAGE = 50
 
@@ -70,24 +71,6 @@ ACTION_LABELS = {
     "impact_target.create": "Streefwaarde toegevoegd",
     "impact_target.update": "Streefwaarde gewijzigd",
     "impact_target.delete": "Streefwaarde verwijderd",
-    "report_requested": "Rapportage aangevraagd",
-    "report_retried": "Rapportage opnieuw aangevraagd",
-    "report_issued": "Rapportage uitgegeven",
-    "report_failed": "Rapportage mislukt",
-    "report_delivery_queued": "Verzending klaargezet",
-    "report_delivered": "Rapportage verzonden",
-    "report_delivery_retry": "Verzending mislukt, wordt opnieuw geprobeerd",
-    "report_delivery_failed": "Verzending definitief mislukt",
-    "report_delivery_resend": "Verzending opnieuw gestart",
-    "report_test_mail": "Testmail verstuurd",
-    "report_schedule_created": "Planning toegevoegd",
-    "report_schedule_updated": "Planning gewijzigd",
-    "report_schedule_deactivated": "Planning gestopt",
-    "report_schedule_activated": "Planning aangezet",
-    "report_recipient_added": "Ontvanger toegevoegd",
-    "report_recipient_activated": "Ontvanger hervat",
-    "report_recipient_deactivated": "Ontvanger gepauzeerd",
-    "report_recipient_removed": "Ontvanger verwijderd",
     "backup.create": "Back-up gemaakt",
     "backup.restore": "Back-up teruggezet",
 }
@@ -98,9 +81,8 @@ ACTION_LABELS.update({
     "allocation.update": "Toewijzing gewijzigd",
     "allocation.delete": "Toewijzing verwijderd",
     "impact_measurement.create": "Meting toegevoegd",
-    "report_requeued": "Rapportage opnieuw in de wachtrij gezet",
-    "report_recipient_paused": "Ontvanger gepauzeerd",
 })
+ACTION_LABELS.update(REPORT_ACTION_LABELS)  # the new names and those of entries stored before issue 9
 RESULT_LABELS = {"ok": "Gelukt", "failed": "Mislukt", "refused": "Geweigerd", "error": "Fout"}
 
 

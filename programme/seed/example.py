@@ -37,7 +37,8 @@ from programme.progress import evidence as files
 from programme.progress import operations as progress_ops
 from programme.progress.models import (Evidence, IndicatorValue, Lesson, ProgressUpdate, ReportingPeriod, Risk,
                                        Spending)
-from programme.reports.models import DONE, FACTSHEET, Delivery, IssuedReport, ReportBuild
+from programme.reports.models import DONE, Delivery, IssuedReport, ReportBuild
+from programme.reports.kinds import FACTSHEET
 from programme.seed.loader import load_yaml
 from programme.seed.models import ExampleRecord
 
@@ -363,11 +364,13 @@ class Loader:
 
     # --- reports
     def reports(self) -> None:
-        from programme.reports.build import claim, request_report, run_build
-        from programme.reports.periods import parse_period
+        from programme.reports.operations import request_report
+        from programme.reports.worker.builds import run_build
+        from programme.reports.worker.leases import claim
+        from programme.reports.spans import parse_span
 
         for spec in self.data.get("reports", []):
-            period = parse_period(spec["period"])
+            period = parse_span(spec["period"])
             if period.ends_on >= self.today:
                 continue  # only periods that have ended are reported on
             initiative = self._initiative(spec["initiative"]) if spec["kind"] == FACTSHEET else None
@@ -473,7 +476,7 @@ def remove_example_data() -> dict[str, int]:
     still_used = set(db.session.scalars(select(Evidence.stored_name).where(Evidence.stored_name.in_(evidence_files))))
     for stored_name in evidence_files - still_used:
         files.discard(stored_name)
-    from programme.reports.build import reports_dir
+    from programme.reports.archive import reports_dir
 
     for stored_name in report_files:
         (reports_dir() / stored_name).unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from programme.core.export import escape_cell
 from programme.core.formatting import dutch_datetime
 from programme.reports.models import IssuedReport
-from programme.reports.tables import DATE, MONEY, NUMBER, PERCENT
+from programme.reports.rendering.tables import DATE, MONEY, NUMBER, PERCENT
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Number formats are stored in Excel's neutral notation; Dutch Excel shows "€ 1.234,50".

@@ -16,7 +16,7 @@ from programme.monitor import operations as monitor_ops
 from programme.monitor.models import MonitorEdition, MonitorIndicator, MonitorValue
 from programme.progress.followup import counted_updates
 from programme.progress.models import AT_RISK, ATTENTION, ON_TRACK, ProgressUpdate, ReportingPeriod
-from programme.reports.periods import ReportPeriod
+from programme.reports.spans import ReportSpan
 
 NO_UPDATE = "geen"
 LIGHT_LABELS = {ON_TRACK: "Op koers", ATTENTION: "Aandacht nodig", AT_RISK: "Risico",
@@ -26,7 +26,7 @@ LIGHT_ORDER = (ON_TRACK, ATTENTION, AT_RISK, NO_UPDATE)
 HEADLINE_MONITOR_INDICATOR = "resilience_yes"
 
 
-def reporting_periods_in(period: ReportPeriod) -> list[ReportingPeriod]:
+def reporting_periods_in(period: ReportSpan) -> list[ReportingPeriod]:
     """The reporting periods (quarters, or other periods) that lie inside the report period."""
     return list(db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.starts_on >= period.starts_on,
@@ -34,7 +34,7 @@ def reporting_periods_in(period: ReportPeriod) -> list[ReportingPeriod]:
         .order_by(ReportingPeriod.starts_on)))
 
 
-def approved_updates(period: ReportPeriod, initiative_ids: list[int] | None = None) -> dict[int, list[ProgressUpdate]]:
+def approved_updates(period: ReportSpan, initiative_ids: list[int] | None = None) -> dict[int, list[ProgressUpdate]]:
     """Per initiative the counted approved updates of the report period, oldest period first."""
     query = (select(ProgressUpdate).join(ProgressUpdate.period)
              .where(ProgressUpdate.id.in_(counted_updates()),
@@ -91,7 +91,7 @@ class IndicatorLine:
         return LIGHT_LABELS[self.light] if self.light else "Nog geen meting"
 
 
-def _target_for(indicator: ImpactIndicator, period: ReportPeriod):
+def _target_for(indicator: ImpactIndicator, period: ReportSpan):
     """The target that applies to the period: the one for the period's code or year, else the
     first later one, else the last one."""
     year = str(period.ends_on.year)
@@ -106,7 +106,7 @@ def _target_for(indicator: ImpactIndicator, period: ReportPeriod):
     return indicator.targets[-1] if indicator.targets else None
 
 
-def indicator_lines(period: ReportPeriod) -> dict[int | None, list[IndicatorLine]]:
+def indicator_lines(period: ReportSpan) -> dict[int | None, list[IndicatorLine]]:
     """Per initiative id (None: the programme) its indicators with the target that applies and
     the latest measurement up to the end of the period."""
     indicators = db.session.scalars(
@@ -213,7 +213,7 @@ class InitiativeSection:
         return [risk for update in self.updates[-1:] for risk in update.risks]
 
 
-def initiative_sections(period: ReportPeriod, initiatives: list[Initiative],
+def initiative_sections(period: ReportSpan, initiatives: list[Initiative],
                         indicators: dict[int | None, list[IndicatorLine]]) -> list[InitiativeSection]:
     ids = [i.id for i in initiatives]
     current = approved_updates(period, ids)

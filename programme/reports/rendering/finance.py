@@ -16,7 +16,7 @@ from programme.core.formatting import money
 from programme.core.extensions import db
 from programme.progress.followup import counted_updates
 from programme.progress.models import ProgressUpdate, ReportingPeriod, Spending
-from programme.reports.periods import ReportPeriod
+from programme.reports.spans import ReportSpan
 
 ZERO = Decimal("0.00")
 
@@ -59,7 +59,7 @@ class Finance:
         return " en ".join(filter(None, [", ".join(self.periods[:-1]), *self.periods[-1:]]))
 
 
-def _spending_until(period: ReportPeriod):
+def _spending_until(period: ReportSpan):
     """Approved spending rows in reporting periods that end on or before the peildatum, with the
     line and whether the row falls in the report period itself."""
     rows = db.session.execute(
@@ -72,7 +72,7 @@ def _spending_until(period: ReportPeriod):
         yield spending, starts_on >= period.starts_on
 
 
-def finance(period: ReportPeriod, initiative_names: dict[int, str]) -> Finance:
+def finance(period: ReportSpan, initiative_names: dict[int, str]) -> Finance:
     """Spending is reported on initiatives' budget lines, so it is compared with those lines only:
     per prestatie the lines tied to it, per funding source, per budget period and per initiative.
     The programme budget of Figuur 3 is context, never the denominator of initiatives' spending."""
