@@ -148,7 +148,7 @@ def test_two_builds_of_one_scope_get_consecutive_versions(app, db, manager, monk
             return original(scope) - 1
         return original(scope)
 
-    monkeypatch.setattr(builds, "next_version", racing_next_version)
+    monkeypatch.setattr(archive, "next_version", racing_next_version)
     files_before = set((Path(app.instance_path) / "reports").glob("*.pdf"))
     done_first = builds.run_build(leases.claim(first.id))
     done_second = builds.run_build(leases.claim(second.id))

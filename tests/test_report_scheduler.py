@@ -24,7 +24,7 @@ from programme.reports.models import (DONE, FAILED, QUEUED, RUNNING, SCHEDULED, 
 from programme.reports.kinds import GS_QUARTERLY, PS_HALF_YEARLY
 from programme.reports.spans import parse_span
 from programme.reports.worker import due, leases, process
-from programme.core.operations import RuleError
+from programme.core.operations import Refused, RuleError
 from programme.reports.operations import activate, create_schedule, deactivate, request_report, update_schedule
 from programme.reports.schedule_times import fire_time, latest_due_span, next_fire
 from tests.conftest import USERS
@@ -212,7 +212,8 @@ def test_schedule_validation(db, args, message):
 
 def test_only_the_manager_manages_schedules(db):
     owner = find_user(USERS["owner"][0])
-    with pytest.raises(RuleError, match="programmamanager"):
+    # A right, not a rule: Refused is a 403 through core.operations.run (it used to be a flashed ValueError).
+    with pytest.raises(Refused, match="programmamanager"):
         create_schedule("GS", GS_QUARTERLY, 15, 6, date(2027, 1, 1), owner)
 
 

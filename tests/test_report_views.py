@@ -291,7 +291,7 @@ def test_a_second_request_for_the_same_report_is_refused_while_one_is_open(app):
     assert second.status_code == 429
     html = second.get_data(as_text=True)
     assert "staat al in de wachtrij of wordt gemaakt" in html
-    assert f'href="{first.headers["Location"]}"' in html
+    assert f'href="{first.headers["Location"]}">Bekijk de opdracht die al loopt</a>' in html
     assert _count(app, ReportBuild) == builds and _refusals(app) == refusals + 1
     # Another period is a different report.
     assert _ask(client, period=QUARTERS[5]).status_code == 302

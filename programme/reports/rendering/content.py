@@ -1,6 +1,7 @@
-"""A report's content for a kind and period, built only from approved updates and the programme's
-current records: what do we want to achieve (goals and impact), what do we do for it
-(prestaties, actions, initiatives, learning), what does it cost (money)."""
+"""A report's content for a kind and span, built only from approved updates and the programme's current records.
+
+It answers: what do we want to achieve (goals and impact), what do we do for it (prestaties,
+actions, initiatives, learning), what does it cost (money)."""
 import re
 from collections import Counter
 from dataclasses import dataclass, field

@@ -1,4 +1,6 @@
-"""The Excel download of an issued report: its archived tables (the same figures as the PDF) as a
+"""The Excel download of an issued report: its archived tables as a workbook, one sheet per table.
+
+The Excel download of an issued report: its archived tables (the same figures as the PDF) as a
 workbook, one sheet per table, numbers as numbers and text escaped against formula injection."""
 import io
 import re

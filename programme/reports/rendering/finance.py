@@ -1,4 +1,6 @@
-"""What the programme costs, as of a report's peildatum: the initiatives' budget lines per prestatie,
+"""What the programme costs as of a report's peildatum: budget lines, commitments, spending, what remains.
+
+What the programme costs, as of a report's peildatum: the initiatives' budget lines per prestatie,
 funding source, budget period and initiative, what approved updates committed and spent on them up
 to the end of the period, and what remains; plus every place where allocations, budgets and stated
 totals do not reconcile (defined once in programme.budget.differences)."""

@@ -1,4 +1,6 @@
-"""Rendering a report to a tagged PDF (PDF/UA-1) with WeasyPrint: A4, page numbers, a table of
+"""Rendering a report to a tagged PDF (PDF/UA-1) with WeasyPrint, loading resources only from the static folder.
+
+Rendering a report to a tagged PDF (PDF/UA-1) with WeasyPrint: A4, page numbers, a table of
 contents with page references, embedded fonts. Resources load only from the app's static folder."""
 from dataclasses import dataclass
 from datetime import datetime

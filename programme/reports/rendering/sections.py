@@ -1,4 +1,6 @@
-"""What a report says about the initiatives in its period: the approved updates that count,
+"""What a report says about the initiatives in its span: approved updates, indicators, monitor figures, lessons.
+
+What a report says about the initiatives in its period: the approved updates that count,
 indicators against baseline and target, monitor figures beside Brabant, lessons and risks.
 Only approved updates count (per initiative and reporting period the latest approved revision)."""
 from collections import defaultdict
