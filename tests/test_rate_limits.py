@@ -18,7 +18,7 @@ from programme.core.audit import AuditEntry
 from programme.core.rate_limits import RateLimitCounter
 from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
-from programme.progress.models import Evidence
+from programme.progress.update_items import Evidence
 from programme.reports.models import DONE, FAILED, QUEUED, RUNNING, SCHEDULED, IssuedReport, ReportBuild
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
 from programme.reports.spans import parse_span, recent_spans

@@ -17,8 +17,9 @@ from programme.core.rate_limits import export_limit
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.views import get_initiative
-from programme.progress.models import visible_history
+from programme.progress.audit_labels import ACTION_LABELS as PROGRESS_ACTION_LABELS
 from programme.reports.audit_labels import ACTION_LABELS as REPORT_ACTION_LABELS
+from programme.progress.queries import visible_history
 
 PER_PAGE = 50
 
@@ -43,17 +44,6 @@ ACTION_LABELS = {
     "user.totp_enable": "Tweede factor aangezet",
     "user.totp_disable": "Tweede factor uitgezet",
     "user.totp_reset": "Tweede factor teruggezet door beheerder",
-    "period.create": "Periode toegevoegd",
-    "period.close": "Periode gesloten",
-    "period.reopen": "Periode heropend",
-    "progress.create": "Voortgangsbericht begonnen",
-    "progress.update": "Voortgangsbericht gewijzigd",
-    "progress.submit": "Voortgangsbericht ingediend",
-    "progress.return": "Voortgangsbericht teruggestuurd",
-    "progress.approve": "Voortgangsbericht goedgekeurd",
-    "progress.correct": "Correctie begonnen",
-    "progress.evidence_add": "Bewijsstuk toegevoegd",
-    "progress.evidence_remove": "Bewijsstuk verwijderd",
     "action.create": "Actie toegevoegd",
     "action.update": "Actie gewijzigd",
     "action.archive": "Actie gearchiveerd",
@@ -74,6 +64,8 @@ ACTION_LABELS = {
     "backup.create": "Back-up gemaakt",
     "backup.restore": "Back-up teruggezet",
 }
+ACTION_LABELS.update(PROGRESS_ACTION_LABELS)
+ACTION_LABELS.update(REPORT_ACTION_LABELS)  # the new names and those of entries stored before issue 9
 ACTION_LABELS.update({
     "budget_period.create": "Begrotingsperiode toegevoegd",
     "budget_period.delete": "Begrotingsperiode verwijderd",
@@ -82,7 +74,6 @@ ACTION_LABELS.update({
     "allocation.delete": "Toewijzing verwijderd",
     "impact_measurement.create": "Meting toegevoegd",
 })
-ACTION_LABELS.update(REPORT_ACTION_LABELS)  # the new names and those of entries stored before issue 9
 RESULT_LABELS = {"ok": "Gelukt", "failed": "Mislukt", "refused": "Geweigerd", "error": "Fout"}
 
 
