@@ -1,6 +1,7 @@
 """What a report says about the initiatives in its span: approved updates, indicators, monitor figures, lessons.
 
-Indicators are shown against baseline and target, monitor figures beside Brabant. Only approved updates count (per initiative and reporting period the latest approved revision)."""
+Indicators are shown against baseline and target, monitor figures beside Brabant. Only approved
+updates count (per initiative and progress round the latest approved revision)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
