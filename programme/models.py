@@ -9,8 +9,8 @@ from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeA
 from programme.monitor.models import (Area, MdiRanking, MonitorEdition, MonitorIndicator,  # noqa: F401
                                       MonitorValue, SourceNote)
 from programme.plan.models import Action, ActionPlanning, Deliverable, Goal, ImplementationLine, Theme  # noqa: F401
-from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodEvent,  # noqa: F401
-                                       ProgressUpdate, ReportingPeriod, Risk, Spending)
+from programme.progress.models import PeriodEvent, ProgressRound, ProgressUpdate  # noqa: F401
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending  # noqa: F401
 from programme.reports.models import (Delivery, IssuedReport, ReportBuild,  # noqa: F401
                                       ReportRecipient, ReportSchedule)
 from programme.seed.models import ExampleRecord  # noqa: F401

@@ -19,7 +19,8 @@ from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Action, ActionPlanning, Deliverable
 from programme.progress import operations as ops
-from programme.progress.models import Evidence, ProgressUpdate, ReportingPeriod
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.update_items import Evidence
 from programme.reports.models import Delivery, IssuedReport, ReportBuild, ReportRecipient, ReportSchedule
 
 # One model per URL argument; a (child argument, parent argument, parent column) pair where a page needs
@@ -29,7 +30,7 @@ SAMPLE_MODELS = {
     "indicator_id": ImpactIndicator, "target_id": ImpactTarget, "question_id": LearningQuestion,
     "deliverable_id": Deliverable, "planning_id": ActionPlanning, "update_id": ProgressUpdate,
     "evidence_id": Evidence, "build_id": ReportBuild, "report_id": IssuedReport, "schedule_id": ReportSchedule,
-    "recipient_id": ReportRecipient, "period_id": ReportingPeriod, "delivery_id": Delivery,
+    "recipient_id": ReportRecipient, "period_id": ProgressRound, "delivery_id": Delivery,
 }
 PARENTS = {
     "target_id": ("indicator_id", "indicator_id"),

@@ -24,8 +24,8 @@ from programme.core.extensions import db as _db
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
 from programme.progress import operations as ops
-from programme.progress.models import (Evidence, IndicatorValue, Lesson, PeriodEvent, ProgressUpdate,
-                                       ReportingPeriod, Risk, Spending)
+from programme.progress.models import PeriodEvent, ProgressRound, ProgressUpdate
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
 from tests.conftest import USERS, csrf_token, login
 
 # Tables whose rows a refused operation must leave exactly as they were.
@@ -46,7 +46,7 @@ class World:
     reader: User
     initiative: Initiative  # owned by `owner`
     other: Initiative  # owned by `other_owner`
-    period: ReportingPeriod
+    period: ProgressRound
     question: LearningQuestion
     other_question: LearningQuestion
     indicator: ImpactIndicator
@@ -64,7 +64,7 @@ def make_initiative(db, owner, name: str) -> Initiative:
     return initiative
 
 
-def make_period(db, starts_on=date(2090, 1, 1), ends_on=date(2090, 3, 31)) -> ReportingPeriod:
+def make_period(db, starts_on=date(2090, 1, 1), ends_on=date(2090, 3, 31)) -> ProgressRound:
     code = unique("P")
     return ops.add_period(code, f"Testperiode {code}", starts_on, ends_on)
 
@@ -184,7 +184,7 @@ def remove_periods(period_ids) -> None:
     """Remove reporting periods (ids or a subquery of ids) and their events."""
     s = _db.session
     s.execute(delete(PeriodEvent.__table__).where(PeriodEvent.__table__.c.period_id.in_(period_ids)))
-    s.execute(delete(ReportingPeriod.__table__).where(ReportingPeriod.__table__.c.id.in_(period_ids)))
+    s.execute(delete(ProgressRound.__table__).where(ProgressRound.__table__.c.id.in_(period_ids)))
 
 
 def remove_world(ids: Ids) -> None:
@@ -193,9 +193,9 @@ def remove_world(ids: Ids) -> None:
     remove_updates(initiatives)
     s.execute(delete(ImpactMeasurement.__table__).where(
         ImpactMeasurement.indicator_id.in_([ids.indicator, ids.other_indicator])))
-    remove_periods(select(ReportingPeriod.id).where(or_(
-        ReportingPeriod.id == ids.period, ReportingPeriod.code.like(f"{TEST_YEAR}-%"),
-        ReportingPeriod.code.like("VT%"))).scalar_subquery())
+    remove_periods(select(ProgressRound.id).where(or_(
+        ProgressRound.id == ids.period, ProgressRound.code.like(f"{TEST_YEAR}-%"),
+        ProgressRound.code.like("VT%"))).scalar_subquery())
     s.execute(delete(BudgetLine.__table__).where(BudgetLine.__table__.c.initiative_id.in_(initiatives)))
     s.execute(delete(ImpactIndicator.__table__).where(ImpactIndicator.__table__.c.initiative_id.in_(initiatives)))
     s.execute(delete(LearningQuestion.__table__).where(LearningQuestion.__table__.c.initiative_id.in_(initiatives)))
@@ -251,7 +251,7 @@ def uploads(app) -> set[str]:
 def world_of(ids: Ids):
     """Enough of the world for content()."""
     class W:
-        period = _db.session.get(ReportingPeriod, ids.period)
+        period = _db.session.get(ProgressRound, ids.period)
         question = _db.session.get(LearningQuestion, ids.question)
         indicator = _db.session.get(ImpactIndicator, ids.indicator)
         line_province = _db.session.get(BudgetLine, ids.line_province)
@@ -304,14 +304,14 @@ def post_form(client, url, page_url, **data):
 # The audit trail of the review scenario (write, evidence, submit, return, correct, resubmit, approve):
 # (action, role of the actor, status before, status after) for each step, in order.
 SCENARIO_AUDIT = [
-    ("progress.create", "owner", None, "draft"),
-    ("progress.update", "owner", None, None),
-    ("progress.evidence_add", "owner", None, None),
-    ("progress.submit", "owner", "draft", "submitted"),
-    ("progress.return", "manager", "submitted", "returned"),
-    ("progress.update", "owner", None, None),
-    ("progress.submit", "owner", "returned", "submitted"),
-    ("progress.approve", "manager", "submitted", "approved"),
+    ("progress_update.create", "owner", None, "draft"),
+    ("progress_update.update", "owner", None, None),
+    ("progress_update.add_evidence", "owner", None, None),
+    ("progress_update.submit", "owner", "draft", "submitted"),
+    ("progress_update.return", "manager", "submitted", "returned"),
+    ("progress_update.update", "owner", None, None),
+    ("progress_update.submit", "owner", "returned", "submitted"),
+    ("progress_update.approve", "manager", "submitted", "approved"),
 ]
 
 

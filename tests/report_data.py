@@ -19,7 +19,7 @@ from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative
 from programme.monitor.models import MonitorIndicator
 from programme.progress import operations as ops
-from programme.progress.models import ReportingPeriod
+from programme.progress.models import ProgressRound
 from programme.reports.periods import parse_period
 from tests.conftest import USERS
 
@@ -50,9 +50,9 @@ class Progress:
     initiatives: list[Initiative]  # the seeded initiatives, each with approved updates in `quarter`
 
 
-def _period(db, year: int, quarter: int) -> ReportingPeriod:
+def _period(db, year: int, quarter: int) -> ProgressRound:
     span = parse_period(f"{year}-K{quarter}")
-    existing = select(ReportingPeriod).where(ReportingPeriod.code == span.code)
+    existing = select(ProgressRound).where(ProgressRound.code == span.code)
     return db.session.scalar(existing) or ops.add_period(span.code, span.label, span.starts_on, span.ends_on,
                                                         kind="quarter")
 

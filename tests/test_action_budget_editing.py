@@ -18,7 +18,8 @@ from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.plan import operations as action_ops
 from programme.plan.models import Action, ActionPlanning, Deliverable
-from programme.progress.models import ProgressUpdate, ReportingPeriod, Spending
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.update_items import Spending
 from tests.conftest import csrf_token
 from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
 
@@ -35,7 +36,7 @@ def _remove_created_records(app):
         session = _db.session
         session.execute(delete(Spending).where(Spending.update_id.in_(CREATED["updates"])))
         session.execute(delete(ProgressUpdate).where(ProgressUpdate.id.in_(CREATED["updates"])))
-        session.execute(delete(ReportingPeriod).where(ReportingPeriod.id.in_(CREATED["periods"])))
+        session.execute(delete(ProgressRound).where(ProgressRound.id.in_(CREATED["periods"])))
         session.execute(delete(BudgetLine).where(BudgetLine.action_id.in_(CREATED["actions"])))
         session.execute(delete(BudgetLine).where(BudgetLine.initiative_id.in_(CREATED["initiatives"])))
         session.execute(delete(ActionPlanning).where(ActionPlanning.action_id.in_(CREATED["actions"])))
@@ -93,7 +94,7 @@ def _add_spending(app, line_id, initiative_id) -> None:
     """A draft progress update of the initiative reporting spending on the line."""
     with app.app_context():
         code = f"T{uuid.uuid4().hex[:8]}"
-        period = ReportingPeriod(code=code, label=f"Testperiode {code}", starts_on=date(2091, 1, 1),
+        period = ProgressRound(code=code, label=f"Testperiode {code}", starts_on=date(2091, 1, 1),
                                  ends_on=date(2091, 3, 31))
         _db.session.add(period)
         _db.session.flush()

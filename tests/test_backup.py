@@ -263,7 +263,7 @@ def test_restore_into_a_fresh_database_finds_everything_back(backup):
     assert target_rows["audit_entries"][:-1] == source_rows["audit_entries"][:len(target_rows["audit_entries"]) - 1]
     with target.app_context():
         from programme.budget.models import BudgetLine
-        from programme.progress.models import Evidence
+        from programme.progress.update_items import Evidence
         from programme.reports.models import IssuedReport
 
         assert _db.session.get(BudgetLine, known["line_id"]).amount == known["line_amount"] == Decimal("10000.00")

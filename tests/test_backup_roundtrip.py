@@ -326,7 +326,7 @@ def test_restore_gives_back_every_row_exactly(source, target_kind, scratch):
             assert raw[table] == rows, table
     instance = Path(target.instance_path)
     with target.app_context():
-        from programme.progress.models import Evidence
+        from programme.progress.update_items import Evidence
         stored = _db.session.scalar(select(Evidence.stored_name))
     assert (instance / "uploads" / stored).read_bytes() == EVIDENCE_BYTES
     assert (instance / "reports" / "roundtrip-report.pdf").read_bytes() == REPORT_BYTES

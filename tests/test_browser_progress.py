@@ -22,7 +22,7 @@ from programme.core.extensions import db as _db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import Initiative
 from programme.progress import operations as ops
-from programme.progress.editing import line_label
+from programme.progress.queries import line_label
 from programme.progress.followup import budget_follow_up
 from programme.progress.models import ProgressUpdate
 from tests.browser_support import check_page, new_page

@@ -20,7 +20,8 @@ from programme.core.audit import AuditEntry
 from programme.core.db import utcnow
 from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
-from programme.progress.models import APPROVED, DRAFT, SUBMITTED, Evidence, Lesson, ProgressUpdate
+from programme.progress.models import APPROVED, DRAFT, SUBMITTED, ProgressUpdate
+from programme.progress.update_items import Evidence, Lesson
 from programme.reports.build import reports_dir
 from programme.reports.content import build_content
 from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY, IssuedReport
@@ -118,11 +119,11 @@ def _assert_history_loaded(app) -> None:
     assert [u.status for u in updates if u.period.code == "2026-K4"].count(DRAFT) == 1
     assert [u.status for u in updates if u.period.code == "2026-K4"].count(SUBMITTED) == 1
     # Returned, corrected and approved, through the real operations (audit entries by the actors).
-    returns = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "progress.return")).all()
+    returns = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "progress_update.return")).all()
     assert len(returns) == 1 and returns[0].message and returns[0].actor_id is not None
     corrected = _db.session.get(ProgressUpdate, returns[0].object_id)
     assert corrected.status == APPROVED and corrected.reviewed_by_id == returns[0].actor_id
-    assert _count(AuditEntry, AuditEntry.action == "progress.approve") == len(approved)
+    assert _count(AuditEntry, AuditEntry.action == "progress_update.approve") == len(approved)
     # Lessons on learning questions, values, spending, risks and evidence files on disk.
     assert _count(Lesson, Lesson.learning_question_id.is_not(None)) >= 10
     assert all(u.indicator_values and u.spending for u in approved)

@@ -16,7 +16,8 @@ from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress import evidence as files
 from programme.progress import operations as ops
-from programme.progress.models import ProgressUpdate, visible_history, visible_updates
+from programme.progress.models import ProgressUpdate
+from programme.progress.queries import visible_history, visible_updates
 from programme.reports import build as builds
 from programme.reports.models import GS_QUARTERLY
 from programme.reports.periods import parse_period

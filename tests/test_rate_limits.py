@@ -18,7 +18,7 @@ from programme.core.audit import AuditEntry
 from programme.core.rate_limits import RateLimitCounter
 from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
-from programme.progress.models import Evidence
+from programme.progress.update_items import Evidence
 from programme.reports.build import reports_dir, request_report
 from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, PS_HALF_YEARLY, QUEUED, RUNNING,
                                       SCHEDULED, IssuedReport, ReportBuild)

@@ -92,12 +92,12 @@ def test_every_example_report_says_it_holds_example_data(pdfs):
 def test_every_example_initiatives_factsheet_is_one_page(app, example):
     with app.app_context():
         from programme.initiatives.models import Initiative
-        from programme.progress.models import ProgressUpdate, ReportingPeriod
+        from programme.progress.models import ProgressUpdate, ProgressRound
 
         quarter = parse_period("2026-K3")
         numbers = _db.session.scalars(
-            select(Initiative).join(ProgressUpdate).join(ReportingPeriod)
-            .where(ReportingPeriod.code == quarter.code, ProgressUpdate.status == "approved")).unique().all()
+            select(Initiative).join(ProgressUpdate).join(ProgressRound)
+            .where(ProgressRound.code == quarter.code, ProgressUpdate.status == "approved")).unique().all()
         assert len(numbers) >= 5
         for initiative in numbers:
             pdf = render_pdf(build_content(FACTSHEET, quarter, initiative=initiative))

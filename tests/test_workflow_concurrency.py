@@ -55,14 +55,14 @@ def _approved(ctx, ids) -> int:
 
 # action: (path, role, set-up, audit action, status after, the Dutch refusal the others get)
 WORKFLOW = {
-    "submit": ("indienen", "owner", new_draft, "progress.submit", "submitted",
+    "submit": ("indienen", "owner", new_draft, "progress_update.submit", "submitted",
                "Dit voortgangsbericht is ingediend; alleen een concept of een teruggestuurd bericht kan worden "
                "gewijzigd."),
-    "approve": ("goedkeuren", "manager", _submitted, "progress.approve", "approved",
+    "approve": ("goedkeuren", "manager", _submitted, "progress_update.approve", "approved",
                 "Dit voortgangsbericht is goedgekeurd en staat vast."),
-    "return": ("terugsturen", "manager", _submitted, "progress.return", "returned",
+    "return": ("terugsturen", "manager", _submitted, "progress_update.return", "returned",
                "Dit voortgangsbericht is teruggestuurd, niet ingediend;"),
-    "correct": ("corrigeren", "owner", _approved, "progress.correct", "approved",
+    "correct": ("corrigeren", "owner", _approved, "progress_update.correct", "approved",
                 "Er is al een nieuwere versie (versie 2, concept) van dit voortgangsbericht."),
 }
 
@@ -241,7 +241,7 @@ def test_progress_saves_without_a_valid_version_are_refused(app, workers, ids, c
     with app.app_context():
         update = _db.session.get(ProgressUpdate, update_id)
         assert update.done == "Poging 0" and update.version > version  # (one save may flush more than once)
-    assert len(_entries(app, "progress.update", before, object_id=update_id)) == 1
+    assert len(_entries(app, "progress_update.update", before, object_id=update_id)) == 1
 
 
 # ---------------------------------------------------------------- finding 4: the 500 page

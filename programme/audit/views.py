@@ -17,7 +17,8 @@ from programme.core.rate_limits import export_limit
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.views import get_initiative
-from programme.progress.models import visible_history
+from programme.progress.audit_labels import ACTION_LABELS as PROGRESS_ACTION_LABELS
+from programme.progress.queries import visible_history
 
 PER_PAGE = 50
 
@@ -42,17 +43,6 @@ ACTION_LABELS = {
     "user.totp_enable": "Tweede factor aangezet",
     "user.totp_disable": "Tweede factor uitgezet",
     "user.totp_reset": "Tweede factor teruggezet door beheerder",
-    "period.create": "Periode toegevoegd",
-    "period.close": "Periode gesloten",
-    "period.reopen": "Periode heropend",
-    "progress.create": "Voortgangsbericht begonnen",
-    "progress.update": "Voortgangsbericht gewijzigd",
-    "progress.submit": "Voortgangsbericht ingediend",
-    "progress.return": "Voortgangsbericht teruggestuurd",
-    "progress.approve": "Voortgangsbericht goedgekeurd",
-    "progress.correct": "Correctie begonnen",
-    "progress.evidence_add": "Bewijsstuk toegevoegd",
-    "progress.evidence_remove": "Bewijsstuk verwijderd",
     "action.create": "Actie toegevoegd",
     "action.update": "Actie gewijzigd",
     "action.archive": "Actie gearchiveerd",
@@ -91,6 +81,7 @@ ACTION_LABELS = {
     "backup.create": "Back-up gemaakt",
     "backup.restore": "Back-up teruggezet",
 }
+ACTION_LABELS.update(PROGRESS_ACTION_LABELS)
 ACTION_LABELS.update({
     "budget_period.create": "Begrotingsperiode toegevoegd",
     "budget_period.delete": "Begrotingsperiode verwijderd",

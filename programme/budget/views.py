@@ -1,5 +1,5 @@
-"""The budget page (Figuur 3 with computed totals, the ZET/Zorgbelang split and reconciliation) and
-the manager's editing of budget lines of actions and initiatives."""
+"""The manager's editing of budget lines of actions and initiatives, budget periods and allocations
+(the budget page itself is in progress/followup_views.py: it reads approved spending)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,30 +15,13 @@ from programme.core.forms import EmptyForm, choices
 from programme.core.permissions import manager_required
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
-from programme.monitor.models import SourceNote
 from programme.core.editing import CONFLICT, EditConflict, VersionedForm, refuse, save_with_lock
 from programme.core.operations import RuleError
 from programme.plan.models import Action, Deliverable
 
 
-@bp.route("/begroting")
-def index():
-    table = ops.budget_table()
-    # Imported here: progress.followup imports the budget package, which imports this module.
-    from programme.progress.followup import budget_follow_up
-
-    follow_up = budget_follow_up()
-    allocations = ops.allocations_by_deliverable()
-    amounts = {row.budget_line.id: (row.committed, row.spent) for row in follow_up.lines}
-    return render_template(
-        "budget/index.html", table=table, checks=ops.reconciliation(table),
-        rollup=ops.deliverable_rollup(table, amounts),
-        org_allocations=ops.organisation_allocations(), allocations=allocations,
-        split_periods=[p for p in table.periods if any(key[1] == p.code for key in allocations)],
-        province_share=ops.province_share(table),
-        notes=db.session.scalars(select(SourceNote).where(SourceNote.topic == "budget")
-                                 .order_by(SourceNote.key)).all(),
-    )
+# The budget page itself (/begroting, endpoint budget.index) reads approved spending from progress,
+# a higher layer: progress/followup_views.py registers it on this blueprint.
 
 
 def _back_url(owner) -> str:

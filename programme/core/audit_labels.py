@@ -38,6 +38,9 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+# Old class name -> new one, for entries written before a model was renamed (until a data migration
+# renames their object_type).
+RENAMED: dict[str, str] = {}
 
 # Fields with the same meaning on every kind that has them.
 SHARED = {
@@ -68,7 +71,8 @@ def describe(object_type: str, label: str, fields: Mapping[str, Field | str] | N
 
 
 def kind(object_type: str | None) -> Kind | None:
-    return KINDS.get(object_type or "")
+    object_type = object_type or ""
+    return KINDS.get(RENAMED.get(object_type, object_type))
 
 
 def kind_label(object_type: str | None) -> str:

@@ -23,12 +23,19 @@ RACE_MESSAGE = ("Iemand anders heeft dit tegelijk met u gewijzigd. Uw handeling 
 
 class RuleError(Exception):
     """A business rule refuses the change; `field` names the form field the message belongs to
-    (None: it is about the whole form). The message is Dutch, written for the user."""
+    (None: it is about the whole form; a row of a repeated group as 'risks-1-likelihood'). The
+    message is Dutch, written for the user. `more` holds further (field, message) pairs that the
+    same check found, so that the user sees every problem at once."""
 
-    def __init__(self, field: str | None, message: str):
+    def __init__(self, field: str | None, message: str, *, more: Iterable[tuple[str | None, str]] = ()):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.more = list(more)
+
+    @property
+    def problems(self) -> list[tuple[str | None, str]]:
+        return [(self.field, self.message), *self.more]
 
 
 class Refused(Exception):
@@ -67,12 +74,32 @@ class Outcome:
         return self.ok
 
 
+def _fields(container):
+    """Every input field of a form, the fields of repeated rows (FieldList, FormField) included."""
+    for item in container:
+        if hasattr(item, "entries"):
+            yield from _fields(item.entries)
+        elif hasattr(item, "form") and hasattr(item.form, "_fields"):
+            yield from _fields(item.form)
+        else:
+            yield item
+
+
+def _field(form, name: str | None):
+    if form is None or not name:
+        return None
+    if name in form:
+        return form[name]
+    return next((field for field in _fields(form) if field.name == name), None)
+
+
 def _show_rule(error: RuleError, form) -> None:
-    if form is not None and error.field and error.field in form:
-        target = form[error.field]
-        target.errors = [*target.errors, error.message]
-    else:
-        flash(error.message, "error")
+    for name, message in error.problems:
+        target = _field(form, name)
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "error")
 
 
 def _conflict(stale: Stale, form) -> Outcome:

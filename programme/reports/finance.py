@@ -14,8 +14,9 @@ from programme.budget.differences import Difference
 from programme.budget.models import Allocation, BudgetLine
 from programme.core.formatting import money
 from programme.core.extensions import db
-from programme.progress.followup import counted_updates
-from programme.progress.models import ProgressUpdate, ReportingPeriod, Spending
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.queries import counted_updates
+from programme.progress.update_items import Spending
 from programme.reports.periods import ReportPeriod
 
 ZERO = Decimal("0.00")
@@ -63,10 +64,10 @@ def _spending_until(period: ReportPeriod):
     """Approved spending rows in reporting periods that end on or before the peildatum, with the
     line and whether the row falls in the report period itself."""
     rows = db.session.execute(
-        select(Spending, ReportingPeriod.starts_on)
+        select(Spending, ProgressRound.starts_on)
         .join(ProgressUpdate, Spending.update_id == ProgressUpdate.id)
-        .join(ReportingPeriod, ProgressUpdate.period_id == ReportingPeriod.id)
-        .where(Spending.update_id.in_(counted_updates()), ReportingPeriod.ends_on <= period.ends_on)
+        .join(ProgressRound, ProgressUpdate.period_id == ProgressRound.id)
+        .where(Spending.update_id.in_(counted_updates()), ProgressRound.ends_on <= period.ends_on)
         .options(joinedload(Spending.budget_line).joinedload(BudgetLine.action)))
     for spending, starts_on in rows:
         yield spending, starts_on >= period.starts_on

@@ -14,34 +14,33 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, InitiativeArea, LearningQuestion
 from programme.monitor import operations as monitor_ops
 from programme.monitor.models import MonitorEdition, MonitorIndicator, MonitorValue
-from programme.progress.followup import counted_updates
-from programme.progress.models import AT_RISK, ATTENTION, ON_TRACK, ProgressUpdate, ReportingPeriod
+from programme.progress.models import AT_RISK, ATTENTION, ON_TRACK, TRAFFIC_LIGHT_LABELS, ProgressRound, ProgressUpdate
+from programme.progress.queries import counted_updates
 from programme.reports.periods import ReportPeriod
 
 NO_UPDATE = "geen"
-LIGHT_LABELS = {ON_TRACK: "Op koers", ATTENTION: "Aandacht nodig", AT_RISK: "Risico",
-                NO_UPDATE: "Geen goedgekeurd bericht"}
+LIGHT_LABELS = {**TRAFFIC_LIGHT_LABELS, NO_UPDATE: "Geen goedgekeurd bericht"}
 LIGHT_ORDER = (ON_TRACK, ATTENTION, AT_RISK, NO_UPDATE)
 # The monitor's headline figure shown for every initiative's areas.
 HEADLINE_MONITOR_INDICATOR = "resilience_yes"
 
 
-def reporting_periods_in(period: ReportPeriod) -> list[ReportingPeriod]:
+def reporting_periods_in(period: ReportPeriod) -> list[ProgressRound]:
     """The reporting periods (quarters, or other periods) that lie inside the report period."""
     return list(db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.starts_on >= period.starts_on,
-                                      ReportingPeriod.ends_on <= period.ends_on)
-        .order_by(ReportingPeriod.starts_on)))
+        select(ProgressRound).where(ProgressRound.starts_on >= period.starts_on,
+                                      ProgressRound.ends_on <= period.ends_on)
+        .order_by(ProgressRound.starts_on)))
 
 
 def approved_updates(period: ReportPeriod, initiative_ids: list[int] | None = None) -> dict[int, list[ProgressUpdate]]:
     """Per initiative the counted approved updates of the report period, oldest period first."""
     query = (select(ProgressUpdate).join(ProgressUpdate.period)
              .where(ProgressUpdate.id.in_(counted_updates()),
-                    ReportingPeriod.starts_on >= period.starts_on, ReportingPeriod.ends_on <= period.ends_on)
+                    ProgressRound.starts_on >= period.starts_on, ProgressRound.ends_on <= period.ends_on)
              .options(selectinload(ProgressUpdate.lessons), selectinload(ProgressUpdate.risks),
                       selectinload(ProgressUpdate.period))
-             .order_by(ReportingPeriod.ends_on, ProgressUpdate.id))
+             .order_by(ProgressRound.ends_on, ProgressUpdate.id))
     if initiative_ids is not None:
         query = query.where(ProgressUpdate.initiative_id.in_(initiative_ids))
     out: dict[int, list[ProgressUpdate]] = defaultdict(list)

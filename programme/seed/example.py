@@ -35,8 +35,8 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, initiative_owners
 from programme.progress import evidence as files
 from programme.progress import operations as progress_ops
-from programme.progress.models import (Evidence, IndicatorValue, Lesson, ProgressUpdate, ReportingPeriod, Risk,
-                                       Spending)
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
 from programme.reports.models import DONE, FACTSHEET, Delivery, IssuedReport, ReportBuild
 from programme.seed.loader import load_yaml
 from programme.seed.models import ExampleRecord
@@ -239,14 +239,14 @@ class Loader:
                 plan.indicators[item["key"]] = indicator
         self.marker.stamp(_moment(self.data["setup_on"], 9, 30))
 
-    def periods(self) -> list[ReportingPeriod]:
+    def periods(self) -> list[ProgressRound]:
         codes = sorted({code for plan in self.plans for code in plan.updates})
         found = []
         for year in sorted({int(code[:4]) for code in codes}):
             progress_ops.ensure_quarters(year)
             self.marker.stamp(_moment(date(year, 1, 5), 8, 45))
         for code in codes:
-            period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code))
+            period = db.session.scalar(select(ProgressRound).where(ProgressRound.code == code))
             taken = db.session.scalar(select(func.count(ProgressUpdate.id)).where(
                 ProgressUpdate.period_id == period.id,
                 ProgressUpdate.initiative_id.in_([p.initiative.id for p in self.plans if code in p.updates])))
@@ -289,7 +289,7 @@ class Loader:
             raise
         self.stats["evidence"] += 1
 
-    def period_updates(self, period: ReportingPeriod) -> None:
+    def period_updates(self, period: ProgressRound) -> None:
         """The period's updates, written in the order a quarter goes: every owner drafts and fills
         in, then submits; the manager returns what needs work (and the owner corrects and submits
         again), then approves. Each step is dated a few days after the period ends (an update in a
@@ -331,10 +331,10 @@ class Loader:
             progress_ops.approve(row, self.manager)
             self.marker.stamp(at(12, 9, index, 30), row, reviewed_dt=True)
 
-    def progress(self, periods: list[ReportingPeriod]) -> None:
+    def progress(self, periods: list[ProgressRound]) -> None:
         closing = set(self.data.get("close_periods", []))
         created = set(db.session.scalars(select(MARKERS.c.record_id).where(
-            MARKERS.c.table_name == ReportingPeriod.__tablename__)))
+            MARKERS.c.table_name == ProgressRound.__tablename__)))
         for period in periods:
             self.period_updates(period)
             # Only periods the example created are closed: a period someone else made stays as it was.
@@ -444,7 +444,7 @@ def remove_example_data() -> dict[str, int]:
     doomed[Delivery.__tablename__] |= _ids(Delivery, "report_id", reports)
     doomed[ReportBuild.__tablename__] |= _ids(ReportBuild, "report_id", reports)
     # A period that holds someone else's update (for example the demo owner's own draft) stays.
-    periods = doomed[ReportingPeriod.__tablename__]
+    periods = doomed[ProgressRound.__tablename__]
     periods -= set(db.session.scalars(select(ProgressUpdate.period_id).where(
         ProgressUpdate.period_id.in_(periods), ProgressUpdate.id.not_in(updates))))
     evidence_files = set(db.session.scalars(select(Evidence.stored_name).where(
