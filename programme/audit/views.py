@@ -17,6 +17,7 @@ from programme.core.rate_limits import export_limit
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.queries import get_initiative
+from programme.monitor.audit_labels import ACTION_LABELS as MONITOR_ACTION_LABELS
 from programme.progress.audit_labels import ACTION_LABELS as PROGRESS_ACTION_LABELS
 from programme.progress.queries import visible_history
 
@@ -82,6 +83,7 @@ ACTION_LABELS = {
     "backup.restore": "Back-up teruggezet",
 }
 ACTION_LABELS.update(PROGRESS_ACTION_LABELS)
+ACTION_LABELS.update(MONITOR_ACTION_LABELS)
 ACTION_LABELS.update({
     "budget_years.create": "Begrotingsperiode toegevoegd",
     "budget_years.delete": "Begrotingsperiode verwijderd",
