@@ -25,15 +25,19 @@ def manager(db):
     return find_user(USERS["manager"][0])
 
 
-@pytest.fixture(autouse=True)
-def _clean(db):
-    yield
+def remove_test_editions(db):
     db.session.rollback()
     for edition in db.session.scalars(select(MonitorEdition).where(MonitorEdition.year >= 2029)).all():
         db.session.execute(MonitorValue.__table__.delete().where(MonitorValue.edition_id == edition.id))
         db.session.execute(MonitorImport.__table__.delete().where(MonitorImport.edition_id == edition.id))
         db.session.delete(edition)
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean(db):
+    yield
+    remove_test_editions(db)
 
 
 def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:

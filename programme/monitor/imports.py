@@ -449,8 +449,9 @@ def _compare(plan: Plan) -> None:
 
 def template_rows(layout: str, year: int) -> list[list[str]]:
     """The rows of a template, pre-filled with the areas of `year` and the current indicator codes."""
-    areas = ([queries.brabant()] if queries.brabant() else []) + queries.areas_in(year, "corop") + \
-        queries.areas_in(year, "municipality")
+    province = queries.brabant()
+    regions = sorted(queries.areas_in(year, "corop"), key=lambda area: (area.position, area.name))
+    areas = ([province] if province else []) + regions + queries.areas_in(year, "municipality")
     indicators = db.session.scalars(select(MonitorIndicator).order_by(MonitorIndicator.position)).all()
     if layout == "long":
         rows = [["editie", "gebiedscode", "gebiedsnaam", "indicatorcode", "indicatornaam", "waarde"]]
