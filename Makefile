@@ -34,6 +34,7 @@ demo: seed
 # A fictional history of progress and reports, marked as example data (`flask example-data --remove`).
 example: demo
 	$(BIN)/flask example-data
+	$(BIN)/flask example-monitor
 
 # The web server and, next to it, the scheduler process (it builds the reports).
 run: system-deps example

@@ -137,3 +137,21 @@ def test_adding_an_indicator(login_as, database):
     with database as db:
         db.session.execute(MonitorIndicator.__table__.delete().where(MonitorIndicator.code == "test_loneliness"))
         db.session.commit()
+
+
+def test_the_example_edition_is_imported_marked_and_never_seeded(login_as, database):
+    from programme.seed.example_monitor import load_example_monitor, remove_example_monitor
+    with database as db:
+        assert db.session.scalar(select(MonitorEdition).where(MonitorEdition.is_example)) is None  # not by seed
+        record = load_example_monitor()
+        assert record.edition.is_example and record.edition.status == "published" and record.added > 200
+        assert load_example_monitor() is None
+    client = login_as("manager")
+    try:
+        for url in ("/monitor?editie=2022", "/monitor/kaart?editie=2022&indicator=resilience_yes"):
+            page = client.get(url).get_data(as_text=True)
+            assert "Voorbeeld, geen echte meting." in page and "(voorbeeld, geen echte meting)" in page
+        assert "Maashorst" in client.get("/monitor/kaart?editie=2022&indicator=resilience_yes").get_data(as_text=True)
+    finally:
+        with database:
+            assert remove_example_monitor() == record.added

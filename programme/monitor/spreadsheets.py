@@ -64,6 +64,9 @@ def file_format(file_name: str) -> str:
 def read_grid(data: bytes, file_name: str) -> Grid:
     fmt = file_format(file_name)
     grid = _read_csv(data, file_name) if fmt == "csv" else _read_xlsx(data, file_name)
+    # A row whose first cell starts with '#' is a remark for people (the example file's mark, say).
+    grid.rows = [row for row in grid.rows if not (row and isinstance(row[0].value, str)
+                                                  and row[0].value.startswith("#"))]
     if not any(cell.value not in (None, "") for row in grid.rows for cell in row):
         raise UnreadableFile(EMPTY)
     return grid
@@ -83,7 +86,7 @@ def _decode(data: bytes) -> str:
 
 def _delimiter(text: str) -> str:
     """`;` (what Dutch Excel writes) or `,`, whichever the header line has more of."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = next((line for line in text.splitlines() if line.strip() and not line.startswith("#")), "")
     return ";" if header.count(";") >= header.count(",") and ";" in header else ","
 
 
