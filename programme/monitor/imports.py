@@ -42,6 +42,7 @@ DESCRIPTIVE = {"indicatornaam", "naam", "name", "indicator (naam)", "omschrijvin
 DUTCH = re.compile(r"^\d+,(?!\d{3}$)\d+$|^\d{1,3}(\.\d{3})+,\d+$")
 ENGLISH = re.compile(r"^\d+\.(?!\d{3}$)\d+$|^\d{1,3}(,\d{3})+\.\d+$")
 AMBIGUOUS = re.compile(r"^\d{1,3}[.,]\d{3}$")
+UNIT_WORDS = {"percent": "procent", "score": "score", "count": "aantal", "hours": "uren", "km": "kilometers"}
 CODE_IN_PARENTHESES = re.compile(r"\(([A-Za-z]{2}\d{2,4})\)\s*$")
 
 
@@ -222,8 +223,8 @@ def range_problem(value: Decimal, indicator: MonitorIndicator) -> str | None:
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = (f"van {number(low)} tot en met {number(high)}" if low is not None and high is not None
                   else f"minstens {number(low)}" if low is not None else f"hoogstens {number(high)}")
-        return (f"De waarde {number(value)} ligt buiten het bereik van deze indicator ({bounds}, "
-                f"{indicator.unit_label or indicator.unit}).")
+        unit = UNIT_WORDS.get(indicator.unit, indicator.unit_label or indicator.unit)
+        return f"De waarde {number(value)} ligt buiten het bereik van deze indicator ({bounds}, {unit})."
     return None
 
 
@@ -252,6 +253,7 @@ def check(grid: Grid, year: int, layout: str) -> Plan:
     cells = _long(grid, plan, lookup) if layout == "long" else _wide(grid, plan, lookup)
     _values(cells, plan)
     _compare(plan)
+    plan.problems.sort(key=lambda p: (p.row, len(p.column or ""), p.column or ""))
     return plan
 
 
@@ -405,6 +407,9 @@ def _values(cells: list[tuple[Area, MonitorIndicator, Cell]], plan: Plan) -> Non
             _refuse(plan, cell, heading, str(error))
             continue
         if (message := range_problem(value, indicator)) is not None:
+            if isinstance(cell.value, str) and AMBIGUOUS.match(cell.value.lstrip("-−").replace(" ", "")):
+                message += (f" ‘{cell.value}’ is gelezen volgens de notatie van het bestand "
+                            f"({NOTATIONS[plan.notation]}).")
             _refuse(plan, cell, heading, message)
             continue
         key = (area.id, indicator.id)
