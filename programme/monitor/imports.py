@@ -270,10 +270,10 @@ def _long(grid: Grid, plan: Plan, lookup: Lookup) -> list[tuple[Area, MonitorInd
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         name = _text(cell.value).lower()
-        for role, names in HEADERS.items():
-            if name in names and role not in columns:
-                columns[role] = index
-    missing = [COLUMN_WORDS[role] for role in ("area", "indicator", "value") if role not in columns]
+        for meaning, names in HEADERS.items():
+            if name in names and meaning not in columns:
+                columns[meaning] = index
+    missing = [COLUMN_WORDS[meaning] for meaning in ("area", "indicator", "value") if meaning not in columns]
     if missing:
         first = header[0] if header else Cell(start + 1, "A", None)
         plan.problems.append(Problem(first.row, None, "kopregel",
@@ -289,8 +289,8 @@ def _long(grid: Grid, plan: Plan, lookup: Lookup) -> list[tuple[Area, MonitorInd
             continue
         row = row + [Cell(row[0].row, _letter(index), None) for index in range(len(row), width)]
 
-        def at(role, row=row):
-            return row[columns[role]]
+        def at(meaning, row=row):
+            return row[columns[meaning]]
         value_cell = at("value")
         problems_before = len(plan.problems)
         if "edition" in columns and (edition := _text(at("edition").value)) and edition != str(plan.year):
