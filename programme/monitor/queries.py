@@ -15,6 +15,12 @@ from programme.monitor.models import Area, AreaChange, MonitorEdition, MonitorIn
 BRABANT = "Brabant"
 
 
+def published_editions() -> list[MonitorEdition]:
+    """The editions whose figures are shown as current figures, newest first (not drafts, not withdrawn)."""
+    return list(db.session.scalars(select(MonitorEdition).where(MonitorEdition.status == "published")
+                                   .order_by(MonitorEdition.year.desc())))
+
+
 def brabant() -> Area | None:
     return db.session.scalar(select(Area).where(Area.kind == "province"))
 
@@ -89,7 +95,8 @@ def area_profiles(areas: list[Area]) -> list[AreaProfile]:
     """For an initiative's areas: the newest monitor figures of each area (or of the nearest enclosing area
     that has figures), each beside the Brabant figure; one profile per distinct area shown, so two
     municipalities in one region, or a region and its municipality, never repeat the same table."""
-    edition = db.session.scalar(select(MonitorEdition).order_by(MonitorEdition.year.desc()))
+    edition = db.session.scalar(select(MonitorEdition).where(MonitorEdition.status == "published")
+                                .order_by(MonitorEdition.year.desc()))
     province = brabant()
     if edition is None or province is None:
         return []
