@@ -121,6 +121,9 @@ class MonitorIndicator(SourcedMixin, db.Model):
     correlation: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
     description: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
+    # A change between editions smaller than this counts as equal in the trends (None: the default per
+    # unit, monitor/trends.py DEFAULT_THRESHOLDS); set by the manager.
+    trend_threshold: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
 
     def __repr__(self) -> str:
         return f"<MonitorIndicator {self.code}>"
