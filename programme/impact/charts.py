@@ -83,7 +83,7 @@ def indicator_chart(track: IndicatorTrack, element_id: str = "grafiek") -> Chart
     height = legend_top + len(LEGEND) * 18 + 6
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
             f'height="{height}" role="img" aria-labelledby="{element_id}-titel {element_id}-beschrijving" '
-            f'font-family="{FONT}" font-size="12" class="indicator-chart">'
+            f'font-family="{FONT}" font-size="13" class="indicator-chart">'
             f'<title id="{element_id}-titel">{escape(title)}</title>'
             f'<desc id="{element_id}-beschrijving">{escape(alt)}</desc>')
     body: list[str] = []
