@@ -43,7 +43,9 @@ run: system-deps example
 scheduler: db
 	$(BIN)/flask scheduler
 
+# The import layers first (.importlinter: no import from a higher layer, no cycle), then the suite.
 test: system-deps setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite against the local PostgreSQL (database `test`).

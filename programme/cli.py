@@ -20,7 +20,7 @@ DEMO_OWNER_INITIATIVES = ("1.1.2", "1.1.3")
 
 def register(app: Flask) -> None:
     from programme.core.backup_cli import backup_command
-    from programme.reports.commands import scheduler_command
+    from programme.scheduler import scheduler_command
 
     app.cli.add_command(scheduler_command)
     app.cli.add_command(backup_command)

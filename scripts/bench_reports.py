@@ -118,13 +118,13 @@ def measure_once(db_path: Path, instance: Path, period_code: str) -> dict:
 
         from pypdf import PdfReader
 
-        from programme.reports.content import build_content
-        from programme.reports.models import GS_QUARTERLY
-        from programme.reports.pdf import render_pdf
-        from programme.reports.periods import parse_period
+        from programme.reports.rendering.content import build_content
+        from programme.reports.kinds import GS_QUARTERLY
+        from programme.reports.rendering.pdf import render_pdf
+        from programme.reports.spans import parse_span
 
         start = time.perf_counter()
-        content = build_content(GS_QUARTERLY, parse_period(period_code))
+        content = build_content(GS_QUARTERLY, parse_span(period_code))
         pdf = render_pdf(content)
         seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -75,12 +75,12 @@ def prepare(app, password: str) -> None:
 def queue_build(app, period_code: str) -> int:
     from programme.accounts.operations import find_user
     from programme.core.extensions import db
-    from programme.reports.build import request_report
-    from programme.reports.models import GS_QUARTERLY
-    from programme.reports.periods import parse_period
+    from programme.reports.operations import request_report
+    from programme.reports.kinds import GS_QUARTERLY
+    from programme.reports.spans import parse_span
 
     with app.app_context():
-        period = parse_period(period_code)
+        period = parse_span(period_code)
         build = request_report(GS_QUARTERLY, period, user=find_user(EMAIL), today=period.ends_on + timedelta(days=1))
         db.session.commit()
         return build.id

@@ -20,7 +20,7 @@ from programme.initiatives.models import Initiative
 from programme.monitor.models import MonitorIndicator
 from programme.progress import operations as ops
 from programme.progress.models import ProgressRound
-from programme.reports.periods import parse_period
+from programme.reports.spans import parse_span
 from tests.conftest import USERS
 
 REPORT_YEAR = 2026
@@ -51,7 +51,7 @@ class Progress:
 
 
 def _period(db, year: int, quarter: int) -> ProgressRound:
-    span = parse_period(f"{year}-K{quarter}")
+    span = parse_span(f"{year}-K{quarter}")
     existing = select(ProgressRound).where(ProgressRound.code == span.code)
     return db.session.scalar(existing) or ops.add_period(span.code, span.label, span.starts_on, span.ends_on,
                                                         kind="quarter")

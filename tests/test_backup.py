@@ -81,7 +81,7 @@ def _fill(app) -> dict:
     from programme.progress import evidence as evidence_files
     from programme.progress import operations as ops
     from programme.progress.operations import add_evidence
-    from programme.reports.build import reports_dir
+    from programme.reports.archive import reports_dir
     from programme.reports.models import IssuedReport
     from programme.seed.loader import seed_all
     from tests.progress_helpers import draft, make_world

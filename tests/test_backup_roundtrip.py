@@ -130,7 +130,7 @@ def _fill(app) -> None:
     PDF, schedule, build, recipient and delivery, and a failed sign-in."""
     from programme.progress import evidence as evidence_files
     from programme.progress import operations as ops
-    from programme.reports.build import reports_dir
+    from programme.reports.archive import reports_dir
     from programme.accounts.models import LoginFailure
     from programme.plan.models import Theme
     from programme.reports.models import Delivery, IssuedReport, ReportBuild, ReportRecipient, ReportSchedule

@@ -21,12 +21,12 @@ from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.plan.models import Deliverable
 from programme.progress.followup import budget_follow_up
-from programme.reports.content import build_content
-from programme.reports.excel import workbook_bytes
-from programme.reports.finance import finance
-from programme.reports.models import GS_QUARTERLY
-from programme.reports.pdf import render_pdf
-from programme.reports.periods import parse_period
+from programme.reports.rendering.content import build_content
+from programme.reports.rendering.excel import workbook_bytes
+from programme.reports.rendering.finance import finance
+from programme.reports.kinds import GS_QUARTERLY
+from programme.reports.rendering.pdf import render_pdf
+from programme.reports.spans import parse_span
 from tests.editing_helpers import form_data, last_audit, signed_in
 from tests.progress_helpers import approved, make_world
 
@@ -53,7 +53,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 def _difference_sheet(content):
     archived = SimpleNamespace(
-        title=content.title, kind_label="Voortgangsrapportage GS", period_label=content.period.label, version=1,
+        title=content.title, kind_label="Voortgangsrapportage GS", period_label=content.span.label, version=1,
         made_by_label="Test", created_dt=content.generated_dt, filename="test.pdf", sha256="0" * 64,
         data_version="test", tables=[table.as_json() for table in content.tables])
     workbook = load_workbook(io.BytesIO(workbook_bytes(archived)))
@@ -66,7 +66,7 @@ def test_each_difference_reads_the_same_on_dashboard_budget_page_pdf_and_excel(a
     client = login_as("reader")
     dashboard = _row_texts(client.get("/").get_data(as_text=True))
     budget_page = _row_texts(client.get("/begroting").get_data(as_text=True))
-    content = build_content(GS_QUARTERLY, parse_period("2026-K3"))
+    content = build_content(GS_QUARTERLY, parse_span("2026-K3"))
     pdf_text = _pdf_text(render_pdf(content))
     excel_rows = _difference_sheet(content)
 
@@ -100,7 +100,7 @@ def test_totals_compare_initiatives_spending_with_their_own_budget_lines(db):
     world.line_province.deliverable_id = leren.id
     approved(world)  # spends € 1.500 (and commits € 2.000) on line_province
     db.session.flush()
-    money = finance(parse_period("2090-K1"), {})
+    money = finance(parse_span("2090-K1"), {})
     initiative_budget = sum(db.session.scalars(
         select(BudgetLine.amount).where(BudgetLine.initiative_id.is_not(None))), Decimal("0"))
     programme_budget = sum(budget_queries.budget_table().totals.values(), Decimal("0"))

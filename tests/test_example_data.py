@@ -22,13 +22,14 @@ from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.progress.models import APPROVED, DRAFT, SUBMITTED, ProgressUpdate
 from programme.progress.update_items import Evidence, Lesson
-from programme.reports.build import reports_dir
-from programme.reports.content import build_content
-from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY, IssuedReport
-from programme.reports.pdf import render_pdf
-from programme.reports.periods import parse_period
+from programme.reports.rendering.content import build_content
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports.models import IssuedReport
+from programme.reports.rendering.pdf import render_pdf
+from programme.reports.spans import parse_span
 from programme.seed.example import ExampleDataRefused, is_present, load_example_data, remove_example_data
 from programme.seed.loader import seed_all
+from programme.reports.archive import reports_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "example_data_test"
@@ -137,7 +138,7 @@ def _assert_history_loaded(app) -> None:
     reports = _db.session.scalars(select(IssuedReport)).all()
     kinds = {r.kind for r in reports}
     assert {GS_QUARTERLY, PS_HALF_YEARLY} <= kinds
-    assert all(parse_period(r.period_code).ends_on < utcnow().date() for r in reports)
+    assert all(parse_span(r.period_code).ends_on < utcnow().date() for r in reports)
     assert all((reports_dir() / r.stored_name).is_file() for r in reports)
 
 
@@ -196,9 +197,9 @@ def test_with_demo_accounts_twice_banner_pdf_and_removal(example_app):
         _db.session.rollback()
         assert BANNER not in client.get("/aanmelden").get_data(as_text=True)
         with example_app.test_request_context():
-            content = build_content(GS_QUARTERLY, parse_period("2026-K3"))
+            content = build_content(GS_QUARTERLY, parse_span("2026-K3"))
             assert all("Voorbeeldgegevens" not in p for p in _pdf_pages(render_pdf(content)))
-            factsheet = build_content(FACTSHEET, parse_period("2026-K3"), initiative=_db.session.scalar(
+            factsheet = build_content(FACTSHEET, parse_span("2026-K3"), initiative=_db.session.scalar(
                 select(Initiative).where(Initiative.number == "1.1.2")))
             assert all("Voorbeeldgegevens" not in p for p in _pdf_pages(render_pdf(factsheet)))
 
@@ -244,7 +245,7 @@ def test_example_history_is_consistent():
         indicators = {ind["key"] for ind in item["indicators"]}
         committed, spent = dict.fromkeys(budget, 0), dict.fromkeys(budget, 0)
         for spec in item["updates"]:
-            parse_period(spec["period"])
+            parse_span(spec["period"])
             assert spec.get("light") in ("op_koers", "aandacht", "risico")
             assert spec["light"] == "op_koers" or spec.get("explanation"), (item["number"], spec["period"])
             assert all(1 <= lesson["question"] <= questions[item["number"]] for lesson in spec.get("lessons", []))

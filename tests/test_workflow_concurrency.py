@@ -19,8 +19,9 @@ from programme.core.extensions import db as _db
 from programme.initiatives.models import LearningQuestion
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
-from programme.reports import schedules
-from programme.reports.models import GS_QUARTERLY, ReportSchedule
+from programme.reports.kinds import GS_QUARTERLY
+from programme.reports.models import ReportSchedule
+from programme.reports import operations
 from tests.conftest import PASSWORD, USERS, login
 from tests.http_workers import Browser, on_postgres, parallel
 from tests.progress_helpers import last_audit_id, new_draft
@@ -135,9 +136,9 @@ def _question_form(app, ids) -> Form:
 def schedule_id(app):
     with app.app_context():
         manager = find_user(USERS["manager"][0])
-        schedule = schedules.create_schedule(f"Planning {uuid.uuid4().hex[:6]}", GS_QUARTERLY, 117, 3,
+        schedule = operations.create_schedule(f"Planning {uuid.uuid4().hex[:6]}", GS_QUARTERLY, 117, 3,
                                              date(2026, 1, 1), user=manager)
-        schedules.deactivate(schedule, user=manager)  # stays out of the way of other schedules
+        operations.deactivate(schedule, user=manager)  # stays out of the way of other schedules
         _db.session.commit()
         result = schedule.id
     yield result
@@ -153,7 +154,7 @@ def _schedule_form(app, schedule_id) -> Form:
             return schedule.name, schedule.version
     return Form(f"/rapportages/planning/{schedule_id}/bewerken",
                 {"days_after_period": "117", "hour": "3", "starts_on": "2026-01-01"}, "name", stored,
-                "report_schedule_updated")
+                "report_schedule.update")
 
 
 @pytest.fixture(params=["account", "learning_question", "schedule"])

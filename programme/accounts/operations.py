@@ -189,6 +189,12 @@ def end_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
+def sign_out(user: User) -> None:
+    """The user signs out: every session of theirs ends, audited."""
+    end_sessions(user)
+    audit.record("user.sign_out", user)
+
+
 def update_user(user: User, *, name: str, role: str, body: str | None, actor: User,
                 expected_version: int | None = None) -> bool:
     """Change name, role and GS/PS body; audited with old and new values. False when nothing changed.

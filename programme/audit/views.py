@@ -18,6 +18,7 @@ from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.queries import get_initiative
 from programme.progress.audit_labels import ACTION_LABELS as PROGRESS_ACTION_LABELS
+from programme.reports.audit_labels import ACTION_LABELS as REPORT_ACTION_LABELS
 from programme.progress.queries import visible_history
 
 PER_PAGE = 50
@@ -60,28 +61,11 @@ ACTION_LABELS = {
     "impact_target.create": "Streefwaarde toegevoegd",
     "impact_target.update": "Streefwaarde gewijzigd",
     "impact_target.delete": "Streefwaarde verwijderd",
-    "report_requested": "Rapportage aangevraagd",
-    "report_retried": "Rapportage opnieuw aangevraagd",
-    "report_issued": "Rapportage uitgegeven",
-    "report_failed": "Rapportage mislukt",
-    "report_delivery_queued": "Verzending klaargezet",
-    "report_delivered": "Rapportage verzonden",
-    "report_delivery_retry": "Verzending mislukt, wordt opnieuw geprobeerd",
-    "report_delivery_failed": "Verzending definitief mislukt",
-    "report_delivery_resend": "Verzending opnieuw gestart",
-    "report_test_mail": "Testmail verstuurd",
-    "report_schedule_created": "Planning toegevoegd",
-    "report_schedule_updated": "Planning gewijzigd",
-    "report_schedule_deactivated": "Planning gestopt",
-    "report_schedule_activated": "Planning aangezet",
-    "report_recipient_added": "Ontvanger toegevoegd",
-    "report_recipient_activated": "Ontvanger hervat",
-    "report_recipient_deactivated": "Ontvanger gepauzeerd",
-    "report_recipient_removed": "Ontvanger verwijderd",
     "backup.create": "Back-up gemaakt",
     "backup.restore": "Back-up teruggezet",
 }
 ACTION_LABELS.update(PROGRESS_ACTION_LABELS)
+ACTION_LABELS.update(REPORT_ACTION_LABELS)  # the new names and those of entries stored before issue 9
 ACTION_LABELS.update({
     "budget_years.create": "Begrotingsperiode toegevoegd",
     "budget_years.delete": "Begrotingsperiode verwijderd",
@@ -89,8 +73,6 @@ ACTION_LABELS.update({
     "allocation.update": "Toewijzing gewijzigd",
     "allocation.delete": "Toewijzing verwijderd",
     "impact_measurement.create": "Meting toegevoegd",
-    "report_requeued": "Rapportage opnieuw in de wachtrij gezet",
-    "report_recipient_paused": "Ontvanger gepauzeerd",
 })
 # Names stored before issue 9 gave every action one scheme (<object_type_snake>.<verb>); a data migration
 # renames the stored rows, these keep any row it has not reached readable.

@@ -74,6 +74,7 @@ class Outcome:
     ok: bool
     result: Any = None
     conflict: list | None = dataclass_field(default=None)  # (label, stored, yours) rows
+    error: Exception | None = None  # the RuleError or lost race that stopped it, for a view that answers in kind
 
     def __bool__(self) -> bool:
         return self.ok
@@ -132,7 +133,7 @@ def run(operation: Callable, *args, form=None, success: str | None = None, stale
             action, obj = error.refused
             refuse(action, obj, error.message)
         _show_rule(error, form)
-        return Outcome(False)
+        return Outcome(False, error=error)
     except Refused as error:
         permissions.refuse(error.kind, error.message, reason=error.message, back=error.back)
     except (EditConflict, StaleDataError, IntegrityError, LostRace) as error:
@@ -140,7 +141,7 @@ def run(operation: Callable, *args, form=None, success: str | None = None, stale
         if stale is not None and isinstance(error, (EditConflict, StaleDataError)):
             return _conflict(stale, form)
         flash(race_message, "error")
-        return Outcome(False)
+        return Outcome(False, error=error)
     if success:
         flash(success, "success")
     return Outcome(True, result)

@@ -1,5 +1,7 @@
-"""Reads of the monitor: values per area beside Brabant, the area hierarchy, profiles, and areas across
-municipal reorganisations (the areas of a year, what an area became or came from)."""
+"""Reads of the monitor.
+
+Values per area beside Brabant, the area hierarchy, profiles, and areas across municipal
+reorganisations (the areas of a year, what an area became or came from)."""
 from dataclasses import dataclass
 from decimal import Decimal
 

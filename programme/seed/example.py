@@ -205,7 +205,7 @@ def remove_example_data() -> dict[str, int]:
     still_used = set(db.session.scalars(select(Evidence.stored_name).where(Evidence.stored_name.in_(evidence_files))))
     for stored_name in evidence_files - still_used:
         files.discard(stored_name)
-    from programme.reports.build import reports_dir
+    from programme.reports.archive import reports_dir
 
     for stored_name in report_files:
         (reports_dir() / stored_name).unlink(missing_ok=True)

@@ -25,9 +25,10 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, initiative_owners
 from programme.progress import evidence as files
 from programme.progress import operations as progress_ops
-from programme.progress.models import (ProgressUpdate, ProgressRound)
+from programme.progress.models import ProgressRound, ProgressUpdate
 from programme.seed.models import ExampleRecord
-from programme.reports.models import DONE, FACTSHEET, Delivery
+from programme.reports.kinds import FACTSHEET
+from programme.reports.models import DONE, Delivery
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WORKER = "voorbeeldgegevens"
@@ -271,11 +272,13 @@ class Loader:
 
     # --- reports
     def reports(self) -> None:
-        from programme.reports.build import claim, request_report, run_build
-        from programme.reports.periods import parse_period
+        from programme.reports.operations import request_report
+        from programme.reports.spans import parse_span
+        from programme.reports.worker.builds import run_build
+        from programme.reports.worker.leases import claim
 
         for spec in self.data.get("reports", []):
-            period = parse_period(spec["period"])
+            period = parse_span(spec["period"])
             if period.ends_on >= self.today:
                 continue  # only periods that have ended are reported on
             initiative = self._initiative(spec["initiative"]) if spec["kind"] == FACTSHEET else None

@@ -1,4 +1,6 @@
-"""What the programme costs, as of a report's peildatum: the initiatives' budget lines per prestatie,
+"""What the programme costs as of a report's peildatum: budget lines, commitments, spending, what remains.
+
+What the programme costs, as of a report's peildatum: the initiatives' budget lines per prestatie,
 funding source, budget period and initiative, what approved updates committed and spent on them up
 to the end of the period, and what remains; plus every place where allocations, budgets and stated
 totals do not reconcile (defined once in programme.budget.differences)."""
@@ -17,7 +19,7 @@ from programme.core.extensions import db
 from programme.progress.models import ProgressRound, ProgressUpdate
 from programme.progress.queries import counted_updates
 from programme.progress.update_items import Spending
-from programme.reports.periods import ReportPeriod
+from programme.reports.spans import ReportSpan
 
 ZERO = Decimal("0.00")
 
@@ -60,7 +62,7 @@ class Finance:
         return " en ".join(filter(None, [", ".join(self.periods[:-1]), *self.periods[-1:]]))
 
 
-def _spending_until(period: ReportPeriod):
+def _spending_until(period: ReportSpan):
     """Approved spending rows in reporting periods that end on or before the peildatum, with the
     line and whether the row falls in the report period itself."""
     rows = db.session.execute(
@@ -73,7 +75,7 @@ def _spending_until(period: ReportPeriod):
         yield spending, starts_on >= period.starts_on
 
 
-def finance(period: ReportPeriod, initiative_names: dict[int, str]) -> Finance:
+def finance(period: ReportSpan, initiative_names: dict[int, str]) -> Finance:
     """Spending is reported on initiatives' budget lines, so it is compared with those lines only:
     per prestatie the lines tied to it, per funding source, per budget period and per initiative.
     The programme budget of Figuur 3 is context, never the denominator of initiatives' spending."""

@@ -1,4 +1,6 @@
-"""The Excel download of an issued report: its archived tables (the same figures as the PDF) as a
+"""The Excel download of an issued report: its archived tables as a workbook, one sheet per table.
+
+The Excel download of an issued report: its archived tables (the same figures as the PDF) as a
 workbook, one sheet per table, numbers as numbers and text escaped against formula injection."""
 import io
 import re
@@ -12,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from programme.core.export import escape_cell
 from programme.core.formatting import dutch_datetime
 from programme.reports.models import IssuedReport
-from programme.reports.tables import DATE, MONEY, NUMBER, PERCENT
+from programme.reports.rendering.tables import DATE, MONEY, NUMBER, PERCENT
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Number formats are stored in Excel's neutral notation; Dutch Excel shows "€ 1.234,50".

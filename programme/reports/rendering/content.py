@@ -1,6 +1,7 @@
-"""A report's content for a kind and period, built only from approved updates and the programme's
-current records: what do we want to achieve (goals and impact), what do we do for it
-(prestaties, actions, initiatives, learning), what does it cost (money)."""
+"""A report's content for a kind and span, built only from approved updates and the programme's current records.
+
+It answers: what do we want to achieve (goals and impact), what do we do for it (prestaties,
+actions, initiatives, learning), what does it cost (money)."""
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,14 +14,15 @@ from programme.core.db import utcnow
 from programme.core.formatting import AMSTERDAM
 from programme.core.extensions import db
 from programme.plan.models import Action, Deliverable, Goal
-from programme.reports import charts
-from programme.reports.finance import Finance, finance
-from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, KIND_TITLES, PS_HALF_YEARLY, IssuedReport
-from programme.reports.periods import ReportPeriod
-from programme.reports.sections import (LIGHT_LABELS, LIGHT_ORDER, IndicatorLine, InitiativeSection,
+from programme.reports.rendering import charts
+from programme.reports.rendering.finance import Finance, finance
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, KIND_LABELS, KIND_TITLES, PS_HALF_YEARLY
+from programme.reports.models import IssuedReport
+from programme.reports.spans import ReportSpan
+from programme.reports.rendering.sections import (LIGHT_LABELS, LIGHT_ORDER, IndicatorLine, InitiativeSection,
                                         QuestionLessons, active_initiatives, indicator_lines, initiative_sections,
                                         lessons_per_question)
-from programme.reports.tables import DATE, MONEY, NUMBER, PERCENT, TEXT, Column, ReportTable
+from programme.reports.rendering.tables import DATE, MONEY, NUMBER, PERCENT, TEXT, Column, ReportTable
 
 AUDIENCE = {GS_QUARTERLY: "Gedeputeerde Staten", PS_HALF_YEARLY: "Provinciale Staten",
             FACTSHEET: "Gedeputeerde Staten en Provinciale Staten"}
@@ -35,7 +37,7 @@ class Decision:
 @dataclass
 class ReportContent:
     kind: str
-    period: ReportPeriod
+    span: ReportSpan
     title: str
     audience: str
     generated_dt: datetime
@@ -50,17 +52,17 @@ class ReportContent:
     status_counts: list[tuple[str, str, int]]
     charts: dict = field(default_factory=dict)
     tables: list[ReportTable] = field(default_factory=list)
-    # On a period that has not ended, asked for explicitly: watermark and a warning on the cover.
+    # On a span that has not ended, asked for explicitly: watermark and a warning on the cover.
     is_provisional: bool = False
     # When the data were read; a provisional report holds the data up to this moment only.
     data_as_of: datetime | None = None
 
     @property
     def reference_date(self) -> date:
-        """The peildatum: the period's last day, or for a provisional report the day the data were read."""
+        """The peildatum: the span's last day, or for a provisional report the day the data were read."""
         if self.is_provisional:
             return (self.data_as_of or self.generated_dt).astimezone(AMSTERDAM).date()
-        return self.period.ends_on
+        return self.span.ends_on
 
     @property
     def filename(self) -> str:
@@ -84,14 +86,14 @@ class ReportContent:
         return LIGHT_LABELS
 
 
-def report_title(kind: str, period: ReportPeriod, initiative=None, provisional: bool = False) -> str:
+def report_title(kind: str, span: ReportSpan, initiative=None, provisional: bool = False) -> str:
     """'Voortgangsrapportage GS, vierde kwartaal 2026'; 'Voorlopige factsheet 1.1.3 …, vierde kwartaal 2026'."""
     head = KIND_TITLES[kind]
     if kind == FACTSHEET:
         head = f"{head} {initiative.number} {initiative.name}"
     if provisional:
         head = f"Voorlopige {head[:1].lower()}{head[1:]}"
-    return f"{head}, {period.label}"
+    return f"{head}, {span.label}"
 
 
 def _decisions(sections: list[InitiativeSection], money: Finance) -> list[Decision]:
@@ -111,8 +113,8 @@ def _decisions(sections: list[InitiativeSection], money: Finance) -> list[Decisi
     return out
 
 
-def _previous_report(kind: str, period: ReportPeriod, initiative) -> IssuedReport | None:
-    query = (select(IssuedReport).where(IssuedReport.kind == kind, IssuedReport.period_code < period.code,
+def _previous_report(kind: str, span: ReportSpan, initiative) -> IssuedReport | None:
+    query = (select(IssuedReport).where(IssuedReport.kind == kind, IssuedReport.period_code < span.code,
                                         IssuedReport.is_provisional.is_(False))
              .order_by(IssuedReport.period_code.desc(), IssuedReport.version.desc()))
     if initiative is not None:
@@ -120,20 +122,20 @@ def _previous_report(kind: str, period: ReportPeriod, initiative) -> IssuedRepor
     return db.session.scalars(query.limit(1)).first()
 
 
-def build_content(kind: str, period: ReportPeriod, *, initiative=None, provisional: bool = False,
+def build_content(kind: str, span: ReportSpan, *, initiative=None, provisional: bool = False,
                   data_as_of: datetime | None = None) -> ReportContent:
     if kind not in KIND_LABELS:
         raise ValueError(f"unknown report kind {kind!r}")
     initiatives = active_initiatives(initiative if kind == FACTSHEET else None)
-    indicators = indicator_lines(period)
-    sections = initiative_sections(period, initiatives, indicators)
-    money = finance(period, {i.id: f"{i.number} {i.name}" for i in initiatives})
+    indicators = indicator_lines(span)
+    sections = initiative_sections(span, initiatives, indicators)
+    money = finance(span, {i.id: f"{i.number} {i.name}" for i in initiatives})
     if kind == FACTSHEET:
         money.initiatives = [row for row in money.initiatives if row.label.startswith(f"{initiative.number} ")]
     counts = Counter(s.light for s in sections)
     status_counts = [(key, LIGHT_LABELS[key], counts.get(key, 0)) for key in LIGHT_ORDER]
     content = ReportContent(
-        kind=kind, period=period, title=report_title(kind, period, initiative, provisional),
+        kind=kind, span=span, title=report_title(kind, span, initiative, provisional),
         audience=AUDIENCE[kind], generated_dt=utcnow(), is_provisional=provisional, data_as_of=data_as_of,
         goals=list(db.session.scalars(select(Goal).order_by(Goal.number))) if kind != FACTSHEET else [],
         deliverables=list(db.session.scalars(
@@ -141,7 +143,7 @@ def build_content(kind: str, period: ReportPeriod, *, initiative=None, provision
             .order_by(Deliverable.position))) if kind != FACTSHEET else [],
         programme_indicators=indicators.get(None, []) if kind != FACTSHEET else [],
         sections=sections, learning=lessons_per_question(sections), money=money,
-        decisions=_decisions(sections, money), previous_report=_previous_report(kind, period, initiative),
+        decisions=_decisions(sections, money), previous_report=_previous_report(kind, span, initiative),
         status_counts=status_counts)
     content.charts = _charts(content)
     content.tables = _tables(content)

@@ -1,11 +1,14 @@
-"""`flask scheduler`: the process that builds reports, on schedule and on request."""
+"""`flask scheduler`: the command that starts the report scheduler process, handing it the app factory.
+
+It lives above every domain (like cli.py) because the scheduler's build processes make their own app
+with create_app, and programme.reports may not import the factory (which pulls in every layer)."""
 from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from programme.reports.schedules import AMSTERDAM
+from programme.core.formatting import AMSTERDAM
 
 
 def _local_time(_ctx, param, value):
@@ -33,7 +36,9 @@ def scheduler_command(clock_start, clock_rate, clock_end, run_for):
     """Run the scheduler: scheduled reports once per period, and every queued report.
 
     One process is enough; a second one is harmless (each report is still built once)."""
-    from programme.reports.scheduler import Clock, configure_logging, run_scheduler
+    from programme import create_app
+    from programme.reports.worker.logs import configure_logging
+    from programme.reports.worker.process import Clock, run_scheduler
 
     fake = clock_start is not None or clock_end is not None or clock_rate != 1.0
     if fake and current_app.config.get("PRODUCTION"):
@@ -44,4 +49,4 @@ def scheduler_command(clock_start, clock_rate, clock_end, run_for):
         raise click.ClickException("--clock-end ligt vóór --clock-start.")
     configure_logging()
     clock = Clock(clock_start, clock_rate, clock_end) if clock_start is not None else Clock()
-    run_scheduler(current_app._get_current_object(), clock, run_for=run_for)
+    run_scheduler(current_app._get_current_object(), create_app, clock, run_for=run_for)

@@ -1,4 +1,6 @@
-"""Completes the tagging of WeasyPrint 70 where PDF/UA-1 asks for more than it writes. Runs as the
+"""Completes WeasyPrint's PDF tagging where PDF/UA-1 asks for more than it writes (the write_pdf finisher).
+
+Completes the tagging of WeasyPrint 70 where PDF/UA-1 asks for more than it writes. Runs as the
 write_pdf finisher: after WeasyPrint has built the structure tree, before the file is written.
 
 - Header cells get a /Scope from the th's scope attribute. WeasyPrint links data cells to their

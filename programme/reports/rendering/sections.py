@@ -1,6 +1,7 @@
-"""What a report says about the initiatives in its period: the approved updates that count,
-indicators against baseline and target, monitor figures beside Brabant, lessons and risks.
-Only approved updates count (per initiative and reporting period the latest approved revision)."""
+"""What a report says about the initiatives in its span: approved updates, indicators, monitor figures, lessons.
+
+Indicators are shown against baseline and target, monitor figures beside Brabant. Only approved
+updates count (per initiative and progress round the latest approved revision)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +17,7 @@ from programme.monitor import queries as monitor_queries
 from programme.monitor.models import MonitorEdition, MonitorIndicator, MonitorValue
 from programme.progress.models import AT_RISK, ATTENTION, ON_TRACK, TRAFFIC_LIGHT_LABELS, ProgressRound, ProgressUpdate
 from programme.progress.queries import counted_updates
-from programme.reports.periods import ReportPeriod
+from programme.reports.spans import ReportSpan
 
 NO_UPDATE = "geen"
 LIGHT_LABELS = {**TRAFFIC_LIGHT_LABELS, NO_UPDATE: "Geen goedgekeurd bericht"}
@@ -25,7 +26,7 @@ LIGHT_ORDER = (ON_TRACK, ATTENTION, AT_RISK, NO_UPDATE)
 HEADLINE_MONITOR_INDICATOR = "resilience_yes"
 
 
-def reporting_periods_in(period: ReportPeriod) -> list[ProgressRound]:
+def reporting_periods_in(period: ReportSpan) -> list[ProgressRound]:
     """The reporting periods (quarters, or other periods) that lie inside the report period."""
     return list(db.session.scalars(
         select(ProgressRound).where(ProgressRound.starts_on >= period.starts_on,
@@ -33,7 +34,7 @@ def reporting_periods_in(period: ReportPeriod) -> list[ProgressRound]:
         .order_by(ProgressRound.starts_on)))
 
 
-def approved_updates(period: ReportPeriod, initiative_ids: list[int] | None = None) -> dict[int, list[ProgressUpdate]]:
+def approved_updates(period: ReportSpan, initiative_ids: list[int] | None = None) -> dict[int, list[ProgressUpdate]]:
     """Per initiative the counted approved updates of the report period, oldest period first."""
     query = (select(ProgressUpdate).join(ProgressUpdate.period)
              .where(ProgressUpdate.id.in_(counted_updates()),
@@ -90,7 +91,7 @@ class IndicatorLine:
         return LIGHT_LABELS[self.light] if self.light else "Nog geen meting"
 
 
-def _target_for(indicator: ImpactIndicator, period: ReportPeriod):
+def _target_for(indicator: ImpactIndicator, period: ReportSpan):
     """The target that applies to the period: the one for the period's code or year, else the
     first later one, else the last one."""
     year = str(period.ends_on.year)
@@ -105,7 +106,7 @@ def _target_for(indicator: ImpactIndicator, period: ReportPeriod):
     return indicator.targets[-1] if indicator.targets else None
 
 
-def indicator_lines(period: ReportPeriod) -> dict[int | None, list[IndicatorLine]]:
+def indicator_lines(period: ReportSpan) -> dict[int | None, list[IndicatorLine]]:
     """Per initiative id (None: the programme) its indicators with the target that applies and
     the latest measurement up to the end of the period."""
     indicators = db.session.scalars(
@@ -212,7 +213,7 @@ class InitiativeSection:
         return [risk for update in self.updates[-1:] for risk in update.risks]
 
 
-def initiative_sections(period: ReportPeriod, initiatives: list[Initiative],
+def initiative_sections(period: ReportSpan, initiatives: list[Initiative],
                         indicators: dict[int | None, list[IndicatorLine]]) -> list[InitiativeSection]:
     ids = [i.id for i in initiatives]
     current = approved_updates(period, ids)

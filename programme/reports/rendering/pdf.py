@@ -1,5 +1,9 @@
-"""Rendering a report to a tagged PDF (PDF/UA-1) with WeasyPrint: A4, page numbers, a table of
+"""Rendering a report to a tagged PDF (PDF/UA-1) with WeasyPrint, loading resources only from the static folder.
+
+Rendering a report to a tagged PDF (PDF/UA-1) with WeasyPrint: A4, page numbers, a table of
 contents with page references, embedded fonts. Resources load only from the app's static folder."""
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -7,7 +11,8 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from programme.reports.pdftags import finish
+from programme.reports.rendering.content import build_content
+from programme.reports.rendering.pdftags import finish
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -40,3 +45,24 @@ def render_pdf(content) -> bytes:
                 url_fetcher=StaticOnlyFetcher(static))
     return html.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True,
                           pdf_identifier=content.title.encode()[:32], finisher=finish)
+
+
+@dataclass
+class Rendered:
+    """A rendered report: its title, file name (without version), PDF and tables (as JSON)."""
+
+    title: str
+    filename: str
+    pdf: bytes
+    tables: list
+
+
+def render_build(build, progress=None, data_as_of: datetime | None = None) -> Rendered:
+    """Collect the content of a build's report and render it to PDF; progress(percent, label) is
+    told when the content is collected."""
+    progress = progress or (lambda percent, label: None)
+    content = build_content(build.kind, build.span, initiative=build.initiative,
+                            provisional=build.is_provisional, data_as_of=data_as_of)
+    progress(40, "Opmaak en grafieken")
+    pdf = render_pdf(content)
+    return Rendered(content.title, content.filename, pdf, [t.as_json() for t in content.tables])

@@ -1,4 +1,6 @@
-"""Charts as SVG made on the server: vector in the PDF, the same picture on the web pages, each
+"""Charts as SVG made on the server, each with a text alternative: the same picture in the PDF and on web pages.
+
+Charts as SVG made on the server: vector in the PDF, the same picture on the web pages, each
 with a text alternative that says what the chart shows."""
 import base64
 from dataclasses import dataclass

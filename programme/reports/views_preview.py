@@ -1,17 +1,15 @@
-"""The report on a web page: the same content and the same SVG charts as the PDF, for the current
-data of a chosen period (nothing is archived). Manager and GS/PS readers."""
-from datetime import datetime
+"""The report as a web page: the PDF's content and SVG charts on today's data for a chosen span, not archived.
 
+For the manager and GS/PS readers."""
 from flask import abort, render_template, request
 
 from programme.core.db import utcnow
-from programme.core.formatting import AMSTERDAM
 from programme.core.permissions import MANAGER, READER, roles_required
 from programme.core.rate_limits import export_limit
 from programme.reports import bp
-from programme.reports.content import build_content
-from programme.reports.models import GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
-from programme.reports.periods import parse_period, recent_periods
+from programme.reports.kinds import GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
+from programme.reports.rendering.content import build_content
+from programme.reports.spans import parse_span, recent_spans, today_in_amsterdam
 
 PREVIEW_KINDS = {kind: KIND_LABELS[kind] for kind in (GS_QUARTERLY, PS_HALF_YEARLY)}
 
@@ -23,11 +21,11 @@ def preview():
     kind = request.args.get("soort", GS_QUARTERLY)
     if kind not in PREVIEW_KINDS:
         abort(404)
-    today = datetime.now(AMSTERDAM).date()
-    periods = recent_periods(kind, today)
+    today = today_in_amsterdam()
+    periods = recent_spans(kind, today)
     code = request.args.get("periode") or periods[1].code  # the last finished period
     try:
-        period = parse_period(code)
+        period = parse_span(code)
     except ValueError:
         abort(404)
     if ("-H" in period.code) != (kind == PS_HALF_YEARLY):

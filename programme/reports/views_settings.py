@@ -1,0 +1,161 @@
+"""The manager's report settings: schedules, recipients and a test e-mail to check the mail server."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from programme.core.editing import CONFLICT
+from programme.core.forms import EmptyForm
+from programme.core.operations import Stale, run
+from programme.core.permissions import manager_required
+from programme.reports import bp, mail, operations, queries
+from programme.reports.forms import (MailCheckForm, RecipientForm, ScheduleEditForm, ScheduleForm,
+                                     require_button_form)
+from programme.reports.kinds import KIND_IN_SENTENCE, KIND_LABELS
+from programme.reports.schedule_times import next_fire
+from programme.reports.spans import today_in_amsterdam
+
+# The fields of the schedule form, as its conflict screen compares them.
+SCHEDULE_FIELDS = ("name", "days_after_period", "hour", "starts_on")
+
+
+# ---------------------------------------------------------------- schedules
+
+@bp.route("/rapportages/planning")
+@manager_required
+def schedule_list():
+    found = queries.schedules()
+    return render_template("reports/schedules.html", schedules=found,
+                           next_fire={s.id: next_fire(s) for s in found}, button_form=EmptyForm())
+
+
+@bp.route("/rapportages/planning/nieuw", methods=["GET", "POST"])
+@manager_required
+def schedule_create():
+    form = ScheduleForm()
+    if request.method == "GET":
+        form.days_after_period.data, form.hour.data, form.starts_on.data = 15, 6, today_in_amsterdam()
+    if form.validate_on_submit():
+        outcome = run(operations.create_schedule, form.name.data, form.kind.data, form.days_after_period.data,
+                      form.hour.data, form.starts_on.data, user=current_user, form=form)
+        if outcome:
+            flash(f"De planning ‘{outcome.result.name}’ is aangemaakt.", "success")
+            return redirect(url_for("reports.schedule_list"))
+    return render_template("reports/schedule_form.html", form=form, schedule=None)
+
+
+@bp.route("/rapportages/planning/<int:schedule_id>/bewerken", methods=["GET", "POST"])
+@manager_required
+def schedule_edit(schedule_id: int):
+    schedule = queries.get_schedule(schedule_id)
+    # Only the GET fills the form from the record: a POST without the version must not inherit it.
+    form = ScheduleEditForm(obj=schedule) if request.method == "GET" else ScheduleEditForm()
+    conflict = None
+    if form.validate_on_submit():
+        outcome = run(operations.update_schedule, schedule, name=form.name.data,
+                      days_after_period=form.days_after_period.data, hour=form.hour.data,
+                      starts_on=form.starts_on.data, user=current_user, expected_version=int(form.version.data),
+                      form=form, stale=Stale(lambda: queries.get_schedule(schedule_id), SCHEDULE_FIELDS,
+                                             "report_schedule.update"))
+        if outcome:
+            flash(f"De planning ‘{schedule.name}’ is opgeslagen.", "success")
+            return redirect(url_for("reports.schedule_list"))
+        conflict = outcome.conflict
+        schedule = outcome.result or schedule
+    return render_template("reports/schedule_form.html", form=form, schedule=schedule, conflict=conflict,
+                           conflict_message=CONFLICT.format(what="deze planning")
+                           ), 409 if conflict is not None else 200
+
+
+def _switch_schedule(schedule_id: int, active: bool):
+    schedule = queries.get_schedule(schedule_id)
+    require_button_form()
+    run(operations.activate if active else operations.deactivate, schedule, user=current_user,
+        success=f"De planning ‘{schedule.name}’ is {'aangezet' if active else 'gestopt'}.")
+    return redirect(url_for("reports.schedule_list"))
+
+
+@bp.route("/rapportages/planning/<int:schedule_id>/stoppen", methods=["POST"])
+@manager_required
+def schedule_deactivate(schedule_id: int):
+    return _switch_schedule(schedule_id, False)
+
+
+@bp.route("/rapportages/planning/<int:schedule_id>/aanzetten", methods=["POST"])
+@manager_required
+def schedule_activate(schedule_id: int):
+    return _switch_schedule(schedule_id, True)
+
+
+# ---------------------------------------------------------------- recipients and the test e-mail
+
+def _mail_check_form(**kwargs) -> MailCheckForm:
+    form = MailCheckForm(**kwargs)
+    if not form.is_submitted():
+        form.to.data = current_user.email
+    return form
+
+
+@bp.route("/rapportages/ontvangers", methods=["GET", "POST"])
+@manager_required
+def recipients():
+    form = RecipientForm()
+    if form.validate_on_submit():
+        outcome = run(operations.add_recipient, form.kind.data, form.email.data, form.name.data,
+                      actor=current_user, form=form)
+        if outcome:
+            recipient = outcome.result
+            flash(f"{recipient.email} ontvangt voortaan de {KIND_IN_SENTENCE[recipient.kind]}.", "success")
+            return redirect(url_for("reports.recipients"))
+    found = queries.recipients()
+    by_kind = {kind: [r for r in found if r.kind == kind] for kind in KIND_LABELS}
+    return render_template("reports/recipients.html", form=form, by_kind=by_kind, kinds=KIND_LABELS,
+                           button_form=EmptyForm(), mail_form=_mail_check_form(),
+                           mail_server=mail.mail_server_label())
+
+
+@bp.route("/rapportages/testmail", methods=["POST"])
+@manager_required
+def send_mail_check():
+    form = _mail_check_form()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(form.to.errors) or "Vul een geldig e-mailadres in.", "error")
+        return redirect(url_for("reports.recipients"))
+    outcome = run(operations.send_test_mail, form.to.data, actor=current_user)
+    if outcome:  # committed with its audit entry, whatever the mail server said
+        sent, message = outcome.result
+        flash(message, "success" if sent else "error")
+    return redirect(url_for("reports.recipients"))
+
+
+def _set_recipient(recipient_id: int, active: bool):
+    recipient = queries.get_recipient(recipient_id)
+    require_button_form()
+    outcome = run(operations.set_recipient_active, recipient, active, actor=current_user)
+    if outcome and outcome.result:
+        flash(f"{recipient.email} is {'weer actief' if active else 'gepauzeerd'} voor de "
+              f"{KIND_IN_SENTENCE[recipient.kind]}.", "success")
+    return redirect(url_for("reports.recipients"))
+
+
+@bp.route("/rapportages/ontvangers/<int:recipient_id>/pauzeren", methods=["POST"])
+@manager_required
+def recipient_pause(recipient_id: int):
+    return _set_recipient(recipient_id, False)
+
+
+@bp.route("/rapportages/ontvangers/<int:recipient_id>/hervatten", methods=["POST"])
+@manager_required
+def recipient_resume(recipient_id: int):
+    return _set_recipient(recipient_id, True)
+
+
+@bp.route("/rapportages/ontvangers/<int:recipient_id>/verwijderen", methods=["POST"])
+@manager_required
+def recipient_remove(recipient_id: int):
+    recipient = queries.get_recipient(recipient_id)
+    require_button_form()
+    email, kind = recipient.email, recipient.kind
+    run(operations.remove_recipient, recipient, actor=current_user,
+        success=f"{email} ontvangt de {KIND_IN_SENTENCE[kind]} niet meer.")
+    return redirect(url_for("reports.recipients"))
