@@ -1,7 +1,8 @@
-"""The chart of one impact indicator over time, as SVG made on the server: baseline, targets, actual values
-from the monitor (context) and from updates (contribution), and the Brabant line; the same picture on the
-web page and in the PDF, with a text alternative. Series differ by marker and line style, never by colour
-alone, and every point has a <title> with its value."""
+"""The chart of one impact indicator over time, as server-side SVG for the web page and the PDF alike.
+
+It shows the baseline, the targets, actual values from the monitor (context) and from updates (contribution),
+and the Brabant line, with a text alternative. Series differ by marker and line style, never by colour alone,
+and every point has a <title> with its value."""
 import math
 from decimal import Decimal
 

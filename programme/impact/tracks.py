@@ -1,5 +1,7 @@
-"""An impact indicator over time: its baseline, targets per period, actual values from the monitor (context)
-and from the owners' updates (contribution), the Brabant line, and its status against the target.
+"""An impact indicator over time, and its status against its target.
+
+Its baseline, targets per period, actual values from the monitor (context) and from the owners' updates
+(contribution), and the Brabant line.
 
 Monitor values are read, never copied: an indicator linked to a monitor indicator and an area takes every
 later published edition's value for that area at read time. A stored copy would go stale the moment an

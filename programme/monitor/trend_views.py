@@ -1,5 +1,6 @@
-"""The monitor's trend page (an indicator in an area over the editions, beside Brabant) and the manager's
-threshold per indicator."""
+"""The monitor's trend page and the manager's threshold per monitor indicator.
+
+The trend page shows an indicator in an area over the editions, beside Brabant."""
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 

@@ -1,6 +1,8 @@
-"""Trends of the monitor: per indicator and area the values per edition, the change since the previous
-edition and since the first one (the baseline), better, worse or equal within the indicator's threshold,
-the Brabant figure beside it, and a note where the area was reorganised between two editions.
+"""Trends of the monitor: per indicator and area the values and changes over the editions.
+
+The change since the previous edition and since the first one (the baseline), better, worse or equal within
+the indicator's threshold, the Brabant figure beside it, and a note where the area was reorganised between
+two editions.
 
 Everything is read in a fixed number of queries, whatever the number of indicators and areas."""
 from dataclasses import dataclass, field
