@@ -174,3 +174,22 @@ def test_only_the_manager_links_an_indicator(app, login_as):
         with app.app_context():
             _db.session.execute(delete(ImpactIndicator).where(ImpactIndicator.name == "Gekoppeld via scherm"))
             _db.session.commit()
+
+
+def test_the_gs_report_holds_the_chart_of_a_linked_indicator(app, db):
+    import io
+
+    from pypdf import PdfReader
+
+    from programme.reports.kinds import GS_QUARTERLY
+    from programme.reports.rendering.content import build_content
+    from programme.reports.rendering.pdf import render_pdf
+    from programme.reports.spans import parse_span
+
+    report = build_content(GS_QUARTERLY, parse_span("2019-K4"))
+    linked = dict(report.charts["linked"])
+    chart = linked["Toename van sociale veerkracht in de monitor van 2019"]  # the seeded, linked programme indicator
+    assert 'data-kind="nulmeting"' in chart.svg and "Nulmeting 57%" in chart.alt
+    assert f'alt="{chart.alt[:40]}' in chart.img()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(report))).pages)
+    assert "Figuur 2.1." in text and "contextmetingen uit de monitor" in text

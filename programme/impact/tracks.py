@@ -131,10 +131,11 @@ def _by_id(model, ids) -> dict:
     return {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
 
 
-def tracks_for(indicators: list[ImpactIndicator]) -> dict[int, IndicatorTrack]:
-    """Indicator id -> its track, in seven queries whatever the number of indicators."""
+def tracks_for(indicators: list[ImpactIndicator], until: date | None = None) -> dict[int, IndicatorTrack]:
+    """Indicator id -> its track, in seven queries whatever the number of indicators; with `until` (a report's
+    reference date) only the measurements and editions up to that day."""
     ids = [i.id for i in indicators]
-    editions = monitor_queries.published_editions()
+    editions = [e for e in monitor_queries.published_editions() if until is None or e.year <= until.year]
     published = {e.id: e for e in editions}
     monitor_indicators = _by_id(MonitorIndicator, [i.monitor_indicator_id for i in indicators])
     areas = _by_id(Area, [i.baseline_area_id for i in indicators])
@@ -152,9 +153,10 @@ def tracks_for(indicators: list[ImpactIndicator]) -> dict[int, IndicatorTrack]:
     for target in db.session.scalars(select(ImpactTarget).where(ImpactTarget.indicator_id.in_(ids or [0]))):
         targets.setdefault(target.indicator_id, []).append(target)
     measurements: dict[int, list[ImpactMeasurement]] = {}
-    for measurement in db.session.scalars(
-            select(ImpactMeasurement).where(ImpactMeasurement.indicator_id.in_(ids or [0]))
-            .order_by(ImpactMeasurement.measured_on, ImpactMeasurement.id)):
+    measured = select(ImpactMeasurement).where(ImpactMeasurement.indicator_id.in_(ids or [0]))
+    if until is not None:
+        measured = measured.where(ImpactMeasurement.measured_on <= until)
+    for measurement in db.session.scalars(measured.order_by(ImpactMeasurement.measured_on, ImpactMeasurement.id)):
         measurements.setdefault(measurement.indicator_id, []).append(measurement)
     return {indicator.id: _track(indicator, monitor_indicators, areas, province, values, editions,
                                  targets.get(indicator.id, []), measurements.get(indicator.id, []))
