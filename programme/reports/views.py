@@ -18,7 +18,8 @@ from programme.core.rate_limits import export_limit
 from programme.initiatives.models import Initiative
 from programme.reports import bp, mail, operations, queries
 from programme.reports.archive import report_file
-from programme.reports.forms import AskReportForm, require_button_form
+from programme.core.edit_pages import require_button_form
+from programme.reports.forms import AskReportForm
 from programme.reports.kinds import KIND_LABELS
 from programme.reports.models import DONE, FAILED, MAX_DELIVERY_ATTEMPTS, QUEUED, ReportBuild
 from programme.reports.rendering.excel import MIMETYPE as EXCEL_MIMETYPE
