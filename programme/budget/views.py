@@ -10,7 +10,7 @@ from programme.budget import queries
 from programme.budget.forms import (InitiativeLineForm, LineForm, NewInitiativeLineForm, NewLineForm, PeriodForm,
                                     allocation_form)
 from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource
-from programme.core.edit_pages import edit_form, part_page, remove_part, require_button_form, save_version
+from programme.core.edit_pages import edit_flow, edit_form, part_page, remove_part, require_button_form
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm, choices
 from programme.core.operations import run
@@ -51,7 +51,7 @@ def _data(form) -> dict:
     return {name: form[name].data for name in _fields(form)}
 
 
-def _line_page(form, *, owner, line=None, conflict=None, deleting=False):
+def _line_page(line, form, conflict=None, *, owner, deleting=False):
     return part_page("budget/line.html", line, what="deze begrotingspost", it="De post", noun="de post",
                      conflict=conflict, deleting=deleting, form=form, line=line, owner=owner,
                      back_url=_back_url(owner), has_spending=line is not None and ops.has_spending(line))
@@ -95,23 +95,18 @@ def _new_line(*, action: Action | None = None, initiative: Initiative | None = N
                                          form=form):
         flash("De begrotingspost is toegevoegd.", "info")
         return redirect(_back_url(action or initiative))
-    return _line_page(form, owner=action or initiative)
+    return _line_page(None, form, owner=action or initiative)
 
 
 @bp.route("/begroting/posten/<int:line_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_line(line_id: int):
     line = get_line(line_id)
+    owner = _owner(line)
     form = edit_form(lambda **kwargs: _line_form(line, **kwargs), line)
-    if not form.validate_on_submit():
-        return _line_page(form, owner=_owner(line), line=line)
-    outcome = save_version(ops.update_line, line, _data(form), form=form, load=lambda: get_line(line_id),
-                           names=_fields(form), action="budget_line.update")
-    if outcome:
-        flash("De begrotingspost is opgeslagen." if outcome.result else "Er was niets gewijzigd.", "info")
-        return redirect(_back_url(_owner(line)))
-    line = outcome.result or line
-    return _line_page(form, owner=_owner(line), line=line, conflict=outcome.conflict)
+    return edit_flow(ops.update_line, line, form, names=_fields(form), load=lambda: get_line(line_id),
+                     action="budget_line.update", saved="De begrotingspost is opgeslagen.", done_url=_back_url(owner),
+                     page=lambda line, form, conflict=None: _line_page(line, form, conflict, owner=owner))
 
 
 @bp.route("/begroting/posten/<int:line_id>/verwijderen", methods=["POST"])
@@ -122,8 +117,8 @@ def remove_line(line_id: int):
         ops.remove_line, line, load=lambda: get_line(line_id), action="budget_line.delete",
         removed="De begrotingspost is verwijderd.", done_url=_back_url(_owner(line)),
         refused_url=url_for("budget.edit_line", line_id=line_id),
-        page=lambda line: _line_page(_line_form(line, formdata=None, obj=line), owner=_owner(line), line=line,
-                                     conflict=[], deleting=True))
+        page=lambda line: _line_page(line, _line_form(line, formdata=None, obj=line), [], owner=_owner(line),
+                                     deleting=True))
 
 
 @bp.route("/begroting/perioden", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from programme.core.forms import EmptyForm
 from programme.core.operations import Outcome, Stale, run
 
 SAME = "Uw invoer is gelijk aan wat nu is opgeslagen."
-SAVED = {True: "De {what} is opgeslagen.", False: "Er was niets gewijzigd."}
+NOTHING_CHANGED = "Er was niets gewijzigd."
 NOT_REMOVED = ("Iemand anders heeft {what} gewijzigd nadat u de pagina opende. {it} is niet verwijderd. "
                "Hieronder staat wat nu is opgeslagen; verwijder opnieuw als dat nog steeds de bedoeling is.")
 
@@ -53,6 +53,30 @@ def save_version(operation: Callable, obj, *args, form, load: Callable[[], Any],
     the differences, the refusal is audited as `action`."""
     return run(operation, obj, *args, expected_version=int(form.version.data), form=form,
                stale=Stale(load, names, action, compare), **kwargs)
+
+
+def add_flow(operation: Callable, owner, form, *, names, added: str, done_url: str, page: Callable):
+    """The page that adds a part to `owner` from the form's fields `names`: `page(None, form)` until the
+    operation succeeds, then `added` is flashed and the user goes to `done_url`."""
+    if form.validate_on_submit() and run(operation, owner, form_data(form, names), form=form):
+        flash(added, "info")
+        return redirect(done_url)
+    return page(None, form)
+
+
+def edit_flow(operation: Callable, obj, form, *, names, load: Callable[[], Any], action: str, saved: str,
+              done_url: str, page: Callable, data: dict | None = None):
+    """The edit page of a versioned record: `page(obj, form)` until the form is valid; then the fields
+    `names` (or the values `data`) are saved, `saved` (or that nothing changed) is flashed and the user
+    goes to `done_url`; a stale form shows `page(stored record, form, conflict rows)`."""
+    if not form.validate_on_submit():
+        return page(obj, form)
+    outcome = save_version(operation, obj, form_data(form, names) if data is None else data, form=form, load=load,
+                           names=names, action=action)
+    if outcome:
+        flash(saved if outcome.result else NOTHING_CHANGED, "info")
+        return redirect(done_url)
+    return page(outcome.result or obj, form, outcome.conflict)
 
 
 def edit_page(template: str, *, conflict: list | None = None, **context):

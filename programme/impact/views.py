@@ -3,8 +3,8 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from programme.core.editing import CONFLICT
-from programme.core.edit_pages import (SAVED, edit_form, edit_page, form_data, part_page, remove_part,
-                                       require_button_form, save_version)
+from programme.core.edit_pages import (NOTHING_CHANGED, add_flow, edit_flow, edit_form, edit_page, form_data,
+                                       part_page, remove_part, require_button_form, save_version)
 from programme.core.extensions import db
 from programme.core.formatting import in_sentence
 from programme.core.forms import EmptyForm, choices
@@ -79,7 +79,7 @@ def edit_indicator(indicator_id: int):
                                load=lambda: get_indicator(indicator_id), names=ops.INDICATOR_FIELDS,
                                action="impact_indicator.update")
         if outcome:
-            flash(SAVED[outcome.result].format(what="indicator"), "info")
+            flash("De indicator is opgeslagen." if outcome.result else NOTHING_CHANGED, "info")
             return redirect(url_for("impact.edit_indicator", indicator_id=indicator_id))
         indicator, conflict = outcome.result or indicator, outcome.conflict
     initiative = db.session.get(Initiative, indicator.initiative_id) if indicator.initiative_id else None
@@ -107,6 +107,10 @@ def _target_page(indicator, target, form, conflict=None, deleting=False):
                      can_remove=target is not None and not has_measurements(indicator))
 
 
+def _page_of(indicator):
+    return lambda target, form, conflict=None: _target_page(indicator, target, form, conflict)
+
+
 def _targets_url(indicator_id: int) -> str:
     return url_for("impact.edit_indicator", indicator_id=indicator_id) + "#streefwaarden"
 
@@ -115,28 +119,19 @@ def _targets_url(indicator_id: int) -> str:
 @manager_required
 def new_target(indicator_id: int):
     indicator = get_indicator(indicator_id)
-    form = NewTargetForm()
-    if form.validate_on_submit() and run(ops.add_target, indicator, form_data(form, ops.TARGET_FIELDS), form=form):
-        flash("De streefwaarde is toegevoegd.", "info")
-        return redirect(_targets_url(indicator_id))
-    return _target_page(indicator, None, form)
+    return add_flow(ops.add_target, indicator, NewTargetForm(), names=ops.TARGET_FIELDS,
+                    added="De streefwaarde is toegevoegd.", done_url=_targets_url(indicator_id),
+                    page=_page_of(indicator))
 
 
 @bp.route("/indicatoren/<int:indicator_id>/streefwaarden/<int:target_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_target(indicator_id: int, target_id: int):
     target = get_target(indicator_id, target_id)
-    form = edit_form(TargetForm, target)
-    if not form.validate_on_submit():
-        return _target_page(target.indicator, target, form)
-    outcome = save_version(ops.update_target, target, form_data(form, ops.TARGET_FIELDS), form=form,
-                           load=lambda: get_target(indicator_id, target_id), names=ops.TARGET_FIELDS,
-                           action="impact_target.update")
-    if outcome:
-        flash(SAVED[outcome.result].format(what="streefwaarde"), "info")
-        return redirect(_targets_url(indicator_id))
-    target = outcome.result or target
-    return _target_page(target.indicator, target, form, outcome.conflict)
+    return edit_flow(ops.update_target, target, edit_form(TargetForm, target), names=ops.TARGET_FIELDS,
+                     load=lambda: get_target(indicator_id, target_id), action="impact_target.update",
+                     saved="De streefwaarde is opgeslagen.", done_url=_targets_url(indicator_id),
+                     page=_page_of(target.indicator))
 
 
 @bp.route("/indicatoren/<int:indicator_id>/streefwaarden/<int:target_id>/verwijderen", methods=["POST"])

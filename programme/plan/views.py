@@ -2,8 +2,8 @@
 from flask import flash, redirect, render_template, url_for
 
 from programme.core.editing import CONFLICT
-from programme.core.edit_pages import (SAVED, edit_form, edit_page, form_data, part_page, remove_part,
-                                       require_button_form, save_version)
+from programme.core.edit_pages import (add_flow, edit_flow, edit_form, edit_page, form_data, part_page, remove_part,
+                                       require_button_form)
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm
 from programme.core.operations import run
@@ -39,15 +39,9 @@ def new_action(deliverable_id: int):
 @manager_required
 def edit_action(action_id: int):
     action = get_action(action_id)
-    form = edit_form(ActionForm, action)
-    if not form.validate_on_submit():
-        return _action_page(action, form)
-    outcome = save_version(ops.update_action, action, form_data(form, ops.ACTION_FIELDS), form=form,
-                           load=lambda: get_action(action_id), names=ops.ACTION_FIELDS, action="action.update")
-    if outcome:
-        flash(SAVED[outcome.result].format(what="actie"), "info")
-        return redirect(url_for("plan.edit_action", action_id=action_id))
-    return _action_page(outcome.result or action, form, outcome.conflict)
+    return edit_flow(ops.update_action, action, edit_form(ActionForm, action), names=ops.ACTION_FIELDS,
+                     load=lambda: get_action(action_id), action="action.update", saved="De actie is opgeslagen.",
+                     done_url=url_for("plan.edit_action", action_id=action_id), page=_action_page)
 
 
 @bp.route("/acties/<int:action_id>/archiveren", methods=["POST"], endpoint="archive_action",
@@ -68,6 +62,10 @@ def _planning_page(action, planning, form, conflict=None, deleting=False):
                      conflict=conflict, deleting=deleting, action=action, planning=planning, form=form)
 
 
+def _page_of(action):
+    return lambda planning, form, conflict=None: _planning_page(action, planning, form, conflict)
+
+
 def _plannings_url(action_id: int) -> str:
     return url_for("plan.edit_action", action_id=action_id) + "#planning"
 
@@ -76,28 +74,18 @@ def _plannings_url(action_id: int) -> str:
 @manager_required
 def new_planning(action_id: int):
     action = get_action(action_id)
-    form = NewPlanningForm()
-    if form.validate_on_submit() and run(ops.add_planning, action, form_data(form, ops.PLANNING_FIELDS), form=form):
-        flash("De planning is toegevoegd.", "info")
-        return redirect(_plannings_url(action_id))
-    return _planning_page(action, None, form)
+    return add_flow(ops.add_planning, action, NewPlanningForm(), names=ops.PLANNING_FIELDS,
+                    added="De planning is toegevoegd.", done_url=_plannings_url(action_id), page=_page_of(action))
 
 
 @bp.route("/acties/<int:action_id>/planning/<int:planning_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_planning(action_id: int, planning_id: int):
     planning = get_planning(action_id, planning_id)
-    form = edit_form(PlanningForm, planning)
-    if not form.validate_on_submit():
-        return _planning_page(planning.action, planning, form)
-    outcome = save_version(ops.update_planning, planning, form_data(form, ops.PLANNING_FIELDS), form=form,
-                           load=lambda: get_planning(action_id, planning_id), names=ops.PLANNING_FIELDS,
-                           action="action_planning.update")
-    if outcome:
-        flash(SAVED[outcome.result].format(what="planning"), "info")
-        return redirect(_plannings_url(action_id))
-    planning = outcome.result or planning
-    return _planning_page(planning.action, planning, form, outcome.conflict)
+    return edit_flow(ops.update_planning, planning, edit_form(PlanningForm, planning), names=ops.PLANNING_FIELDS,
+                     load=lambda: get_planning(action_id, planning_id), action="action_planning.update",
+                     saved="De planning is opgeslagen.", done_url=_plannings_url(action_id),
+                     page=_page_of(planning.action))
 
 
 @bp.route("/acties/<int:action_id>/planning/<int:planning_id>/verwijderen", methods=["POST"])
