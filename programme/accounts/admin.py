@@ -18,7 +18,7 @@ from programme.core.forms import EmptyForm
 from programme.core.permissions import ROLE_LABELS, manager_required
 from programme.core.extensions import db
 from programme.core.editing import CONFLICT
-from programme.core.edit_pages import edit_form, edit_page, require_button_form, save_version
+from programme.core.edit_pages import edit_form, edit_page, button_action, save_version
 from programme.core.operations import run
 
 # The fields of the account form, as its conflict screen compares them.
@@ -68,10 +68,9 @@ def edit(user_id: int):
 @manager_required
 def switch(user_id: int, active: bool):
     user = get_user(user_id)
-    require_button_form()
-    if run(set_active, user, active, actor=current_user._get_current_object()):
-        flash(f"Het account van {user.name} is {'ingeschakeld' if active else 'uitgeschakeld'}.", "info")
-    return redirect(url_for("accounts.users"))
+    return button_action(set_active, user, active, actor=current_user._get_current_object(),
+                         done=f"Het account van {user.name} is {'ingeschakeld' if active else 'uitgeschakeld'}.",
+                         to=url_for("accounts.users"))
 
 
 @bp.route("/accounts/<int:user_id>/tweestapsverificatie-uitzetten", methods=["POST"])
@@ -79,10 +78,9 @@ def switch(user_id: int, active: bool):
 def reset_second_factor(user_id: int):
     """For someone who lost the phone with their authenticator app."""
     user = get_user(user_id)
-    require_button_form()
-    if run(reset_totp, user, actor=current_user._get_current_object()):
-        flash(f"De tweestapsverificatie van {user.name} staat uit. Laat {user.name} die opnieuw instellen.", "info")
-    return redirect(url_for("accounts.edit", user_id=user_id))
+    return button_action(reset_totp, user, actor=current_user._get_current_object(),
+                         done=f"De tweestapsverificatie van {user.name} staat uit. Laat {user.name} die opnieuw "
+                              "instellen.", to=url_for("accounts.edit", user_id=user_id))
 
 
 def _local(value: datetime | None) -> str:

@@ -10,7 +10,7 @@ from programme.budget import queries
 from programme.budget.forms import (InitiativeLineForm, LineForm, NewInitiativeLineForm, NewLineForm, PeriodForm,
                                     allocation_form)
 from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource
-from programme.core.edit_pages import edit_flow, edit_form, part_page, remove_part, require_button_form
+from programme.core.edit_pages import edit_flow, edit_form, part_page, remove_part, button_action
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm, choices
 from programme.core.operations import run
@@ -141,11 +141,8 @@ def periods():
 @manager_required
 def remove_period(period_id: int):
     period = db.get_or_404(BudgetYears, period_id)
-    require_button_form()
-    label = period.label
-    if run(ops.remove_years, period):
-        flash(f"De begrotingsperiode {label} is verwijderd.", "info")
-    return redirect(url_for("budget.periods"))
+    return button_action(ops.remove_years, period, done=f"De begrotingsperiode {period.label} is verwijderd.",
+                         to=url_for("budget.periods"))
 
 
 @bp.route("/begroting/perioden/<int:period_id>/toewijzing", methods=["GET", "POST"])

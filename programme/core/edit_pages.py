@@ -5,7 +5,7 @@ version it was loaded from. `save_version` hands that version to the operation a
 show a refusal because someone saved in between (`Stale`). `edit_page` renders with status 409 when
 the conflict box has something to show. Parts of a record (a target, a planning, a budget line) have
 their own page with a removal button: `part_page` and `remove_part` give them one wording.
-POST-only buttons check their empty form with `require_button_form`."""
+POST-only buttons check their empty form (`require_button_form`, `button_action`)."""
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +44,19 @@ def require_button_form() -> None:
     """POST-only buttons: the CSRF token is checked by CSRFProtect, the empty form must validate too."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+
+
+def button_action(operation: Callable, *args, done: str | Callable[[Any], str | None] | None, to: str,
+                  category: str = "info", **kwargs):
+    """A POST-only button (archive, switch on or off, send again): check its empty form, run the
+    operation, flash `done` after the commit (a text, or made from the result; None: nothing to say)
+    and go to `to`. A refusal is flashed by run()."""
+    require_button_form()
+    outcome = run(operation, *args, **kwargs)
+    message = done(outcome.result) if callable(done) and outcome else done if outcome else None
+    if message:
+        flash(message, category)
+    return redirect(to)
 
 
 def save_version(operation: Callable, obj, *args, form, load: Callable[[], Any], names=(), action: str,

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from programme.core.editing import CONFLICT
 from programme.core.edit_pages import (NOTHING_CHANGED, add_flow, edit_flow, edit_form, edit_page, form_data,
-                                       part_page, remove_part, require_button_form, save_version)
+                                       part_page, remove_part, button_action, save_version)
 from programme.core.extensions import db
 from programme.core.formatting import in_sentence
 from programme.core.forms import EmptyForm, choices
@@ -94,11 +94,9 @@ def edit_indicator(indicator_id: int):
           defaults={"archived": False})
 @manager_required
 def set_archived(indicator_id: int, archived: bool):
-    indicator = get_indicator(indicator_id)
-    require_button_form()
-    if run(ops.set_indicator_archived, indicator, archived):
-        flash("De indicator is gearchiveerd." if archived else "De indicator is uit het archief gehaald.", "info")
-    return redirect(url_for("impact.edit_indicator", indicator_id=indicator_id))
+    done = "De indicator is gearchiveerd." if archived else "De indicator is uit het archief gehaald."
+    return button_action(ops.set_indicator_archived, get_indicator(indicator_id), archived, done=done,
+                         to=url_for("impact.edit_indicator", indicator_id=indicator_id))
 
 
 def _target_page(indicator, target, form, conflict=None, deleting=False):

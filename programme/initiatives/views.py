@@ -6,7 +6,7 @@ from programme.accounts.models import User
 from programme.core.editing import CONFLICT
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm, choices
-from programme.core.edit_pages import edit_form, edit_page, form_data, require_button_form, save_version
+from programme.core.edit_pages import edit_form, edit_page, form_data, button_action, save_version
 from programme.core.operations import run
 from programme.core.permissions import OWNER, users_with_role
 from programme.initiatives import bp
@@ -149,12 +149,9 @@ def edit(initiative_id: int):
 @bp.route("/initiatieven/<int:initiative_id>/dearchiveren", methods=["POST"], endpoint="unarchive",
           defaults={"archived": False})
 def set_archived(initiative_id: int, archived: bool):
-    initiative = get_editable_initiative(initiative_id)
-    require_button_form()
-    if run(ops.set_archived, initiative, archived):
-        flash("Het initiatief is gearchiveerd." if archived else "Het initiatief is uit het archief gehaald.",
-              "info")
-    return redirect(url_for("initiatives.detail", initiative_id=initiative_id))
+    return button_action(ops.set_archived, get_editable_initiative(initiative_id), archived,
+                         done="Het initiatief is gearchiveerd." if archived else "Het initiatief is uit het archief "
+                              "gehaald.", to=url_for("initiatives.detail", initiative_id=initiative_id))
 
 
 @bp.route("/initiatieven/<int:initiative_id>/leervragen/nieuw", methods=["GET", "POST"],

@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, url_for
 
 from programme.core.editing import CONFLICT
 from programme.core.edit_pages import (add_flow, edit_flow, edit_form, edit_page, form_data, part_page, remove_part,
-                                       require_button_form)
+                                       button_action)
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm
 from programme.core.operations import run
@@ -50,11 +50,9 @@ def edit_action(action_id: int):
           defaults={"archived": False})
 @manager_required
 def set_archived(action_id: int, archived: bool):
-    action = get_action(action_id)
-    require_button_form()
-    if run(ops.set_action_archived, action, archived):
-        flash("De actie is gearchiveerd." if archived else "De actie is uit het archief gehaald.", "info")
-    return redirect(url_for("plan.edit_action", action_id=action_id))
+    return button_action(ops.set_action_archived, get_action(action_id), archived,
+                         done="De actie is gearchiveerd." if archived else "De actie is uit het archief gehaald.",
+                         to=url_for("plan.edit_action", action_id=action_id))
 
 
 def _planning_page(action, planning, form, conflict=None, deleting=False):

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from programme.core.editing import CONFLICT
 from programme.core.forms import EmptyForm
-from programme.core.edit_pages import edit_form, edit_page, require_button_form, save_version
+from programme.core.edit_pages import edit_form, edit_page, button_action, save_version
 from programme.core.operations import run
 from programme.core.permissions import manager_required
 from programme.reports import bp, mail, operations, queries
@@ -70,10 +70,9 @@ def schedule_edit(schedule_id: int):
 @manager_required
 def schedule_switch(schedule_id: int, active: bool):
     schedule = queries.get_schedule(schedule_id)
-    require_button_form()
-    run(operations.activate if active else operations.deactivate, schedule, user=current_user,
-        success=f"De planning ‘{schedule.name}’ is {'aangezet' if active else 'gestopt'}.")
-    return redirect(url_for("reports.schedule_list"))
+    return button_action(operations.activate if active else operations.deactivate, schedule, user=current_user,
+                         done=f"De planning ‘{schedule.name}’ is {'aangezet' if active else 'gestopt'}.",
+                         to=url_for("reports.schedule_list"), category="success")
 
 
 # ---------------------------------------------------------------- recipients and the test e-mail
@@ -126,20 +125,17 @@ def send_mail_check():
 @manager_required
 def recipient_switch(recipient_id: int, active: bool):
     recipient = queries.get_recipient(recipient_id)
-    require_button_form()
-    outcome = run(operations.set_recipient_active, recipient, active, actor=current_user)
-    if outcome and outcome.result:
-        flash(f"{recipient.email} is {'weer actief' if active else 'gepauzeerd'} voor de "
-              f"{KIND_IN_SENTENCE[recipient.kind]}.", "success")
-    return redirect(url_for("reports.recipients"))
+    message = (f"{recipient.email} is {'weer actief' if active else 'gepauzeerd'} voor de "
+               f"{KIND_IN_SENTENCE[recipient.kind]}.")
+    return button_action(operations.set_recipient_active, recipient, active, actor=current_user,
+                         done=lambda changed: message if changed else None, to=url_for("reports.recipients"),
+                         category="success")
 
 
 @bp.route("/rapportages/ontvangers/<int:recipient_id>/verwijderen", methods=["POST"])
 @manager_required
 def recipient_remove(recipient_id: int):
     recipient = queries.get_recipient(recipient_id)
-    require_button_form()
-    email, kind = recipient.email, recipient.kind
-    run(operations.remove_recipient, recipient, actor=current_user,
-        success=f"{email} ontvangt de {KIND_IN_SENTENCE[kind]} niet meer.")
-    return redirect(url_for("reports.recipients"))
+    return button_action(operations.remove_recipient, recipient, actor=current_user,
+                         done=f"{recipient.email} ontvangt de {KIND_IN_SENTENCE[recipient.kind]} niet meer.",
+                         to=url_for("reports.recipients"), category="success")
