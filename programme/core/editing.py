@@ -11,7 +11,7 @@ from wtforms import Field, HiddenField, IntegerField, SelectField, ValidationErr
 
 from programme.core import audit, audit_labels
 from programme.core.formatting import dutch_date, money, number
-from programme.core.forms import FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm
+from programme.core.forms import FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, text_field
 from programme.core.extensions import db
 
 CHOOSE = "Kies alleen uit de getoonde mogelijkheden."
@@ -95,6 +95,11 @@ def validate_period(_form, field) -> None:
         check_period_label(field.data)
     except ValueError as error:
         raise ValidationError(str(error)) from None
+
+
+def period_field(label: str = "Periode"):
+    """The period a target or a planning is for: '2019', '2026-K4', '2018/2019' or '2018-2020'."""
+    return text_field(label, 20, "Vul de periode in.", validators=[validate_period], description=PERIOD_HINT)
 
 
 def check_version(obj, expected: int) -> None:
