@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(scheduler_command)
     app.cli.add_command(backup_command)
+    register_example_monitor(app)
 
     @app.cli.command("seed")
     def seed_command():
@@ -82,6 +83,26 @@ def register(app: Flask) -> None:
                        f"{stats.get('submitted', 0)} ingediende en {stats.get('draft', 0)} concept-"
                        f"voortgangsberichten, {stats.get('reports', 0)} rapportages. "
                        "Verwijderen: flask example-data --remove")
+
+
+def register_example_monitor(app: Flask) -> None:
+    @app.cli.command("example-monitor")
+    @click.option("--remove", is_flag=True, help="Verwijder de voorbeeldeditie weer.")
+    def example_monitor_command(remove):
+        """Load (or --remove) a FICTIONAL monitor edition 2022, marked 'voorbeeld, geen echte meting'."""
+        from programme.seed.example_monitor import load_example_monitor, remove_example_monitor
+        from programme.seed.history import ExampleDataRefused
+
+        try:
+            if remove:
+                click.echo(f"Voorbeeldeditie verwijderd ({remove_example_monitor()} waarden).")
+                return
+            record = load_example_monitor()
+        except ExampleDataRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo("De voorbeeldeditie is al geladen; er is niets veranderd." if record is None else
+                   f"Voorbeeldeditie {record.edition.label} geladen en gepubliceerd: {record.added} waarden. "
+                   "Verwijderen: flask example-monitor --remove")
 
 
 def create_demo_accounts() -> Path:

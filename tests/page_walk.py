@@ -38,7 +38,7 @@ PARENTS = {
     "planning_id": ("action_id", "action_id"),
 }
 # Fixed values for other converters (e.g. the sign-in step).
-OTHER_ARGUMENTS = {"step": "code"}
+OTHER_ARGUMENTS = {"step": "code", "token": "x" * 32, "layout": "long", "fmt": "csv"}  # token: an unknown upload
 MISSING_ID = 999_999
 
 

@@ -17,6 +17,7 @@ from programme.core.rate_limits import export_limit
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.initiatives.queries import get_initiative
+from programme.monitor.audit_labels import ACTION_LABELS as MONITOR_ACTION_LABELS
 from programme.progress.audit_labels import ACTION_LABELS as PROGRESS_ACTION_LABELS
 from programme.reports.audit_labels import ACTION_LABELS as REPORT_ACTION_LABELS
 from programme.progress.queries import visible_history
@@ -66,6 +67,7 @@ ACTION_LABELS = {
 }
 ACTION_LABELS.update(PROGRESS_ACTION_LABELS)
 ACTION_LABELS.update(REPORT_ACTION_LABELS)  # the new names and those of entries stored before issue 9
+ACTION_LABELS.update(MONITOR_ACTION_LABELS)
 ACTION_LABELS.update({
     "budget_years.create": "Begrotingsperiode toegevoegd",
     "budget_years.delete": "Begrotingsperiode verwijderd",

@@ -1,5 +1,6 @@
-"""The manager's editing of budget lines, budget columns and allocations (the budget page itself, which
-reads approved spending, is in progress/followup_views.py)."""
+"""The manager's editing of budget lines, budget columns and allocations.
+
+The budget page itself, which reads approved spending, is in progress/followup_views.py."""
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload

@@ -1,6 +1,8 @@
-"""Dutch words for the audit trail: the name of each kind of object, the name of each field and how
-its value reads. Each domain describes its own models in its `audit_labels.py` (imported with the
-models); the audit pages and the CSV export read them from here, so both use the same words."""
+"""Dutch words for the audit trail, shared by the audit pages and the CSV export.
+
+The name of each kind of object, the name of each field and how its value reads. Each domain
+describes its own models in its `audit_labels.py` (imported with the models); the audit pages and
+the CSV export read them from here, so both use the same words."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation

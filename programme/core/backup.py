@@ -1,5 +1,6 @@
-"""Backups (SECURITY.md 15): the database, the evidence files and the issued reports in one archive
-with a manifest, and restoring such an archive into an empty, migrated database.
+"""Backups and restores of the database, the evidence files and the issued reports (SECURITY.md 15).
+
+One archive with a manifest, restored into an empty, migrated database.
 
 The rows of every table are written as JSON lines from the SQLAlchemy metadata, read from a
 consistent snapshot: for SQLite a copy made with the sqlite3 backup API (also kept in the archive,

@@ -1,12 +1,12 @@
-"""What the manager's edit screens for actions, indicators and budget lines share: the version
-field and its optimistic-lock check, select fields of ids with Dutch messages, period labels,
+"""The optimistic lock and the fields every edit screen shares.
+
+The version field and its check, select fields of ids with Dutch messages, period labels,
 audited attribute changes, and the table of differences shown when a stale form is refused."""
 import re
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field, HiddenField, IntegerField, SelectField, ValidationError
 
 from programme.core import audit, audit_labels
@@ -193,28 +193,6 @@ def differences(obj, form, names) -> list[tuple[str, str, str]]:
         if not _same(stored, theirs):
             rows.append((field.label.text, _show(field, stored), _show(field, theirs)))
     return rows
-
-
-def save_with_lock(load, form, apply, *, action: str, names):
-    """Run apply(obj, expected_version) and commit. When the form was loaded from an older version
-    (checked first, or caught by the versioned UPDATE) roll back, log the refusal and return the
-    differences; the form then carries the stored version, so saving again is a deliberate
-    overwrite. Returns (obj, changed, conflict rows or None)."""
-    obj = load()
-    try:
-        changed = apply(obj, int(form.version.data))
-        db.session.commit()
-        return obj, changed, None
-    except (EditConflict, StaleDataError):
-        db.session.rollback()
-    obj = load()
-    db.session.refresh(obj)
-    audit.record_now(action, result="refused", object_type=type(obj).__name__,
-                     object_label=audit_labels.title_of(obj)[:300],
-                     message="bewerkconflict: verouderde versie")
-    rows = differences(obj, form, names)
-    form.version.data = str(obj.version)
-    return obj, False, rows
 
 
 def refuse(action: str, obj, message: str) -> None:

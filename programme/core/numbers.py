@@ -1,5 +1,6 @@
-"""The one parser for numbers and euro amounts as people type them in the Netherlands, and the form
-fields that use it: '1.234' is one thousand two hundred and thirty-four in every form and import."""
+"""The one parser for numbers and euro amounts as people type them, and the form fields that use it.
+
+As people type them in the Netherlands: '1.234' is one thousand two hundred and thirty-four in every form and import."""
 import re
 from decimal import Decimal
 

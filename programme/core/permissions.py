@@ -1,5 +1,7 @@
-"""Roles, the questions about a user's role, the decorators that guard views by role, and the one
-loader and refusals for protected objects (404 for what one may not see, 403 for what one may not do)."""
+"""Roles and who may do what: the only module that compares roles.
+
+The questions about a user's role, the decorators that guard views by role, and the one loader and
+refusals for protected objects (404 for what one may not see, 403 for what one may not do)."""
 from functools import wraps
 
 from flask import abort, make_response

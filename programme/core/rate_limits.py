@@ -1,5 +1,7 @@
-"""Rate limits on expensive functions (SECURITY.md 14): exports, downloads, the report preview and
-uploads, per signed-in user (per address for anyone else), with Flask-Limiter.
+"""Rate limits on expensive functions (SECURITY.md 14), with Flask-Limiter.
+
+Exports, downloads, the report preview and uploads are limited per signed-in user (per address for
+anyone else).
 
 The counters must be shared by every web worker, so they are not kept in a process's memory. By
 default they live in the app's own database (DatabaseStorage, the storage URI `appdb://`): one

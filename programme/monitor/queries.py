@@ -1,5 +1,7 @@
-"""Reads of the monitor: values per area beside Brabant, the area hierarchy, profiles, and areas across
-municipal reorganisations (the areas of a year, what an area became or came from)."""
+"""Reads of the monitor.
+
+Values per area beside Brabant, the area hierarchy, profiles, and areas across municipal
+reorganisations (the areas of a year, what an area became or came from)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,6 +13,12 @@ from programme.core.formatting import dutch_list, percent
 from programme.monitor.models import Area, AreaChange, MonitorEdition, MonitorIndicator, MonitorValue
 
 BRABANT = "Brabant"
+
+
+def published_editions() -> list[MonitorEdition]:
+    """The editions whose figures are shown as current figures, newest first (not drafts, not withdrawn)."""
+    return list(db.session.scalars(select(MonitorEdition).where(MonitorEdition.status == "published")
+                                   .order_by(MonitorEdition.year.desc())))
 
 
 def brabant() -> Area | None:
@@ -87,7 +95,8 @@ def area_profiles(areas: list[Area]) -> list[AreaProfile]:
     """For an initiative's areas: the newest monitor figures of each area (or of the nearest enclosing area
     that has figures), each beside the Brabant figure; one profile per distinct area shown, so two
     municipalities in one region, or a region and its municipality, never repeat the same table."""
-    edition = db.session.scalar(select(MonitorEdition).order_by(MonitorEdition.year.desc()))
+    edition = db.session.scalar(select(MonitorEdition).where(MonitorEdition.status == "published")
+                                .order_by(MonitorEdition.year.desc()))
     province = brabant()
     if edition is None or province is None:
         return []

@@ -5,12 +5,12 @@ from sqlalchemy import select
 from programme.core.extensions import db
 from programme.monitor import bp
 from programme.monitor import geo, maps, queries
-from programme.monitor.models import Area, MdiRanking, MonitorEdition, MonitorIndicator, SourceNote
+from programme.monitor.models import Area, MdiRanking, MonitorIndicator, SourceNote
 
 
 @bp.route("/monitor")
 def index():
-    editions = db.session.scalars(select(MonitorEdition).order_by(MonitorEdition.year.desc())).all()
+    editions = queries.published_editions()
     year = request.args.get("editie", "")
     edition = next((e for e in editions if str(e.year) == year), editions[0] if editions else None)
     areas = db.session.scalars(select(Area).order_by(Area.position)).all()
@@ -41,7 +41,7 @@ MAP_LEVELS = {"gemeente": ("municipality", "gemeente"), "corop": ("corop", "CORO
 def map_page():
     """A choropleth of one indicator in one edition, per municipality (as they were in the edition's year)
     or per COROP region, with the same figures in a table beside it."""
-    editions = db.session.scalars(select(MonitorEdition).order_by(MonitorEdition.year.desc())).all()
+    editions = queries.published_editions()
     edition = next((e for e in editions if str(e.year) == request.args.get("editie")),
                    editions[0] if editions else None)
     indicators = db.session.scalars(select(MonitorIndicator).order_by(MonitorIndicator.position)).all()
@@ -56,7 +56,7 @@ def map_page():
         level = "gemeente" if any(a.id in values for a in candidates["gemeente"]) else "corop"
     kind, noun = MAP_LEVELS[level]
     areas = candidates[level]
-    title = f"{indicator.name}, per {noun}, {edition.name}"
+    title = f"{indicator.name}, per {noun}, {edition.label}"
     shapes = geo.shapes(kind, edition.year)
     drawn = maps.choropleth(shapes, {a.cbs_code: values.get(a.id) for a in areas},
                             title=title, unit=indicator.unit, level=kind, names={a.cbs_code: a.name for a in areas})

@@ -3,16 +3,16 @@
 Labels, hints and errors in Dutch. edit_form fills the edit form from the update, update_values
 reads it back as plain values for operations.update_draft, differences shows what a stale save would
 have changed."""
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask_wtf.file import FileField
-from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField)
+from wtforms import (FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from programme.core.forms import (FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, DutchMeta, InRange, measurement_date,
-                                  plausible_date, text_field)
+from programme.core.forms import (FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, DutchDateField, DutchMeta, InRange,
+                                  measurement_date, plausible_date, text_field)
 from flask import abort
 
 from programme.budget.models import BudgetLine
@@ -37,20 +37,6 @@ class SubForm(Form):
         def bind_field(self, form, unbound_field, options):
             filters = [_strip, *unbound_field.kwargs.get("filters", [])]
             return unbound_field.bind(form=form, filters=filters, **options)
-
-
-class DutchDateField(DateField):
-    """A date input (type=date) with a Dutch message."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(str(valuelist[0]).strip(), "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError("Vul een geldige datum in (dag, maand, jaar).") from None
 
 
 def choices(pairs) -> list[SelectChoice]:

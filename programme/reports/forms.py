@@ -6,9 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from programme.core.editing import VersionedForm
-from programme.core.forms import BaseForm, InRange, choices, email_field, plausible_date, text_field
+from programme.core.forms import BaseForm, DutchDateField, InRange, choices, email_field, plausible_date, text_field
 from programme.core.operations import RuleError
-from programme.progress.forms import DutchDateField
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY, SCHEDULABLE_KINDS
 from programme.reports.mail import normalise_email
 from programme.reports.operations import unended_refusal

@@ -222,7 +222,9 @@ class Seeder:
                 "name": row["name"], "resource": row["resource"], "unit": row["unit"],
                 "higher_is_better": row.get("higher_is_better"),
                 "correlation": Decimal(str(corr)) if corr is not None else None,
-                "description": row.get("description"), "position": position, "source": row["source"]})
+                "description": row.get("description"), "position": position, "source": row["source"],
+                **{end: Decimal(str(row[end])) if row.get(end) is not None else None
+                   for end in ("minimum", "maximum")}})
         for row in data["values"]:
             self.upsert(MonitorValue, {
                 "edition_id": editions[row["edition"]].id, "area_id": areas[row["area"]].id,
