@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.core import permissions
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, UTCDateTime, format_repr, utcnow
 from programme.core.extensions import db
 from programme.core.formatting import dutch_datetime
 from programme.core.operations import LostRace
@@ -40,7 +40,7 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class ProgressRound(db.Model):
+class ProgressRound(CreatedMixin, db.Model):
     """A round of progress reporting that the manager opens and closes, usually a quarter ('2026-K4');
     owners report on it while it is open, a closed round takes no writes. (Named ReportingPeriod before;
     the table keeps its name.)"""
@@ -60,14 +60,13 @@ class ProgressRound(db.Model):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     closed_by: Mapped[User | None] = relationship()
     events: Mapped[list["PeriodEvent"]] = relationship(back_populates="period",
                                                        order_by="PeriodEvent.dt, PeriodEvent.id")
 
     def __repr__(self) -> str:
-        return f"<ProgressRound {self.code} {'open' if self.is_open else 'closed'}>"
+        return format_repr(self, "code", "is_open")
 
     def __str__(self) -> str:
         return self.label
@@ -110,14 +109,14 @@ class PeriodEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<PeriodEvent {self.period_id} {self.action}>"
+        return format_repr(self, "period_id", "action")
 
     @property
     def action_label(self) -> str:
         return self.ACTION_LABELS.get(self.action, self.action)
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(CreatedMixin, db.Model):
     """Voortgangsbericht: one initiative's report on one period. An approved update is final;
     a correction is a new revision pointing at the one it corrects."""
 
@@ -146,7 +145,6 @@ class ProgressUpdate(db.Model):
     results: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who submitted it last: like the author, they may not review it (four eyes).
@@ -183,7 +181,7 @@ class ProgressUpdate(db.Model):
         foreign_keys=lambda: [ImpactMeasurement.progress_update_id], viewonly=True)
 
     def __repr__(self) -> str:
-        return f"<ProgressUpdate {self.id} i={self.initiative_id} p={self.period_id} r{self.revision} {self.status}>"
+        return format_repr(self, "id", "initiative_id", "period_id", "revision", "status")
 
     @property
     def audit_label(self) -> str:

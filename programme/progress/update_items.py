@@ -1,7 +1,7 @@
 """What a progress update carries: lessons, risks, indicator values, spending, evidence.
 
 Each item is visible exactly when its update is, and final once the update is approved."""
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, event
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine
-from programme.core.db import Money, UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, Money, format_repr
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
@@ -41,7 +41,7 @@ class Lesson(_UpdateContent, db.Model):
     learning_question: Mapped[LearningQuestion | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Lesson {self.id} of {self.update_id}>"
+        return format_repr(self, "id", "update_id")
 
 
 class Risk(_UpdateContent, db.Model):
@@ -63,7 +63,7 @@ class Risk(_UpdateContent, db.Model):
     update: Mapped[ProgressUpdate] = relationship(back_populates="risks")
 
     def __repr__(self) -> str:
-        return f"<Risk {self.id} of {self.update_id} {self.likelihood}/{self.impact}>"
+        return format_repr(self, "id", "update_id", "likelihood", "impact")
 
     @property
     def likelihood_label(self) -> str:
@@ -92,7 +92,7 @@ class IndicatorValue(_UpdateContent, db.Model):
     impact_indicator: Mapped[ImpactIndicator] = relationship()
 
     def __repr__(self) -> str:
-        return f"<IndicatorValue {self.impact_indicator_id} {self.value} {self.measured_on}>"
+        return format_repr(self, "impact_indicator_id", "value", "measured_on")
 
 
 class Spending(_UpdateContent, db.Model):
@@ -116,11 +116,11 @@ class Spending(_UpdateContent, db.Model):
     budget_line: Mapped[BudgetLine] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Spending {self.budget_line_id} committed={self.committed} spent={self.spent}>"
+        return format_repr(self, "budget_line_id", "committed", "spent")
 
 
 
-class Evidence(_UpdateContent, db.Model):
+class Evidence(_UpdateContent, CreatedMixin, db.Model):
     """An uploaded file backing the update. The file itself lives in the instance folder under
     stored_name; a correction copies the row and shares the (immutable) file."""
 
@@ -134,13 +134,12 @@ class Evidence(_UpdateContent, db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     update: Mapped[ProgressUpdate] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Evidence {self.id} {self.original_name}>"
+        return format_repr(self, "id", "original_name")
 
 
 def _content_is_final(_mapper, connection, target):

@@ -13,7 +13,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, UTCDateTime, VersionedMixin, format_repr, utcnow
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.reports.kinds import KIND_IN_SENTENCE, KIND_LABELS, SCHEDULABLE_KINDS
@@ -52,7 +52,7 @@ OPEN_REQUEST_INDEXES = (
 )
 
 
-class ReportSchedule(db.Model):
+class ReportSchedule(VersionedMixin, CreatedMixin, db.Model):
     """Build a report of one kind after each period of that kind ends, a number of days later
     (for example GS quarterly, 15 days after each quarter)."""
 
@@ -72,23 +72,18 @@ class ReportSchedule(db.Model):
     # Periods that ended before this date are never built by the schedule (no back-filling).
     starts_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Optimistic locking: every UPDATE checks and increments it (StaleDataError on a lost race).
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     created_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<ReportSchedule {self.id} {self.kind} +{self.days_after_period}d>"
+        return format_repr(self, "id", "kind", "days_after_period")
 
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 
 
-class ReportBuild(db.Model):
+class ReportBuild(CreatedMixin, db.Model):
     """A request to build one report; its status and progress are shown while it runs."""
 
     __tablename__ = "report_builds"
@@ -124,7 +119,6 @@ class ReportBuild(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Which process works on it (host:pid), for diagnosing a build left running by a crash.
     worker: Mapped[str | None] = mapped_column(String(100))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("issued_reports.id"))
@@ -139,7 +133,7 @@ class ReportBuild(db.Model):
     report: Mapped["IssuedReport | None"] = relationship(foreign_keys=[report_id])
 
     def __repr__(self) -> str:
-        return f"<ReportBuild {self.id} {self.kind} {self.period_code} {self.status}>"
+        return format_repr(self, "id", "kind", "period_code", "status")
 
     @property
     def kind_label(self) -> str:
@@ -203,7 +197,7 @@ class IssuedReport(db.Model):
     deliveries: Mapped[list["Delivery"]] = relationship(back_populates="report", order_by="Delivery.id")
 
     def __repr__(self) -> str:
-        return f"<IssuedReport {self.id} {self.scope} v{self.version}>"
+        return format_repr(self, "id", "scope", "version")
 
     @property
     def kind_label(self) -> str:
@@ -230,7 +224,7 @@ def _issued_is_final(_mapper, _connection, target):
     raise RuntimeError(f"issued report {target.id} is archived and cannot change")
 
 
-class ReportRecipient(db.Model):
+class ReportRecipient(CreatedMixin, db.Model):
     """Who receives each kind of report by e-mail."""
 
     __tablename__ = "report_recipients"
@@ -244,13 +238,12 @@ class ReportRecipient(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
-        return f"<ReportRecipient {self.kind} {self.email}>"
+        return format_repr(self, "kind", "email")
 
 
-class Delivery(db.Model):
+class Delivery(CreatedMixin, db.Model):
     """One e-mail of an issued report to one recipient, retried on failure."""
 
     __tablename__ = "report_deliveries"
@@ -267,12 +260,11 @@ class Delivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[IssuedReport] = relationship(back_populates="deliveries")
 
     def __repr__(self) -> str:
-        return f"<Delivery {self.report_id} {self.email} {self.status}>"
+        return format_repr(self, "report_id", "email", "status")
 
     @property
     def status_label(self) -> str:
