@@ -4,9 +4,12 @@ A versioned record (with a `version` column) is loaded by a view's loader; the f
 version it was loaded from. `save_version` hands that version to the operation and tells run() how to
 show a refusal because someone saved in between (`Stale`). `edit_page` renders with status 409 when
 the conflict box has something to show. Parts of a record (a target, a planning, a budget line) have
-their own page with a removal button: `part_page` and `remove_part` give them one wording.
+their own page with a removal button: `part_page` and `remove_part` give them one wording, `PartPages` their
+add, edit and remove routes.
 POST-only buttons check their empty form (`require_button_form`, `button_action`)."""
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request
@@ -125,3 +128,46 @@ def remove_part(operation: Callable, part, *, load: Callable[[], Any], action: s
     if outcome.conflict is None:  # a rule refused it: the message is flashed
         return redirect(refused_url)
     return page(outcome.result)
+
+
+@dataclass(frozen=True)
+class PartPages:
+    """The add, edit and remove pages of one kind of versioned part of an owner (a target of an
+    indicator, a planning of an action), so that each route is one call. `get(owner_id, part_id)` loads
+    a part (404 otherwise), `page(owner, part, form, conflict=None, deleting=False)` renders one,
+    `audit` is the audit name of the part ('impact_target'), `subject` starts the flashed sentences
+    ('De streefwaarde'), `list_url(owner_id)` is where the parts are listed and `refused_url(owner_id,
+    part_id)` where a removal that a rule refused is flashed."""
+
+    get: Callable[[int, int], Any]
+    owner_of: Callable[[Any], Any]
+    page: Callable
+    new_form: Callable
+    form: Callable
+    names: tuple[str, ...]
+    add: Callable
+    update: Callable
+    delete: Callable
+    audit: str
+    subject: str
+    list_url: Callable[[int], str]
+    refused_url: Callable[[int, int], str]
+
+    def new(self, owner):
+        return add_flow(self.add, owner, self.new_form(), names=self.names, added=f"{self.subject} is toegevoegd.",
+                        done_url=self.list_url(owner.id), page=partial(self.page, owner))
+
+    def edit(self, owner_id: int, part_id: int):
+        part = self.get(owner_id, part_id)
+        return edit_flow(self.update, part, edit_form(self.form, part), names=self.names,
+                         load=lambda: self.get(owner_id, part_id), action=f"{self.audit}.update",
+                         saved=f"{self.subject} is opgeslagen.", done_url=self.list_url(owner_id),
+                         page=partial(self.page, self.owner_of(part)))
+
+    def remove(self, owner_id: int, part_id: int):
+        return remove_part(
+            self.delete, self.get(owner_id, part_id), load=lambda: self.get(owner_id, part_id),
+            action=f"{self.audit}.delete", removed=f"{self.subject} is verwijderd.", done_url=self.list_url(owner_id),
+            refused_url=self.refused_url(owner_id, part_id),
+            page=lambda part: self.page(self.owner_of(part), part, self.form(formdata=None, obj=part), [],
+                                        deleting=True))

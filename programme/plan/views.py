@@ -2,8 +2,7 @@
 from flask import flash, redirect, render_template, url_for
 
 from programme.core.editing import CONFLICT
-from programme.core.edit_pages import (add_flow, edit_flow, edit_form, edit_page, form_data, part_page, remove_part,
-                                       button_action)
+from programme.core.edit_pages import PartPages, button_action, edit_flow, edit_form, edit_page, form_data, part_page
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm
 from programme.core.operations import run
@@ -60,38 +59,27 @@ def _planning_page(action, planning, form, conflict=None, deleting=False):
                      conflict=conflict, deleting=deleting, action=action, planning=planning, form=form)
 
 
-def _page_of(action):
-    return lambda planning, form, conflict=None: _planning_page(action, planning, form, conflict)
-
-
-def _plannings_url(action_id: int) -> str:
-    return url_for("plan.edit_action", action_id=action_id) + "#planning"
+PLANNINGS = PartPages(
+    get=get_planning, owner_of=lambda planning: planning.action, page=_planning_page, new_form=NewPlanningForm,
+    form=PlanningForm, names=ops.PLANNING_FIELDS, add=ops.add_planning, update=ops.update_planning,
+    delete=ops.remove_planning, audit="action_planning", subject="De planning",
+    list_url=lambda action_id: url_for("plan.edit_action", action_id=action_id) + "#planning",
+    refused_url=lambda action_id, planning_id: url_for("plan.edit_action", action_id=action_id) + "#planning")
 
 
 @bp.route("/acties/<int:action_id>/planning/nieuw", methods=["GET", "POST"])
 @manager_required
 def new_planning(action_id: int):
-    action = get_action(action_id)
-    return add_flow(ops.add_planning, action, NewPlanningForm(), names=ops.PLANNING_FIELDS,
-                    added="De planning is toegevoegd.", done_url=_plannings_url(action_id), page=_page_of(action))
+    return PLANNINGS.new(get_action(action_id))
 
 
 @bp.route("/acties/<int:action_id>/planning/<int:planning_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_planning(action_id: int, planning_id: int):
-    planning = get_planning(action_id, planning_id)
-    return edit_flow(ops.update_planning, planning, edit_form(PlanningForm, planning), names=ops.PLANNING_FIELDS,
-                     load=lambda: get_planning(action_id, planning_id), action="action_planning.update",
-                     saved="De planning is opgeslagen.", done_url=_plannings_url(action_id),
-                     page=_page_of(planning.action))
+    return PLANNINGS.edit(action_id, planning_id)
 
 
 @bp.route("/acties/<int:action_id>/planning/<int:planning_id>/verwijderen", methods=["POST"])
 @manager_required
 def remove_planning(action_id: int, planning_id: int):
-    return remove_part(
-        ops.remove_planning, get_planning(action_id, planning_id), load=lambda: get_planning(action_id, planning_id),
-        action="action_planning.delete", removed="De planning is verwijderd.", done_url=_plannings_url(action_id),
-        refused_url=_plannings_url(action_id),
-        page=lambda planning: _planning_page(planning.action, planning, PlanningForm(formdata=None, obj=planning),
-                                             [], deleting=True))
+    return PLANNINGS.remove(action_id, planning_id)
