@@ -114,34 +114,18 @@ def set_archived(indicator_id: int, archived: bool):
                          to=url_for("impact.edit_indicator", indicator_id=indicator_id))
 
 
-def _target_page(indicator, target, form, conflict=None, deleting=False):
+def _target_page(indicator, target, form, conflict=None, deleting=False, **urls):
     return part_page("impact/target.html", target, what="deze streefwaarde", it="Zij", noun="de streefwaarde",
                      conflict=conflict, deleting=deleting, indicator=indicator, target=target, form=form,
-                     can_remove=target is not None and not has_measurements(indicator))
+                     can_remove=target is not None and not has_measurements(indicator), **urls)
 
 
 TARGETS = PartPages(
-    get=get_target, owner_of=lambda target: target.indicator, page=_target_page, new_form=NewTargetForm,
-    form=TargetForm, names=ops.TARGET_FIELDS, add=ops.add_target, update=ops.update_target, delete=ops.remove_target,
-    audit="impact_target", subject="De streefwaarde",
+    get=get_target, load_owner=get_indicator, owner_of=lambda target: target.indicator, page=_target_page,
+    new_form=NewTargetForm, form=TargetForm, names=ops.TARGET_FIELDS, add=ops.add_target, update=ops.update_target,
+    delete=ops.remove_target, audit="impact_target", subject="De streefwaarde",
     list_url=lambda indicator_id: url_for("impact.edit_indicator", indicator_id=indicator_id) + "#streefwaarden",
     refused_url=lambda indicator_id, target_id: url_for("impact.edit_target", indicator_id=indicator_id,
                                                         target_id=target_id))
-
-
-@bp.route("/indicatoren/<int:indicator_id>/streefwaarden/nieuw", methods=["GET", "POST"])
-@manager_required
-def new_target(indicator_id: int):
-    return TARGETS.new(get_indicator(indicator_id))
-
-
-@bp.route("/indicatoren/<int:indicator_id>/streefwaarden/<int:target_id>/bewerken", methods=["GET", "POST"])
-@manager_required
-def edit_target(indicator_id: int, target_id: int):
-    return TARGETS.edit(indicator_id, target_id)
-
-
-@bp.route("/indicatoren/<int:indicator_id>/streefwaarden/<int:target_id>/verwijderen", methods=["POST"])
-@manager_required
-def remove_target(indicator_id: int, target_id: int):
-    return TARGETS.remove(indicator_id, target_id)
+TARGETS.routes(bp, "/indicatoren/<int:indicator_id>/streefwaarden", name="target", owner_key="indicator_id",
+               part_key="target_id")
