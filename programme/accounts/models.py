@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from programme.core.db import CreatedMixin, UTCDateTime, format_repr
+from programme.core.db import CreatedMixin, UTCDateTime, format_repr, label_of
 from programme.core import permissions
 from programme.core.permissions import ROLE_LABELS
 from programme.core.extensions import db
@@ -67,9 +67,7 @@ class User(CreatedMixin, db.Model):
     def totp_enabled(self) -> bool:
         return bool(self.totp_secret)
 
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+    role_label = label_of("role", ROLE_LABELS)
 
     @property
     def is_manager(self) -> bool:

@@ -1,7 +1,8 @@
 """Declarative base with a constraint naming convention, shared column groups, association tables and UTC time.
 
 `VersionedMixin` (optimistic lock) and `CreatedMixin` (when a row was made) are column groups that mean
-the same thing on every model that has them; `format_repr` makes each model's `__repr__` one line."""
+the same thing on every model that has them; `format_repr` makes each model's `__repr__` one line,
+`label_of` each label of a stored code."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -57,6 +58,13 @@ def format_repr(obj, *attrs: str) -> str:
     """`<Action(id=3, name='Huiswerk')>`: a model's repr from the names of the attributes that tell it
     apart (after Indico's `indico.util.string.format_repr`)."""
     return f"<{type(obj).__name__}({', '.join(f'{name}={getattr(obj, name)!r}' for name in attrs)})>"
+
+
+def label_of(attr: str, labels: dict[str, str]) -> property:
+    """`kind_label = label_of("kind", KIND_LABELS)`: what a user reads for a stored code, the code itself
+    where it has no label (an old or unknown value stays visible)."""
+    return property(lambda self: labels.get(getattr(self, attr), getattr(self, attr)),
+                    doc=f"The label of `{attr}`.")
 
 
 class CreatedMixin:

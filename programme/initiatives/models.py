@@ -4,7 +4,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.core.db import CreatedMixin, VersionedMixin, format_repr, link_table
+from programme.core.db import CreatedMixin, VersionedMixin, format_repr, label_of, link_table
 from programme.core import permissions
 from programme.core.extensions import db
 from programme.core.sourced import SourcedMixin
@@ -131,13 +131,9 @@ class Initiative(SourcedMixin, VersionedMixin, CreatedMixin, db.Model):
     def sort_key(self) -> tuple:
         return tuple(int(p) for p in self.number.split(".") if p.isdigit())
 
-    @property
-    def line_label(self) -> str:
-        return LINE_LABELS.get(self.line, self.line)
+    line_label = label_of("line", LINE_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", STATUS_LABELS)
 
     @property
     def figure_areas(self) -> list[Area]:

@@ -4,7 +4,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from programme.core.db import CreatedMixin, format_repr
+from programme.core.db import CreatedMixin, format_repr, label_of
 from programme.core.formatting import unit_label
 from programme.core.sourced import SourcedMixin
 from programme.core.extensions import db
@@ -52,9 +52,7 @@ class Area(SourcedMixin, db.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def kind_label(self) -> str:
-        return AREA_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", AREA_KINDS)
 
     def exists_in(self, year: int) -> bool:
         return (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year <= self.valid_to)
@@ -93,9 +91,7 @@ class AreaChange(SourcedMixin, db.Model):
     def __repr__(self) -> str:
         return format_repr(self, "predecessor_id", "successor_id", "year")
 
-    @property
-    def kind_label(self) -> str:
-        return CHANGE_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", CHANGE_KINDS)
 
 
 EDITION_STATUSES = {
@@ -128,9 +124,7 @@ class MonitorEdition(SourcedMixin, db.Model):
         """Shown as current figures: published (a draft or withdrawn edition is not)."""
         return self.status == "published"
 
-    @property
-    def status_label(self) -> str:
-        return EDITION_STATUSES.get(self.status, self.status)
+    status_label = label_of("status", EDITION_STATUSES)
 
     @property
     def label(self) -> str:
@@ -193,9 +187,7 @@ class MonitorIndicator(SourcedMixin, db.Model):
         return (self.minimum if self.minimum is not None else low,
                 self.maximum if self.maximum is not None else high)
 
-    @property
-    def resource_label(self) -> str:
-        return RESOURCE_LABELS.get(self.resource, self.resource)
+    resource_label = label_of("resource", RESOURCE_LABELS)
 
     @property
     def unit_label(self) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.core import permissions
-from programme.core.db import CreatedMixin, UTCDateTime, format_repr, utcnow
+from programme.core.db import CreatedMixin, UTCDateTime, format_repr, label_of, utcnow
 from programme.core.extensions import db
 from programme.core.formatting import dutch_datetime
 from programme.core.operations import LostRace
@@ -71,9 +71,7 @@ class ProgressRound(CreatedMixin, db.Model):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def kind_label(self) -> str:
-        return PERIOD_KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", PERIOD_KIND_LABELS)
 
     @staticmethod
     def can_manage(user) -> bool:

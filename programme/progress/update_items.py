@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine
-from programme.core.db import CreatedMixin, Money, format_repr
+from programme.core.db import CreatedMixin, Money, format_repr, label_of
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
@@ -65,13 +65,9 @@ class Risk(_UpdateContent, db.Model):
     def __repr__(self) -> str:
         return format_repr(self, "id", "update_id", "likelihood", "impact")
 
-    @property
-    def likelihood_label(self) -> str:
-        return LEVEL_LABELS.get(self.likelihood, self.likelihood)
+    likelihood_label = label_of("likelihood", LEVEL_LABELS)
 
-    @property
-    def impact_label(self) -> str:
-        return LEVEL_LABELS.get(self.impact, self.impact)
+    impact_label = label_of("impact", LEVEL_LABELS)
 
 
 class IndicatorValue(_UpdateContent, db.Model):

@@ -13,7 +13,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.core.db import CreatedMixin, UTCDateTime, VersionedMixin, format_repr, utcnow
+from programme.core.db import CreatedMixin, UTCDateTime, VersionedMixin, format_repr, label_of, utcnow
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.reports.kinds import KIND_IN_SENTENCE, KIND_LABELS, SCHEDULABLE_KINDS
@@ -78,9 +78,7 @@ class ReportSchedule(VersionedMixin, CreatedMixin, db.Model):
     def __repr__(self) -> str:
         return format_repr(self, "id", "kind", "days_after_period")
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", KIND_LABELS)
 
 
 class ReportBuild(CreatedMixin, db.Model):
@@ -135,13 +133,9 @@ class ReportBuild(CreatedMixin, db.Model):
     def __repr__(self) -> str:
         return format_repr(self, "id", "kind", "period_code", "status")
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", KIND_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return BUILD_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", BUILD_STATUS_LABELS)
 
     @property
     def is_finished(self) -> bool:
@@ -199,9 +193,7 @@ class IssuedReport(db.Model):
     def __repr__(self) -> str:
         return format_repr(self, "id", "scope", "version")
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", KIND_LABELS)
 
     @property
     def kind_in_sentence(self) -> str:
@@ -266,6 +258,4 @@ class Delivery(CreatedMixin, db.Model):
     def __repr__(self) -> str:
         return format_repr(self, "report_id", "email", "status")
 
-    @property
-    def status_label(self) -> str:
-        return DELIVERY_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", DELIVERY_STATUS_LABELS)
