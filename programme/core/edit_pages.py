@@ -6,7 +6,8 @@ show a refusal because someone saved in between (`Stale`). `edit_page` renders w
 the conflict box has something to show. Parts of a record (a target, a planning, a budget line) have
 their own page with a removal button: `part_page` and `remove_part` give them one wording, `PartPages` their
 add, edit and remove routes.
-POST-only buttons check their empty form (`require_button_form`, `button_action`)."""
+POST-only buttons check their empty form (`require_button_form`, `button_action`); a pair of them
+shares one view (`switch_routes`)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -48,6 +49,16 @@ def require_button_form() -> None:
     """POST-only buttons: the CSRF token is checked by CSRFProtect, the empty form must validate too."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+
+
+def switch_routes(bp, rule: str, flag: str, *, on: tuple[str, str], off: tuple[str, str]):
+    """One view behind a pair of POST-only buttons (archive and unarchive, switch on and off):
+    `rule`/on[0] is endpoint on[1] and calls it with `flag`=True, `rule`/off[0] endpoint off[1] with False."""
+    def register(view):
+        for (path, endpoint), value in ((off, False), (on, True)):
+            view = bp.route(f"{rule}/{path}", methods=["POST"], endpoint=endpoint, defaults={flag: value})(view)
+        return view
+    return register
 
 
 def button_action(operation: Callable, *args, done: str | Callable[[Any], str | None] | None, to: str,

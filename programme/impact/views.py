@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from programme.core.editing import CONFLICT
 from programme.core.edit_pages import (NOTHING_CHANGED, PartPages, button_action, edit_form, edit_page, form_data,
-                                       part_page, save_version)
+                                       part_page, save_version, switch_routes)
 from programme.core.extensions import db
 from programme.core.formatting import in_sentence
 from programme.core.forms import EmptyForm, choices
@@ -103,10 +103,8 @@ def edit_indicator(indicator_id: int):
                      has_measurements=has_measurements(indicator), button_form=EmptyForm())
 
 
-@bp.route("/indicatoren/<int:indicator_id>/archiveren", methods=["POST"], endpoint="archive_indicator",
-          defaults={"archived": True})
-@bp.route("/indicatoren/<int:indicator_id>/dearchiveren", methods=["POST"], endpoint="unarchive_indicator",
-          defaults={"archived": False})
+@switch_routes(bp, "/indicatoren/<int:indicator_id>", "archived", on=("archiveren", "archive_indicator"),
+               off=("dearchiveren", "unarchive_indicator"))
 @manager_required
 def set_archived(indicator_id: int, archived: bool):
     done = "De indicator is gearchiveerd." if archived else "De indicator is uit het archief gehaald."

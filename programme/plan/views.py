@@ -3,7 +3,7 @@ from flask import render_template, url_for
 
 from programme.core.editing import CONFLICT
 from programme.core.edit_pages import (PartPages, button_action, edit_flow, edit_form, edit_page, form_data, form_flow,
-                                       part_page)
+                                       part_page, switch_routes)
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm
 from programme.core.operations import run
@@ -41,10 +41,8 @@ def edit_action(action_id: int):
                      done_url=url_for("plan.edit_action", action_id=action_id), page=_action_page)
 
 
-@bp.route("/acties/<int:action_id>/archiveren", methods=["POST"], endpoint="archive_action",
-          defaults={"archived": True})
-@bp.route("/acties/<int:action_id>/dearchiveren", methods=["POST"], endpoint="unarchive_action",
-          defaults={"archived": False})
+@switch_routes(bp, "/acties/<int:action_id>", "archived", on=("archiveren", "archive_action"),
+               off=("dearchiveren", "unarchive_action"))
 @manager_required
 def set_archived(action_id: int, archived: bool):
     return button_action(ops.set_action_archived, get_action(action_id), archived,

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from programme.core.editing import CONFLICT
 from programme.core.forms import EmptyForm
-from programme.core.edit_pages import button_action, edit_form, edit_page, form_flow, save_version
+from programme.core.edit_pages import button_action, edit_form, edit_page, form_flow, save_version, switch_routes
 from programme.core.operations import run
 from programme.core.permissions import manager_required
 from programme.reports import bp, mail, operations, queries
@@ -62,10 +62,8 @@ def schedule_edit(schedule_id: int):
                      conflict_message=CONFLICT.format(what="deze planning"))
 
 
-@bp.route("/rapportages/planning/<int:schedule_id>/stoppen", methods=["POST"], endpoint="schedule_deactivate",
-          defaults={"active": False})
-@bp.route("/rapportages/planning/<int:schedule_id>/aanzetten", methods=["POST"], endpoint="schedule_activate",
-          defaults={"active": True})
+@switch_routes(bp, "/rapportages/planning/<int:schedule_id>", "active", on=("aanzetten", "schedule_activate"),
+               off=("stoppen", "schedule_deactivate"))
 @manager_required
 def schedule_switch(schedule_id: int, active: bool):
     schedule = queries.get_schedule(schedule_id)
@@ -117,10 +115,8 @@ def send_mail_check():
     return redirect(url_for("reports.recipients"))
 
 
-@bp.route("/rapportages/ontvangers/<int:recipient_id>/pauzeren", methods=["POST"], endpoint="recipient_pause",
-          defaults={"active": False})
-@bp.route("/rapportages/ontvangers/<int:recipient_id>/hervatten", methods=["POST"], endpoint="recipient_resume",
-          defaults={"active": True})
+@switch_routes(bp, "/rapportages/ontvangers/<int:recipient_id>", "active", on=("hervatten", "recipient_resume"),
+               off=("pauzeren", "recipient_pause"))
 @manager_required
 def recipient_switch(recipient_id: int, active: bool):
     recipient = queries.get_recipient(recipient_id)
