@@ -2,11 +2,11 @@
 
 `VersionedMixin` (optimistic lock) and `CreatedMixin` (when a row was made) are column groups that mean
 the same thing on every model that has them; `format_repr` makes each model's `__repr__` one line,
-`label_of` each label of a stored code."""
+`label_of` each label of a stored code, `known_values` each check that a code is one of its list."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, DateTime, ForeignKey, MetaData, Numeric, Table, TypeDecorator
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, MetaData, Numeric, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Stable constraint names on SQLite and PostgreSQL, so migrations can refer to them.
@@ -52,6 +52,16 @@ class Money(TypeDecorator):
         if value is None:
             return None
         return Decimal(value).quantize(Decimal("0.01"))
+
+
+def sql_in(column: str, values) -> str:
+    """`kind IN ('a', 'b')`: SQL text for a check constraint or a partial index."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def known_values(column: str, values) -> CheckConstraint:
+    """The check that a code column holds one of `values`, named `<column>_known` (ck_<table>_<column>_known)."""
+    return CheckConstraint(sql_in(column, values), name=f"{column}_known")
 
 
 def format_repr(obj, *attrs: str) -> str:

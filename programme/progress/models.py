@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.core import permissions
-from programme.core.db import CreatedMixin, UTCDateTime, format_repr, label_of, utcnow
+from programme.core.db import CreatedMixin, UTCDateTime, format_repr, known_values, label_of, utcnow
 from programme.core.extensions import db
 from programme.core.formatting import dutch_datetime
 from programme.core.operations import LostRace
@@ -36,10 +36,6 @@ TRAFFIC_LIGHT_LABELS = {ON_TRACK: "Op koers", ATTENTION: "Aandacht nodig", AT_RI
 LEVEL_LABELS = {"laag": "Laag", "middel": "Middel", "hoog": "Hoog"}
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class ProgressRound(CreatedMixin, db.Model):
     """A round of progress reporting that the manager opens and closes, usually a quarter ('2026-K4');
     owners report on it while it is open, a closed round takes no writes. (Named ReportingPeriod before;
@@ -48,7 +44,7 @@ class ProgressRound(CreatedMixin, db.Model):
     __tablename__ = "reporting_periods"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
-        CheckConstraint(_in("kind", PERIOD_KIND_LABELS), name="kind_known"),
+        known_values("kind", PERIOD_KIND_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +88,7 @@ class PeriodEvent(db.Model):
     """A period closed or reopened, by whom and (for reopening) why."""
 
     __tablename__ = "period_events"
-    __table_args__ = (CheckConstraint(_in("action", ("closed", "reopened")), name="action_known"),)
+    __table_args__ = (known_values("action", ("closed", "reopened")),)
 
     ACTION_LABELS = {"closed": "Gesloten", "reopened": "Heropend"}
 
@@ -122,8 +118,8 @@ class ProgressUpdate(CreatedMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("initiative_id", "period_id", "revision"),
         CheckConstraint("revision >= 1", name="revision_positive"),
-        CheckConstraint(_in("status", (DRAFT, SUBMITTED, APPROVED, RETURNED)), name="status_known"),
-        CheckConstraint(_in("traffic_light", (ON_TRACK, ATTENTION, AT_RISK)), name="traffic_light_known"),
+        known_values("status", (DRAFT, SUBMITTED, APPROVED, RETURNED)),
+        known_values("traffic_light", (ON_TRACK, ATTENTION, AT_RISK)),
     )
 
     STATUS_LABELS = STATUS_LABELS

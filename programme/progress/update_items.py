@@ -9,15 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine
-from programme.core.db import CreatedMixin, Money, format_repr, label_of
+from programme.core.db import CreatedMixin, Money, format_repr, known_values, label_of
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
 from programme.progress.models import APPROVED, LEVEL_LABELS, ApprovedUpdateIsFinal, ProgressUpdate, stored_status
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class _UpdateContent:
@@ -49,8 +45,8 @@ class Risk(_UpdateContent, db.Model):
 
     __tablename__ = "progress_risks"
     __table_args__ = (
-        CheckConstraint(_in("likelihood", LEVEL_LABELS), name="likelihood_known"),
-        CheckConstraint(_in("impact", LEVEL_LABELS), name="impact_known"),
+        known_values("likelihood", LEVEL_LABELS),
+        known_values("impact", LEVEL_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,8 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.core.db import CreatedMixin, UTCDateTime, VersionedMixin, format_repr, label_of, utcnow
+from programme.core.db import (CreatedMixin, UTCDateTime, VersionedMixin, format_repr, known_values, label_of, sql_in,
+                               utcnow)
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.reports.kinds import KIND_IN_SENTENCE, KIND_LABELS, SCHEDULABLE_KINDS
@@ -39,11 +40,7 @@ DELIVERY_OVERDUE = timedelta(minutes=10)
 PROVISIONAL_LABEL = "Voorlopig"
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-_OPEN_REQUEST = f"trigger = '{MANUAL}' AND {_in('status', (QUEUED, RUNNING))}"
+_OPEN_REQUEST = f"trigger = '{MANUAL}' AND {sql_in('status', (QUEUED, RUNNING))}"
 # Two partial unique indexes, since NULL initiatives never collide in one (the migration has them too).
 OPEN_REQUEST_INDEXES = (
     ("uq_report_builds_open_request", ("kind", "period_code"), f"initiative_id IS NULL AND {_OPEN_REQUEST}"),
@@ -58,7 +55,7 @@ class ReportSchedule(VersionedMixin, CreatedMixin, db.Model):
 
     __tablename__ = "report_schedules"
     __table_args__ = (
-        CheckConstraint(_in("kind", SCHEDULABLE_KINDS), name="kind_schedulable"),
+        CheckConstraint(sql_in("kind", SCHEDULABLE_KINDS), name="kind_schedulable"),
         CheckConstraint("days_after_period >= 0 AND days_after_period <= 120", name="days_in_range"),
     )
 
@@ -88,9 +85,9 @@ class ReportBuild(CreatedMixin, db.Model):
     __table_args__ = (
         # One build per schedule and period: a second scheduler process loses the insert.
         UniqueConstraint("schedule_id", "period_code"),
-        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
-        CheckConstraint(_in("status", BUILD_STATUS_LABELS), name="status_known"),
-        CheckConstraint(_in("trigger", (MANUAL, SCHEDULED)), name="trigger_known"),
+        known_values("kind", KIND_LABELS),
+        known_values("status", BUILD_STATUS_LABELS),
+        known_values("trigger", (MANUAL, SCHEDULED)),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_in_range"),
         # One open requested build per identical report (kind, period, initiative), guaranteed by the
         # database: of parallel identical requests one insert wins, the others fail (issue 11, 8).
@@ -153,7 +150,7 @@ class IssuedReport(db.Model):
     __tablename__ = "issued_reports"
     __table_args__ = (
         UniqueConstraint("scope", "version"),
-        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
+        known_values("kind", KIND_LABELS),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
@@ -222,7 +219,7 @@ class ReportRecipient(CreatedMixin, db.Model):
     __tablename__ = "report_recipients"
     __table_args__ = (
         UniqueConstraint("kind", "email"),
-        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
+        known_values("kind", KIND_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,7 +238,7 @@ class Delivery(CreatedMixin, db.Model):
     __tablename__ = "report_deliveries"
     __table_args__ = (
         UniqueConstraint("report_id", "email"),
-        CheckConstraint(_in("status", DELIVERY_STATUS_LABELS), name="status_known"),
+        known_values("status", DELIVERY_STATUS_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
