@@ -1,5 +1,6 @@
-"""The report's charts as SVG made on the server, each with a text alternative: the same picture in the PDF
-and on web pages (the Chart itself is core/svg.py's)."""
+"""The report's charts as SVG made on the server, each with a text alternative.
+
+The same picture in the PDF and on web pages; the Chart itself is core/svg.py's."""
 from decimal import Decimal
 
 from markupsafe import escape
