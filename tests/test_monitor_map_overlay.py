@@ -25,8 +25,9 @@ def _outlined_paths(html: str, element: str = "") -> int:
 
 
 def _row(html: str, name: str) -> str:
+    """The table row headed `name`, with its heading (where the notes and the reason for the outline are)."""
     return re.search(rf'<th scope="row">{re.escape(name)}(?:<span[^>]*>[^<]*</span>)*</th>(.*?)</tr>', html,
-                     re.S).group(1)
+                     re.S).group(0)
 
 
 def test_an_initiative_is_outlined_with_the_municipalities_of_the_maps_year(db):
@@ -68,12 +69,13 @@ def test_the_map_page_outlines_all_initiatives_areas_and_says_which(app, login_a
     assert '<option value="initiatieven" selected>Gebieden van alle initiatieven</option>' in html
     assert _outlined_paths(html) == 9  # Oss, Helmond, Eindhoven, Bladel, Roosendaal, Zundert and the three of Altena
     assert ">Gebied van een initiatief</text>" in html  # the legend
-    assert 'scope="col">Omlijnd</th>' in html
-    assert "ja: 1.1.8 Slowcare" in _row(html, "Oss") and "nee" in _row(html, "Tilburg")
-    assert f"ja: {ALTENA}" in _row(html, "Aalburg")
+    assert "Omlijnd (gebied van een initiatief): Aalburg, Bladel, Eindhoven, Helmond, Oss, Roosendaal, Werkendam, " \
+           "Woudrichem en Zundert." in html
+    assert "Omlijnd: 1.1.8 Slowcare" in _row(html, "Oss") and "Omlijnd" not in _row(html, "Tilburg")
+    assert f"Omlijnd: {ALTENA}" in _row(html, "Aalburg")
     assert "Niet op deze kaart per gemeente: West-Brabant (COROP-regio) van 1.1.2, 1.1.5 en 1.1.6." in html
     regions = _map(client, "editie=2018&niveau=corop&omlijnen=initiatieven")
-    assert _outlined_paths(regions) == 1 and "ja: 1.1.2 Eenzaamheid; 1.1.5" in _row(regions, "West-Brabant")
+    assert _outlined_paths(regions) == 1 and "Omlijnd: 1.1.2 Eenzaamheid; 1.1.5" in _row(regions, "West-Brabant")
     plain = _map(client, "editie=2018&niveau=gemeente&omlijnen=<iets>")  # unknown: nothing outlined, no column
     assert _outlined_paths(plain) == 0 and "Omlijnd" not in plain and 'selected>Gebieden van alle' not in plain
 
@@ -86,7 +88,7 @@ def test_the_current_map_outlines_the_merged_municipality_as_it_is_now(app, logi
         html = _map(client, f"editie=2026&niveau=gemeente&omlijnen=initiatief-{altena_id}")
         assert _outlined_paths(html) == 1 and ">Gebied van initiatief 1.1.5</text>" in html
         row = _row(html, "Altena")
-        assert "58%" in row and f"ja: {ALTENA} (genoemd als Aalburg, Werkendam en Woudrichem)" in row
+        assert "58%" in row and f"Omlijnd: {ALTENA} (genoemd als Aalburg, Werkendam en Woudrichem)" in row
         assert '<th scope="row">Aalburg' not in html
 
 
@@ -101,7 +103,7 @@ def test_the_initiative_page_shows_its_areas_on_the_map(app, login_as):
     assert _outlined_paths(section, "initiatief-kaart") == 1 and ">Gebied van initiatief 1.1.8</text>" in section
     outlined = section[section.index('id="initiatief-kaart-omlijnd"'):section.index("</table>")]
     assert outlined.count('<th scope="row">') == 2  # Oss, and Brabant beside it
-    assert "ja: 1.1.8 Slowcare" in _row(outlined, "Oss") and "<details>" in section
+    assert "Omlijnd: 1.1.8 Slowcare" in _row(outlined, "Oss") and "<details>" in section
     assert (f'href="/monitor/kaart?indicator=resilience_yes&amp;editie=2018&amp;niveau=gemeente'
             f'&amp;omlijnen=initiatief-{slowcare}"') in section
     chosen = client.get(f"/initiatieven/{slowcare}?kaart=happiness").get_data(as_text=True)
