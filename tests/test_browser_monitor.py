@@ -100,5 +100,6 @@ def test_manager_imports_an_edition_and_follows_it_on_the_map_and_an_initiative(
     assert re.search(r"60%\s+61%\s+\+1 procentpunt\s+▲?\s*beter", resilient.inner_text())
     area_map = page.locator("section", has=page.locator("h2#kaart"))
     assert area_map.locator("svg.choropleth g.outline > g:last-child path").count() == 1  # Oss (under it, its halo)
-    assert "Omlijnd: 1.1.8 Slowcare" in area_map.get_by_role("region", name=re.compile("de omlijnde gebieden")).inner_text()
+    outlined = area_map.get_by_role("region", name=re.compile("de omlijnde gebieden"))
+    assert "Omlijnd: 1.1.8 Slowcare" in outlined.inner_text()
     check_page(page, axe, artifacts, "monitor-initiatief")
