@@ -37,6 +37,7 @@ from sqlalchemy.exc import StatementError
 
 from programme.core import audit
 from programme.core.db import utcnow
+from programme.core.independent import independently
 from programme.extensions import db
 
 FORMAT = "sociale-veerkracht-backup"
@@ -446,7 +447,8 @@ def restore_backup(path: Path | str) -> dict:
     moved: list[Path] = []
     try:
         manifest = read_archive(path, staging)
-        with db.engine.begin() as conn:
+
+        def restore(conn) -> None:
             _check_target(conn, manifest)
             for table in _tables():
                 _insert_dumped(conn, table, staging, manifest["format_version"])
@@ -460,7 +462,9 @@ def restore_backup(path: Path | str) -> dict:
                 created_dt=utcnow(), action="backup.restore", result="ok",
                 message=f"back-up van {manifest['created_dt']} teruggezet ({Path(path).name})"))
             _move_files(staging, moved)
-        # Leaving the block committed the transaction; an exception in it rolled everything back.
+
+        # Committed when restore returns; an exception in it rolled everything back.
+        independently(restore)
     except BaseException:
         for target in moved:
             shutil.rmtree(target, ignore_errors=True)
