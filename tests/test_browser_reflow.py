@@ -47,7 +47,7 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def urls(app, live_server):
     with sample_content(app) as prefer:
         with app.app_context():

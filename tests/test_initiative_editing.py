@@ -11,19 +11,9 @@ from programme.extensions import db as _db
 from programme.initiatives import operations as ops
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Theme
-from tests.initiative_helpers import remove_initiatives
 from tests.conftest import csrf_token, form_version, login
 
 _numbers = itertools.count(1)
-
-
-CREATED: list[int] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_initiatives(app):
-    yield
-    remove_initiatives(app, CREATED)
 
 
 def signed_in(app, role="manager"):
@@ -39,7 +29,6 @@ def _new_initiative(app) -> int:
         item.learning_questions.append(LearningQuestion(question="Werkt dit?", status="open", position=1))
         _db.session.add(item)
         _db.session.commit()
-        CREATED.append(item.id)
         return item.id
 
 
