@@ -17,6 +17,7 @@ live server: other threads, processes and connections must see the data). Nothin
 afterwards every table gets back exactly the rows it had after seeding."""
 from contextlib import suppress
 
+from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text
 
@@ -33,11 +34,16 @@ def needs_commits(item) -> bool:
 
 
 class BoundSession(FlaskSession):
-    """A Flask-SQLAlchemy session that uses the connection it was given (Flask-SQLAlchemy's own
-    get_bind always picks the app's engine)."""
+    """A Flask-SQLAlchemy session that uses the test's connection in the test's app (Flask-SQLAlchemy's
+    own get_bind always picks the app's engine); other apps (a backup's, a second web worker's) keep
+    their own engines."""
+
+    test_app = None
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        return bind if bind is not None else self.bind
+        if bind is None and self.bind is not None and current_app._get_current_object() is self.test_app:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
 def savepoint_engine(url: str) -> Engine:
@@ -68,8 +74,9 @@ class RolledBack:
         self.outer = self.conn.begin()
         self.original = _db.session
         with app.app_context():
+            session_class = type("BoundSession", (BoundSession,), {"test_app": app})
             _db.session = _db._make_scoped_session({
-                "class_": BoundSession, "bind": self.conn, "join_transaction_mode": "create_savepoint"})
+                "class_": session_class, "bind": self.conn, "join_transaction_mode": "create_savepoint"})
         factory = _db.session.session_factory
         event.listen(factory, "after_begin", self._joined)
         event.listen(factory, "after_commit", self._committed)

@@ -403,6 +403,7 @@ def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
     assert _line(app, line_id)[2] == Decimal("2000")
 
 
+@pytest.mark.committed  # another connection saves in between
 def test_a_line_saved_between_check_and_flush_raises_stale_data(app):
     action_id = _new_action(app)
     line_id = _new_line(app, action_id=action_id)

@@ -317,6 +317,7 @@ def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
     assert len(_state(app, indicator_id)[3]) == 1
 
 
+@pytest.mark.committed  # another connection saves in between
 def test_concurrent_save_between_check_and_flush_raises_stale_data(app):
     indicator_id = _new_indicator(app)
     with app.app_context():

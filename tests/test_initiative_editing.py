@@ -124,6 +124,7 @@ def test_second_of_two_concurrent_edits_is_refused_with_input_kept(app):
             AuditEntry.id.desc())) is not None
 
 
+@pytest.mark.committed  # another connection saves in between
 def test_concurrent_save_between_check_and_flush_raises_stale_data(app):
     initiative_id = _new_initiative(app)
     with app.app_context():

@@ -156,6 +156,7 @@ def test_two_builds_of_one_scope_get_consecutive_versions(app, db, manager, monk
     assert {f.name for f in new_files} == {done_first.report.stored_name, done_second.report.stored_name}
 
 
+@pytest.mark.committed  # another connection saves in between
 def test_a_build_taken_over_by_another_worker_is_not_issued_twice(app, db, manager):
     build = builds.claim(_request(manager).id, worker="old:1")
     # Meanwhile the scheduler requeued it (worker presumed dead) and another worker took it.
