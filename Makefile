@@ -43,6 +43,8 @@ run: system-deps example
 scheduler: db
 	$(BIN)/flask scheduler
 
+# The whole suite, in random order (pytest-randomly prints the seed: repeat an order with
+# PYTEST_ARGS="-p randomly --randomly-seed=N"); PYTEST_ARGS='-m "not slow"' for a quick round.
 test: system-deps setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
