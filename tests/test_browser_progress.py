@@ -156,6 +156,7 @@ def write_update(owner: Actor, setup: Setup) -> None:
     spending.get_by_label("Besteed in deze periode (€)").fill("1.500,00")
 
 
+@pytest.mark.slow
 def test_owner_writes_manager_returns_owner_corrects_manager_approves(app, contexts, axe, artifacts, setup):
     with app.app_context():
         start = last_audit_id()

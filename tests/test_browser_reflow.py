@@ -9,7 +9,7 @@ from tests.conftest import USERS
 from tests.page_walk import page_urls, sample_content
 
 pytest_plugins = ["tests.browser_support"]
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
 

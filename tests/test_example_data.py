@@ -140,6 +140,7 @@ def _assert_history_loaded(app) -> None:
     assert all((reports_dir() / r.stored_name).is_file() for r in reports)
 
 
+@pytest.mark.slow
 def test_load_then_remove_leaves_every_table_as_seeded(example_app):
     """Without demo accounts: stand-in accounts act, and are removed again."""
     with example_app.app_context():
@@ -161,6 +162,7 @@ def test_load_then_remove_leaves_every_table_as_seeded(example_app):
         assert remove_example_data() == {}
 
 
+@pytest.mark.slow
 def test_with_demo_accounts_twice_banner_pdf_and_removal(example_app):
     """As `make run` does it: after the demo accounts, which then act in the example."""
     with example_app.app_context():
@@ -202,6 +204,7 @@ def test_with_demo_accounts_twice_banner_pdf_and_removal(example_app):
             assert all("Voorbeeldgegevens" not in p for p in _pdf_pages(render_pdf(factsheet)))
 
 
+@pytest.mark.slow
 def test_production_refuses_both_commands(example_app):
     with example_app.app_context():
         before = snapshot()

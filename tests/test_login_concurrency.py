@@ -126,6 +126,7 @@ def test_a_successful_sign_in_does_not_count_towards_the_ip_limit(app, target, m
                                            "csrf_token": csrf_token(page)}).status_code == 401
 
 
+@pytest.mark.slow
 def test_known_unknown_and_locked_accounts_take_the_same_time(app, client, monkeypatch):
     """Finding 2: the median sign-in time of a known account (wrong password), an unknown address and a
     locked account, twenty tries each, interleaved so that load on the machine hits all three alike."""

@@ -24,6 +24,8 @@ from programme.seed.example import load_example_data, remove_example_data
 from programme.seed.models import ExampleRecord
 from tests.test_report_accessibility import _findings
 
+pytestmark = pytest.mark.slow  # the reports are rendered and checked once per module
+
 TODAY = date(2026, 12, 2)
 
 

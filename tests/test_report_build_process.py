@@ -118,6 +118,7 @@ def test_the_heartbeat_renews_the_lease_while_the_build_runs(app, db, manager):
     db.session.commit()
 
 
+@pytest.mark.slow
 def test_builds_run_in_child_processes_at_the_lowest_priority(app, db, manager):
     # Three different reports: one requested report has at most one open build (a unique index).
     ids = [_queue(manager, parse_period(code)).id for code in ("2093-K1", "2092-K4", "2092-K3")]

@@ -349,6 +349,7 @@ def test_fake_clock_is_refused_in_production(app):
     assert "niet in productie" in result.stderr
 
 
+@pytest.mark.slow
 def test_two_scheduler_processes_build_each_schedule_and_period_once(app, db, schedules):
     """The acceptance test: two `flask scheduler` processes at once on the same database, on a
     fake clock over a year (six fire times), and still one report per schedule and period."""
