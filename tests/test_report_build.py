@@ -11,7 +11,7 @@ from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
 from programme.extensions import db as _db
 from programme.reports import build as builds
-from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, QUEUED, RUNNING, SCHEDULED, IssuedReport,
+from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, QUEUED, SCHEDULED, IssuedReport,
                                       ReportBuild)
 from programme.reports.periods import parse_period
 from tests.conftest import USERS
@@ -24,16 +24,6 @@ AFTER = PERIOD.ends_on + timedelta(days=1)
 @pytest.fixture()
 def manager(db):
     return find_user(USERS["manager"][0])
-
-
-@pytest.fixture(autouse=True)
-def no_open_builds(app):
-    """A requested report has one open build at a time (a partial unique index): builds that an earlier
-    test left open are closed first."""
-    with app.app_context():
-        _db.session.execute(update(ReportBuild).where(ReportBuild.status.in_((QUEUED, RUNNING)))
-                            .values(status=FAILED, error="Opgeruimd door de tests"))
-        _db.session.commit()
 
 
 def _scheduled_twin(build: ReportBuild) -> ReportBuild:

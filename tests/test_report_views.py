@@ -76,8 +76,8 @@ def clean_reports(app):
     with app.app_context():
         _db.session.rollback()
         stored = _db.session.scalars(select(IssuedReport.stored_name).where(IssuedReport.id > before)).all()
-    for name in stored:
-        (reports_dir() / name).unlink(missing_ok=True)
+        for name in stored:
+            (reports_dir() / name).unlink(missing_ok=True)
 
 
 pytestmark = pytest.mark.usefixtures("clean_reports")
