@@ -28,6 +28,7 @@ from programme.reports.pdf import render_pdf
 from programme.reports.periods import parse_period
 from programme.seed.example import ExampleDataRefused, is_present, load_example_data, remove_example_data
 from programme.seed.loader import seed_all
+from tests.isolation import SeededState
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "example_data_test"
@@ -47,8 +48,9 @@ def _database_url(instance: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def example_app(tmp_path_factory):
-    """A freshly migrated and seeded database, nothing else (no test users, no demo accounts)."""
+def _example_database(tmp_path_factory):
+    """A freshly migrated and seeded database, nothing else (no test users, no demo accounts), and its
+    seeded rows."""
     instance = tmp_path_factory.mktemp("example-instance")
     previous = os.environ.get("INSTANCE_PATH")
     os.environ["INSTANCE_PATH"] = str(instance)
@@ -64,10 +66,21 @@ def example_app(tmp_path_factory):
         upgrade(directory=app.extensions["migrate"].directory)
         seed_all()
         _db.session.commit()
-    yield app
+        seeded = SeededState(_db.engine)
+    yield app, seeded
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.fixture()
+def example_app(_example_database):
+    """The app of that database, as seeded: what one test changed (demo accounts), the next does not see."""
+    app, seeded = _example_database
+    with app.app_context():
+        _db.session.remove()
+        seeded.restore(_db.engine)
+    return app
 
 
 def snapshot() -> dict[str, list[tuple]]:
