@@ -34,6 +34,7 @@ demo: seed
 # A fictional history of progress and reports, marked as example data (`flask example-data --remove`).
 example: demo
 	$(BIN)/flask example-data
+	$(BIN)/flask example-monitor
 
 # The web server and, next to it, the scheduler process (it builds the reports).
 run: system-deps example
@@ -43,9 +44,11 @@ run: system-deps example
 scheduler: db
 	$(BIN)/flask scheduler
 
-# The whole suite, in random order (pytest-randomly prints the seed: repeat an order with
+# The import layers first (.importlinter: no import from a higher layer, no cycle), then the whole
+# suite in random order (pytest-randomly prints the seed: repeat an order with
 # PYTEST_ARGS="-p randomly --randomly-seed=N"); PYTEST_ARGS='-m "not slow"' for a quick round.
 test: system-deps setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite against the local PostgreSQL (database `test`).
@@ -60,10 +63,12 @@ audit: setup
 	$(BIN)/pip install --quiet pip-audit==2.10.1
 	$(BIN)/python scripts/audit.py
 
-# Report build speed and memory (seeded programme and 200 generated initiatives); not part of `make test`.
+# Report build speed and memory (seeded programme and 200 generated initiatives) and the import speed of a
+# monitor edition (70 areas x 120 indicators); not part of `make test`.
 bench: system-deps setup
 	$(BIN)/python scripts/bench_reports.py
 	$(BIN)/python scripts/load_dashboard.py
+	$(BIN)/python scripts/bench_monitor_import.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from programme.config import build_config, check_production
-from programme.extensions import csrf, db, login_manager, migrate
+from programme.core.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,10 +55,10 @@ def register_blueprints(app: Flask) -> None:
     from programme.audit import bp as audit_bp
     from programme.budget import bp as budget_bp
     from programme.dashboard import bp as dashboard_bp
-    from programme.impact.views import bp as impact_bp
+    from programme.impact import bp as impact_bp
     from programme.initiatives import bp as initiatives_bp
     from programme.monitor import bp as monitor_bp
-    from programme.plan.views import bp as plan_bp
+    from programme.plan import bp as plan_bp
     from programme.progress import bp as progress_bp
     from programme.reports import bp as reports_bp
 

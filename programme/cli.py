@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from programme.extensions import db
+from programme.core.extensions import db
 
 DEMO_ACCOUNTS = [
     ("programmamanager@demo.brabant.nl", "Demo Programmamanager", "manager", None),
@@ -20,10 +20,11 @@ DEMO_OWNER_INITIATIVES = ("1.1.2", "1.1.3")
 
 def register(app: Flask) -> None:
     from programme.core.backup_cli import backup_command
-    from programme.reports.commands import scheduler_command
+    from programme.scheduler import scheduler_command
 
     app.cli.add_command(scheduler_command)
     app.cli.add_command(backup_command)
+    register_example_monitor(app)
 
     @app.cli.command("seed")
     def seed_command():
@@ -84,10 +85,32 @@ def register(app: Flask) -> None:
                        "Verwijderen: flask example-data --remove")
 
 
+def register_example_monitor(app: Flask) -> None:
+    @app.cli.command("example-monitor")
+    @click.option("--remove", is_flag=True, help="Verwijder de voorbeeldeditie weer.")
+    def example_monitor_command(remove):
+        """Load (or --remove) a FICTIONAL monitor edition 2022, marked 'voorbeeld, geen echte meting'."""
+        from programme.seed.example_monitor import load_example_monitor, remove_example_monitor
+        from programme.seed.history import ExampleDataRefused
+
+        try:
+            if remove:
+                click.echo(f"Voorbeeldeditie verwijderd ({remove_example_monitor()} waarden).")
+                return
+            record = load_example_monitor()
+        except ExampleDataRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo("De voorbeeldeditie is al geladen; er is niets veranderd." if record is None else
+                   f"Voorbeeldeditie {record.edition.label} geladen en gepubliceerd: {record.added} waarden. "
+                   "Verwijderen: flask example-monitor --remove")
+
+
 def create_demo_accounts() -> Path:
     from programme.accounts.models import User
-    from programme.accounts.operations import create_user, find_user
+    from programme.accounts.operations import create_user
+    from programme.accounts.queries import find_user
     from programme.accounts.passwords import hash_password
+    from programme.core import permissions
     from programme.initiatives.models import Initiative
 
     path = Path(current_app.instance_path) / "demo-accounts.txt"
@@ -100,7 +123,7 @@ def create_demo_accounts() -> Path:
         else:
             user.password_hash = hash_password(password)
         lines.append(f"{user.role_label:<22} {email:<36} {password}")
-        if role == "owner":
+        if permissions.is_owner(user):
             for initiative in db.session.scalars(select(Initiative).where(
                     Initiative.number.in_(DEMO_OWNER_INITIATIVES))):
                 if user not in initiative.owners:

@@ -39,7 +39,7 @@ def prepare(db_path: Path, instance: Path, initiatives: int) -> None:
 
     app = make_app(db_path, instance)
     with app.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
         from programme.seed.loader import seed_all
 
         upgrade(directory=app.extensions["migrate"].directory)
@@ -53,7 +53,7 @@ def generate(db, count: int) -> None:
     from sqlalchemy import select
 
     from programme.accounts.operations import create_user
-    from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
+    from programme.budget.models import BudgetLine, BudgetYears, FundingSource
     from programme.core.db import utcnow
     from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
     from programme.initiatives.models import Initiative, LearningQuestion
@@ -63,7 +63,7 @@ def generate(db, count: int) -> None:
     owner = create_user("bench-owner@example.invalid", "Bench Eigenaar", "owner", "zonnebloem-kastanje-2042")
     manager = create_user("bench-manager@example.invalid", "Bench Manager", "manager", "zonnebloem-kastanje-2042")
     periods = [p for year in (2025, 2026) for p in ops.ensure_quarters(year)]
-    budget_period = db.session.scalar(select(BudgetPeriod).order_by(BudgetPeriod.first_year.desc()))
+    budget_period = db.session.scalar(select(BudgetYears).order_by(BudgetYears.first_year.desc()))
     sources = list(db.session.scalars(select(FundingSource)))
     db.session.flush()
     lights = ["op_koers", "op_koers", "aandacht", "risico"]
@@ -118,13 +118,13 @@ def measure_once(db_path: Path, instance: Path, period_code: str) -> dict:
 
         from pypdf import PdfReader
 
-        from programme.reports.content import build_content
-        from programme.reports.models import GS_QUARTERLY
-        from programme.reports.pdf import render_pdf
-        from programme.reports.periods import parse_period
+        from programme.reports.rendering.content import build_content
+        from programme.reports.kinds import GS_QUARTERLY
+        from programme.reports.rendering.pdf import render_pdf
+        from programme.reports.spans import parse_span
 
         start = time.perf_counter()
-        content = build_content(GS_QUARTERLY, parse_period(period_code))
+        content = build_content(GS_QUARTERLY, parse_span(period_code))
         pdf = render_pdf(content)
         seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -61,7 +61,7 @@ def prepare(app, password: str) -> None:
     from flask_migrate import upgrade
 
     from programme.accounts.operations import create_user, find_user
-    from programme.extensions import db
+    from programme.core.extensions import db
     from programme.seed.loader import seed_all
 
     with app.app_context():
@@ -74,13 +74,13 @@ def prepare(app, password: str) -> None:
 
 def queue_build(app, period_code: str) -> int:
     from programme.accounts.operations import find_user
-    from programme.extensions import db
-    from programme.reports.build import request_report
-    from programme.reports.models import GS_QUARTERLY
-    from programme.reports.periods import parse_period
+    from programme.core.extensions import db
+    from programme.reports.operations import request_report
+    from programme.reports.kinds import GS_QUARTERLY
+    from programme.reports.spans import parse_span
 
     with app.app_context():
-        period = parse_period(period_code)
+        period = parse_span(period_code)
         build = request_report(GS_QUARTERLY, period, user=find_user(EMAIL), today=period.ends_on + timedelta(days=1))
         db.session.commit()
         return build.id
@@ -89,7 +89,7 @@ def queue_build(app, period_code: str) -> int:
 def build_states(app, ids: list[int]) -> dict[int, tuple]:
     from sqlalchemy import select
 
-    from programme.extensions import db
+    from programme.core.extensions import db
     from programme.reports.models import ReportBuild
 
     with app.app_context():

@@ -5,6 +5,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installeren van systeempakketten: ${need[*]}"

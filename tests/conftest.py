@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from programme import create_app
 from programme.accounts.operations import create_user, find_user
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.seed.loader import seed_all
 from tests.isolation import RolledBack, SeededState, needs_commits, savepoint_engine
 

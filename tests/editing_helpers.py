@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from tests.conftest import csrf_token, login
 
 

@@ -44,7 +44,7 @@ def workers(app):
         server.shutdown()
         server.server_close()
         with worker.app_context():
-            from programme.extensions import db
+            from programme.core.extensions import db
 
             db.engine.dispose()
 

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, insert,
 
 from programme.core.db_events import register_sqlite_pragmas
 from programme.core.independent import RUNNER_KEY
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 
 COMMITTED_FIXTURES = {"workers", "live_server", "limited_workers"}
 

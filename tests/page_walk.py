@@ -14,12 +14,13 @@ from sqlalchemy import select
 
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Action, ActionPlanning, Deliverable
 from programme.progress import operations as ops
-from programme.progress.models import Evidence, ProgressUpdate, ReportingPeriod
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.update_items import Evidence
 from programme.reports.models import Delivery, IssuedReport, ReportBuild, ReportRecipient, ReportSchedule
 
 # One model per URL argument; a (child argument, parent argument, parent column) pair where a page needs
@@ -29,7 +30,7 @@ SAMPLE_MODELS = {
     "indicator_id": ImpactIndicator, "target_id": ImpactTarget, "question_id": LearningQuestion,
     "deliverable_id": Deliverable, "planning_id": ActionPlanning, "update_id": ProgressUpdate,
     "evidence_id": Evidence, "build_id": ReportBuild, "report_id": IssuedReport, "schedule_id": ReportSchedule,
-    "recipient_id": ReportRecipient, "period_id": ReportingPeriod, "delivery_id": Delivery,
+    "recipient_id": ReportRecipient, "period_id": ProgressRound, "delivery_id": Delivery,
 }
 PARENTS = {
     "target_id": ("indicator_id", "indicator_id"),
@@ -37,7 +38,7 @@ PARENTS = {
     "planning_id": ("action_id", "action_id"),
 }
 # Fixed values for other converters (e.g. the sign-in step).
-OTHER_ARGUMENTS = {"step": "code"}
+OTHER_ARGUMENTS = {"step": "code", "token": "x" * 32, "layout": "long", "fmt": "csv"}  # token: an unknown upload
 MISSING_ID = 999_999
 
 

@@ -18,14 +18,14 @@ from sqlalchemy import func, select, text
 
 from programme.accounts.models import User
 from programme.accounts.operations import find_user
-from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
+from programme.budget.models import BudgetLine, BudgetYears, FundingSource
 from programme.core.audit import AuditEntry
 from programme.core.audit_labels import title_of
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress import operations as ops
-from programme.progress.models import ProgressUpdate, ReportingPeriod
+from programme.progress.models import ProgressRound, ProgressUpdate
 from tests.conftest import USERS, csrf_token, login
 
 # Tables whose rows a refused operation must leave exactly as they were.
@@ -46,7 +46,7 @@ class World:
     reader: User
     initiative: Initiative  # owned by `owner`
     other: Initiative  # owned by `other_owner`
-    period: ReportingPeriod
+    period: ProgressRound
     question: LearningQuestion
     other_question: LearningQuestion
     indicator: ImpactIndicator
@@ -64,7 +64,7 @@ def make_initiative(db, owner, name: str) -> Initiative:
     return initiative
 
 
-def make_period(db, starts_on=date(2090, 1, 1), ends_on=date(2090, 3, 31)) -> ReportingPeriod:
+def make_period(db, starts_on=date(2090, 1, 1), ends_on=date(2090, 3, 31)) -> ProgressRound:
     code = unique("P")
     return ops.add_period(code, f"Testperiode {code}", starts_on, ends_on)
 
@@ -78,7 +78,7 @@ def make_world(db) -> World:
     indicator = ImpactIndicator(code=unique("ind-"), name="Deelnemers", initiative_id=initiative.id)
     other_indicator = ImpactIndicator(code=unique("ind-"), name="Elders", initiative_id=other.id)
     db.session.add_all([question, other_question, indicator, other_indicator])
-    budget_period = db.session.scalar(select(BudgetPeriod).order_by(BudgetPeriod.first_year))
+    budget_period = db.session.scalar(select(BudgetYears).order_by(BudgetYears.first_year))
     zet = db.session.scalar(select(FundingSource).where(FundingSource.code == "zet"))
 
     def line(owner_initiative, amount, source=None):
@@ -209,7 +209,7 @@ def uploads(app) -> set[str]:
 def world_of(ids: Ids):
     """Enough of the world for content()."""
     class W:
-        period = _db.session.get(ReportingPeriod, ids.period)
+        period = _db.session.get(ProgressRound, ids.period)
         question = _db.session.get(LearningQuestion, ids.question)
         indicator = _db.session.get(ImpactIndicator, ids.indicator)
         line_province = _db.session.get(BudgetLine, ids.line_province)
@@ -262,14 +262,14 @@ def post_form(client, url, page_url, **data):
 # The audit trail of the review scenario (write, evidence, submit, return, correct, resubmit, approve):
 # (action, role of the actor, status before, status after) for each step, in order.
 SCENARIO_AUDIT = [
-    ("progress.create", "owner", None, "draft"),
-    ("progress.update", "owner", None, None),
-    ("progress.evidence_add", "owner", None, None),
-    ("progress.submit", "owner", "draft", "submitted"),
-    ("progress.return", "manager", "submitted", "returned"),
-    ("progress.update", "owner", None, None),
-    ("progress.submit", "owner", "returned", "submitted"),
-    ("progress.approve", "manager", "submitted", "approved"),
+    ("progress_update.create", "owner", None, "draft"),
+    ("progress_update.update", "owner", None, None),
+    ("progress_update.add_evidence", "owner", None, None),
+    ("progress_update.submit", "owner", "draft", "submitted"),
+    ("progress_update.return", "manager", "submitted", "returned"),
+    ("progress_update.update", "owner", None, None),
+    ("progress_update.submit", "owner", "returned", "submitted"),
+    ("progress_update.approve", "manager", "submitted", "approved"),
 ]
 
 

@@ -14,13 +14,13 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from programme.accounts.operations import find_user
-from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
+from programme.budget.models import BudgetLine, BudgetYears, FundingSource
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import Initiative
 from programme.monitor.models import MonitorIndicator
 from programme.progress import operations as ops
-from programme.progress.models import ReportingPeriod
-from programme.reports.periods import parse_period
+from programme.progress.models import ProgressRound
+from programme.reports.spans import parse_span
 from tests.conftest import USERS
 
 REPORT_YEAR = 2026
@@ -50,9 +50,9 @@ class Progress:
     initiatives: list[Initiative]  # the seeded initiatives, each with approved updates in `quarter`
 
 
-def _period(db, year: int, quarter: int) -> ReportingPeriod:
-    span = parse_period(f"{year}-K{quarter}")
-    existing = select(ReportingPeriod).where(ReportingPeriod.code == span.code)
+def _period(db, year: int, quarter: int) -> ProgressRound:
+    span = parse_span(f"{year}-K{quarter}")
+    existing = select(ProgressRound).where(ProgressRound.code == span.code)
     return db.session.scalar(existing) or ops.add_period(span.code, span.label, span.starts_on, span.ends_on,
                                                         kind="quarter")
 
@@ -74,7 +74,7 @@ def _indicators(db, initiative: Initiative, linked: MonitorIndicator | None) -> 
 
 
 def _budget_lines(db, initiative: Initiative) -> list[BudgetLine]:
-    budget_period = db.session.scalar(select(BudgetPeriod).order_by(BudgetPeriod.first_year.desc()))
+    budget_period = db.session.scalar(select(BudgetYears).order_by(BudgetYears.first_year.desc()))
     zet = db.session.scalar(select(FundingSource).where(FundingSource.code == "zet"))
     lines = [BudgetLine(initiative_id=initiative.id, period_id=budget_period.id, amount=Decimal("45000.00"),
                         description="Bijdrage provincie"),

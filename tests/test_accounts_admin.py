@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from programme.accounts.models import User
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from tests.conftest import PASSWORD, csrf_token, form_version, login
 
 _counter = itertools.count(1)

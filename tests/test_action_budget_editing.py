@@ -11,14 +11,15 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.accounts.operations import find_user
-from programme.budget import editing as line_ops
-from programme.budget import operations as budget_ops
-from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
-from programme.extensions import db as _db
+from programme.budget import operations as line_ops
+from programme.budget import queries as budget_queries
+from programme.budget.models import BudgetLine, BudgetYears, FundingSource
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.plan import operations as action_ops
 from programme.plan.models import Action, ActionPlanning, Deliverable
-from programme.progress.models import ProgressUpdate, ReportingPeriod, Spending
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.update_items import Spending
 from tests.conftest import csrf_token
 from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
 
@@ -33,7 +34,7 @@ def _deliverable_id(app, code="leren") -> int:
 
 def _period_id(app, code="2017") -> int:
     with app.app_context():
-        return _db.session.scalar(select(BudgetPeriod.id).where(BudgetPeriod.code == code))
+        return _db.session.scalar(select(BudgetYears.id).where(BudgetYears.code == code))
 
 
 def _new_action(app, code="leren") -> int:
@@ -69,7 +70,7 @@ def _add_spending(app, line_id, initiative_id) -> None:
     """A draft progress update of the initiative reporting spending on the line."""
     with app.app_context():
         code = f"T{uuid.uuid4().hex[:8]}"
-        period = ReportingPeriod(code=code, label=f"Testperiode {code}", starts_on=date(2091, 1, 1),
+        period = ProgressRound(code=code, label=f"Testperiode {code}", starts_on=date(2091, 1, 1),
                                  ends_on=date(2091, 3, 31))
         _db.session.add(period)
         _db.session.flush()
@@ -104,8 +105,8 @@ def _count(app, model) -> int:
 
 def _totals(app):
     with app.app_context():
-        table = budget_ops.budget_table()
-        checks = budget_ops.reconciliation(table)
+        table = budget_queries.budget_table()
+        checks = budget_queries.reconciliation(table)
         return table.totals, {(c.subject, c.period): c.value for c in checks if c.subject.startswith("TOTAAL")}
 
 

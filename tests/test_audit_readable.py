@@ -14,16 +14,16 @@ from sqlalchemy import event, func, select
 from programme.core import audit
 from programme.core.audit import AuditEntry
 from programme.core.audit_labels import KINDS
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
-from programme.progress.models import ProgressUpdate, ReportingPeriod
+from programme.progress.models import ProgressRound, ProgressUpdate
 from tests.progress_helpers import (client_for, content, ctx, draft, ids, make_world, new_draft,  # noqa: F401
                                     world_of)
 
 ROOT = Path(__file__).resolve().parent.parent
 # What must never reach the reader: English states, code keys, class names, Python values.
 RAW = ("submitted", "approved", "draft", "op_koers", "is_open", "indicator_values", "budget_line_id",
-       "ProgressUpdate", "ReportingPeriod", "None", "True", "False", "40000.00", "66.0000")
+       "ProgressUpdate", "ProgressRound", "ReportingPeriod", "None", "True", "False", "40000.00", "66.0000")
 
 
 @pytest.fixture()
@@ -63,7 +63,7 @@ def test_saving_an_indicator_value_as_66_after_66_0000_records_no_change(db, wor
     update = draft(world, indicator_values=_item_values(world))
     ops.update_draft(update, content(world, indicator_values=_item_values(world, value="66")), world.owner)
     last = _entries(db, update)[-1]
-    assert last.action == "progress.update"
+    assert last.action == "progress_update.update"
     assert "indicator_values" not in (last.old_values or {}) and "indicator_values" not in (last.new_values or {})
 
 
@@ -130,7 +130,7 @@ def _scenario(ctx, ids):  # noqa: F811
         ops.update_draft(update, data, users["owner"])
         ops.submit(update, users["owner"])
         ops.approve(update, users["manager"])
-        period = _db.session.get(ReportingPeriod, ids.period)
+        period = _db.session.get(ProgressRound, ids.period)
         _db.session.add(AuditEntry(
             action="period.close", object_type="ReportingPeriod", object_id=period.id,
             object_label=f"<ReportingPeriod {period.code} closed>", initiative_id=ids.initiative, result="ok",

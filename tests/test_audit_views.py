@@ -8,7 +8,7 @@ from sqlalchemy import select
 from programme.core import audit
 from programme.core.audit import AuditEntry
 from programme.core.export import csv_text, escape_cell
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from tests.conftest import login
 

@@ -55,9 +55,9 @@ def test_wrong_password_gives_a_generic_error_and_is_audited(app, client):
     # The same message for an unknown account: no user enumeration.
     assert "Aanmelden is niet gelukt" in unknown.get_data(as_text=True)
     with app.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
         actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.result == "failed")).all()
-        assert actions.count("login.failed") >= 2
+        assert actions.count("user.sign_in_fail") >= 2
 
 
 def test_login_without_csrf_is_refused(client):
@@ -102,7 +102,7 @@ def test_passwords_are_hashed_with_argon2id(app):
 def test_old_hashes_are_rehashed_at_sign_in(app, client):
     from argon2 import PasswordHasher, Type
 
-    from programme.extensions import db
+    from programme.core.extensions import db
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
     with app.app_context():
         user = create_user("rehash@test.example", "Her Hash", "reader", PASSWORD)
@@ -116,7 +116,7 @@ def test_old_hashes_are_rehashed_at_sign_in(app, client):
 
 
 def test_account_locks_after_ten_failures(app, client):
-    from programme.extensions import db
+    from programme.core.extensions import db
     with app.app_context():
         create_user("lock@test.example", "Slot Gebruiker", "reader", PASSWORD)
         db.session.commit()
@@ -132,7 +132,7 @@ def test_account_locks_after_ten_failures(app, client):
 
 def test_disabled_user_cannot_sign_in_and_loses_sessions(app, client):
     from programme.accounts.operations import end_sessions
-    from programme.extensions import db
+    from programme.core.extensions import db
     with app.app_context():
         create_user("disabled@test.example", "Uit Gezet", "reader", PASSWORD)
         db.session.commit()

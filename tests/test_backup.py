@@ -19,7 +19,7 @@ from programme.accounts import totp
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
 from programme.core.backup import BackupError, restore_backup
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from tests.conftest import PASSWORD, USERS, csrf_token
 
 EVIDENCE_BYTES = b"%PDF-1.4\n% presentielijst bijeenkomst wijkcentrum\n" + bytes(range(256)) * 40
@@ -81,7 +81,7 @@ def _fill(app) -> dict:
     from programme.progress import evidence as evidence_files
     from programme.progress import operations as ops
     from programme.progress.operations import add_evidence
-    from programme.reports.build import reports_dir
+    from programme.reports.archive import reports_dir
     from programme.reports.models import IssuedReport
     from programme.seed.loader import seed_all
     from tests.progress_helpers import draft, make_world
@@ -263,7 +263,7 @@ def test_restore_into_a_fresh_database_finds_everything_back(backup):
     assert target_rows["audit_entries"][:-1] == source_rows["audit_entries"][:len(target_rows["audit_entries"]) - 1]
     with target.app_context():
         from programme.budget.models import BudgetLine
-        from programme.progress.models import Evidence
+        from programme.progress.update_items import Evidence
         from programme.reports.models import IssuedReport
 
         assert _db.session.get(BudgetLine, known["line_id"]).amount == known["line_amount"] == Decimal("10000.00")

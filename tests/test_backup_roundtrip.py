@@ -32,7 +32,7 @@ from programme.core import audit
 from programme.core.audit import AuditEntry
 from programme.core.backup import _insert_table, _parents_first, _self_references
 from programme.core.db import UTCDateTime, utcnow
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from tests.conftest import PASSWORD, USERS
 
 EVIDENCE_BYTES = b"%PDF-1.4\n% presentielijst\n" + bytes(range(256)) * 20
@@ -130,7 +130,7 @@ def _fill(app) -> None:
     PDF, schedule, build, recipient and delivery, and a failed sign-in."""
     from programme.progress import evidence as evidence_files
     from programme.progress import operations as ops
-    from programme.reports.build import reports_dir
+    from programme.reports.archive import reports_dir
     from programme.accounts.models import LoginFailure
     from programme.plan.models import Theme
     from programme.reports.models import Delivery, IssuedReport, ReportBuild, ReportRecipient, ReportSchedule
@@ -326,7 +326,7 @@ def test_restore_gives_back_every_row_exactly(source, target_kind, scratch):
             assert raw[table] == rows, table
     instance = Path(target.instance_path)
     with target.app_context():
-        from programme.progress.models import Evidence
+        from programme.progress.update_items import Evidence
         stored = _db.session.scalar(select(Evidence.stored_name))
     assert (instance / "uploads" / stored).read_bytes() == EVIDENCE_BYTES
     assert (instance / "reports" / "roundtrip-report.pdf").read_bytes() == REPORT_BYTES

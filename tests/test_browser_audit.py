@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
 from tests.browser_support import check_page, new_context, new_page, sign_in

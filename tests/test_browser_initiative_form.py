@@ -4,7 +4,7 @@ dropping a checked box that is filtered out."""
 import pytest
 from sqlalchemy import select
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from tests.browser_support import check_page
 

@@ -16,13 +16,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from programme.budget.models import BudgetLine, BudgetPeriod
+from programme.budget.models import BudgetLine, BudgetYears
 from programme.core.formatting import money
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import Initiative
 from programme.progress import operations as ops
-from programme.progress.editing import line_label
+from programme.progress.queries import line_label
 from programme.progress.followup import budget_follow_up
 from programme.progress.models import ProgressUpdate
 from tests.browser_support import check_page, new_page
@@ -74,7 +74,7 @@ def setup(app):
                                   .order_by(BudgetLine.period_id, BudgetLine.id))
         created_line = line is None
         if created_line:
-            budget_period = _db.session.scalar(select(BudgetPeriod).order_by(BudgetPeriod.first_year.desc()))
+            budget_period = _db.session.scalar(select(BudgetYears).order_by(BudgetYears.first_year.desc()))
             line = BudgetLine(initiative_id=initiative.id, period_id=budget_period.id, amount=Decimal("20000.00"),
                               description="Ontmoetingen in de wijk")
             _db.session.add(line)

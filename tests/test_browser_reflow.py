@@ -94,7 +94,7 @@ def test_screenshots_of_the_main_pages(browser, live_server, app, artifacts, url
     """For a human to look at: the main pages as the manager, wide and narrow."""
     from sqlalchemy import select
 
-    from programme.extensions import db
+    from programme.core.extensions import db
     from programme.initiatives.models import Initiative
     with app.app_context():
         initiative = db.session.scalar(select(Initiative.id).where(Initiative.number == "1.1.5"))

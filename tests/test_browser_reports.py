@@ -12,12 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from programme.extensions import db as _db
-from programme.reports.build import process_queue
+from programme.core.extensions import db as _db
 from programme.reports.models import ReportBuild
-from programme.reports import delivery as deliveries
-from programme.reports.models import FAILED, PENDING, PS_HALF_YEARLY, SENT
-from programme.reports.schedules import create_schedule
+from programme.reports.models import FAILED, PENDING, SENT
+from programme.reports.kinds import PS_HALF_YEARLY
+from programme.reports import operations
+from programme.reports.operations import create_schedule
+from programme.reports.worker.builds import process_queue
 from tests.test_report_views import clean_reports, make_report  # noqa: F401  (fixture)
 
 from tests.browser_support import check_page, new_page, sign_in
@@ -49,7 +50,7 @@ def _fill_the_other_pages(app) -> None:
         ("mislukt@ps.test.example", FAILED, 5, "Het adres is door de mailserver geweigerd (550 Onbekend)"),
         ("wacht@ps.test.example", PENDING, 1, "De mailserver is niet bereikbaar")])
     with app.app_context():
-        deliveries.add_recipient(PS_HALF_YEARLY, "griffie@ps.test.example", "Griffie")
+        operations.add_recipient(PS_HALF_YEARLY, "griffie@ps.test.example", "Griffie")
         create_schedule("PS na elk halfjaar (browsertest)", PS_HALF_YEARLY, 30, 7, date(2026, 1, 1))
         _db.session.commit()
 

@@ -3,7 +3,7 @@ the generic 404 page (no text of the update, nothing saying it exists); the owne
 who submitted it is not offered "Goedkeuren" and reads why. Every page the users see passes axe-core."""
 import pytest
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.progress import operations as ops
 from tests.browser_support import check_page, main_text, new_page, sign_in

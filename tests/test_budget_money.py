@@ -13,20 +13,20 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from programme.budget import editing as budget_editing
 from programme.budget import operations as budget_ops
-from programme.budget.models import BudgetLine, BudgetPeriod, FundingSource
+from programme.budget import queries as budget_queries
+from programme.budget.models import BudgetLine, BudgetYears, FundingSource
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.plan.models import Deliverable
 from programme.progress.followup import budget_follow_up
-from programme.reports.content import build_content
-from programme.reports.excel import workbook_bytes
-from programme.reports.finance import finance
-from programme.reports.models import GS_QUARTERLY
-from programme.reports.pdf import render_pdf
-from programme.reports.periods import parse_period
+from programme.reports.rendering.content import build_content
+from programme.reports.rendering.excel import workbook_bytes
+from programme.reports.rendering.finance import finance
+from programme.reports.kinds import GS_QUARTERLY
+from programme.reports.rendering.pdf import render_pdf
+from programme.reports.spans import parse_span
 from tests.editing_helpers import form_data, last_audit, signed_in
 from tests.progress_helpers import approved, make_world
 
@@ -53,7 +53,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 def _difference_sheet(content):
     archived = SimpleNamespace(
-        title=content.title, kind_label="Voortgangsrapportage GS", period_label=content.period.label, version=1,
+        title=content.title, kind_label="Voortgangsrapportage GS", period_label=content.span.label, version=1,
         made_by_label="Test", created_dt=content.generated_dt, filename="test.pdf", sha256="0" * 64,
         data_version="test", tables=[table.as_json() for table in content.tables])
     workbook = load_workbook(io.BytesIO(workbook_bytes(archived)))
@@ -66,7 +66,7 @@ def test_each_difference_reads_the_same_on_dashboard_budget_page_pdf_and_excel(a
     client = login_as("reader")
     dashboard = _row_texts(client.get("/").get_data(as_text=True))
     budget_page = _row_texts(client.get("/begroting").get_data(as_text=True))
-    content = build_content(GS_QUARTERLY, parse_period("2026-K3"))
+    content = build_content(GS_QUARTERLY, parse_span("2026-K3"))
     pdf_text = _pdf_text(render_pdf(content))
     excel_rows = _difference_sheet(content)
 
@@ -100,10 +100,10 @@ def test_totals_compare_initiatives_spending_with_their_own_budget_lines(db):
     world.line_province.deliverable_id = leren.id
     approved(world)  # spends € 1.500 (and commits € 2.000) on line_province
     db.session.flush()
-    money = finance(parse_period("2090-K1"), {})
+    money = finance(parse_span("2090-K1"), {})
     initiative_budget = sum(db.session.scalars(
         select(BudgetLine.amount).where(BudgetLine.initiative_id.is_not(None))), Decimal("0"))
-    programme_budget = sum(budget_ops.budget_table().totals.values(), Decimal("0"))
+    programme_budget = sum(budget_queries.budget_table().totals.values(), Decimal("0"))
     # The total: initiatives' spending against initiatives' budget lines, not against Figuur 3.
     assert money.total.budgeted == initiative_budget != programme_budget
     assert money.total.spent == Decimal("1500")  # what content() in progress_helpers spends
@@ -119,12 +119,12 @@ def test_totals_compare_initiatives_spending_with_their_own_budget_lines(db):
     assert sum((r.budgeted for r in money.budget_periods), Decimal("0")) == initiative_budget
     # The budget page's roll-up per prestatie and period, with the follow-up's amounts.
     amounts = {r.budget_line.id: (r.committed, r.spent) for r in budget_follow_up().lines}
-    rollup = budget_ops.deliverable_rollup(amounts=amounts)
+    rollup = budget_queries.deliverable_rollup(amounts=amounts)
     cell = next(r for r in rollup.rows if r.deliverable == leren).cells[world.line_province.period.code]
     assert (cell.assigned, cell.spent, cell.remaining) == (
         world.line_province.amount, Decimal("1500"), world.line_province.amount - Decimal("1500"))
     assert cell.comparison.reference == next(
-        r for r in budget_ops.budget_table().rows if r.deliverable == leren).totals[world.line_province.period.code]
+        r for r in budget_queries.budget_table().rows if r.deliverable == leren).totals[world.line_province.period.code]
 
 
 # ---------------------------------------------------------------- tying a line to a prestatie (HTTP)
@@ -137,7 +137,7 @@ def initiative_line(app):
                                 line="crossover", status="active")
         _db.session.add(initiative)
         _db.session.flush()
-        period = _db.session.scalar(select(BudgetPeriod).where(BudgetPeriod.code == "2017"))
+        period = _db.session.scalar(select(BudgetYears).where(BudgetYears.code == "2017"))
         line = BudgetLine(initiative_id=initiative.id, period_id=period.id, amount=Decimal("25000"))
         _db.session.add(line)
         _db.session.commit()
@@ -170,7 +170,7 @@ def test_initiative_line_is_tied_to_a_prestatie_and_action_and_rolls_up(app, ini
     assert entry.new_values["deliverable_id"] == first.name and "deliverable_action_id" in entry.new_values
     # It rolls up into the prestatie's figures on the budget page.
     with app.app_context():
-        rollup = budget_ops.deliverable_rollup()
+        rollup = budget_queries.deliverable_rollup()
         cell = next(r for r in rollup.rows if r.deliverable and r.deliverable.id == first.id).cells["2017"]
         assert cell.assigned >= Decimal("25000")
     listing = client.get(f"/begroting/initiatieven/{initiative_line.initiative}").get_data(as_text=True)
@@ -211,10 +211,10 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app):
     response = client.post("/begroting/perioden", data=form_data(page, first_year="2020", last_year=""))
     assert response.status_code == 302
     with app.app_context():
-        period = _db.session.scalar(select(BudgetPeriod).where(BudgetPeriod.code == "2020"))
+        period = _db.session.scalar(select(BudgetYears).where(BudgetYears.code == "2020"))
         assert (period.label, period.years) == ("2020", 1)
         period_id = period.id
-    assert last_audit(app, "budget_period.create", period_id).new_values["label"] == "2020"
+    assert last_audit(app, "budget_years.create", period_id).new_values["label"] == "2020"
     # Overlapping years and nonsense are refused in Dutch; nothing is added.
     for data, message in (({"first_year": "2019"}, "vallen al (deels) in de begrotingsperiode 2018/2019"),
                           ({"first_year": "2021", "last_year": "2020"}, "kan niet voor het eerste jaar"),
@@ -223,7 +223,7 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app):
         response = client.post("/begroting/perioden", data=form_data(page, **{"last_year": "", **data}))
         assert response.status_code == 400 and message in html_lib.unescape(response.get_data(as_text=True)), data
     with app.app_context():
-        assert _db.session.scalar(select(func.count(BudgetPeriod.id))) == 3
+        assert _db.session.scalar(select(func.count(BudgetYears.id))) == 3
     # The new year is a column of the budget and can be budgeted on an action.
     with app.app_context():
         leren = _db.session.scalar(select(Deliverable).where(Deliverable.code == "leren"))
@@ -241,9 +241,9 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app):
                            data=form_data(page, **{f"a_{zet_id}_{leren.id}": "2.100.000"}))
     assert response.status_code == 302
     with app.app_context():
-        table = budget_ops.budget_table()
+        table = budget_queries.budget_table()
         assert table.totals["2020"] == Decimal("1000000")
-        items = {(i.funding_source.code, i.period.code): i for i in budget_ops.organisation_allocations()}
+        items = {(i.funding_source.code, i.period.code): i for i in budget_queries.organisation_allocations()}
         zet_2020 = items["zet", "2020"].comparison
         assert (zet_2020.measured, zet_2020.reference) == (Decimal("2100000"), annual)
         assert zet_2020.sentence == f"€ {2100000 - annual:,.0f}".replace(",", ".") + " meer toegewezen dan begroot"
@@ -256,16 +256,16 @@ def test_manager_adds_budget_years_and_reconciles_per_year(app):
     response = client.post(f"/begroting/perioden/{period_id}/verwijderen", data=form_data(page))
     assert response.status_code == 302
     with app.app_context():
-        assert _db.session.get(BudgetPeriod, period_id) is not None
+        assert _db.session.get(BudgetYears, period_id) is not None
     page = client.get("/begroting/perioden")
     client.post("/begroting/perioden", data=form_data(page, first_year="2021", last_year="2022"))
     with app.app_context():
-        added = _db.session.scalar(select(BudgetPeriod).where(BudgetPeriod.code == "2021/2022"))
+        added = _db.session.scalar(select(BudgetYears).where(BudgetYears.code == "2021/2022"))
         assert added.years == 2
         added_id = added.id
     client.post(f"/begroting/perioden/{added_id}/verwijderen", data=form_data(client.get("/begroting/perioden")))
     with app.app_context():
-        assert _db.session.get(BudgetPeriod, added_id) is None
+        assert _db.session.get(BudgetYears, added_id) is None
 
 
 def test_readers_cannot_manage_budget_periods(app):
@@ -279,12 +279,12 @@ def test_line_tie_rules_without_http(db):
     first, second = db.session.scalars(select(Deliverable).order_by(Deliverable.position).limit(2)).all()
     data = {"period_id": world.line_zet.period_id, "funding_source_id": world.line_zet.funding_source_id,
             "amount": world.line_zet.amount, "description": "test"}
-    with pytest.raises(budget_editing.RuleError, match="hoort niet bij de gekozen prestatie"):
-        budget_editing.update_line(world.line_zet, {**data, "deliverable_id": first.id,
+    with pytest.raises(budget_ops.RuleError, match="hoort niet bij de gekozen prestatie"):
+        budget_ops.update_line(world.line_zet, {**data, "deliverable_id": first.id,
                                                     "deliverable_action_id": second.actions[0].id},
                                    expected_version=world.line_zet.version)
     assert world.line_zet.deliverable_id is None
-    assert budget_editing.update_line(world.line_zet, {**data, "deliverable_id": second.id,
+    assert budget_ops.update_line(world.line_zet, {**data, "deliverable_id": second.id,
                                                        "deliverable_action_id": second.actions[0].id},
                                       expected_version=world.line_zet.version)
     assert world.line_zet.rolls_up_to == second

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from programme import create_app
 from programme.config import ConfigError, database_url
-from programme.extensions import db
+from programme.core.extensions import db
 
 
 def test_secret_key_is_generated_into_the_instance_folder(tmp_path, monkeypatch):

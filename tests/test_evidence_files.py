@@ -6,9 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
-from programme.progress.models import Evidence, ProgressUpdate
+from programme.progress.models import ProgressUpdate
+from programme.progress.update_items import Evidence
 from tests.conftest import csrf_token
 from tests.progress_helpers import PDF, client_for, new_draft
 

@@ -18,16 +18,18 @@ from programme.accounts.models import User
 from programme.cli import create_demo_accounts
 from programme.core.audit import AuditEntry
 from programme.core.db import utcnow
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
-from programme.progress.models import APPROVED, DRAFT, SUBMITTED, Evidence, Lesson, ProgressUpdate
-from programme.reports.build import reports_dir
-from programme.reports.content import build_content
-from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY, IssuedReport
-from programme.reports.pdf import render_pdf
-from programme.reports.periods import parse_period
+from programme.progress.models import APPROVED, DRAFT, SUBMITTED, ProgressUpdate
+from programme.progress.update_items import Evidence, Lesson
+from programme.reports.rendering.content import build_content
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports.models import IssuedReport
+from programme.reports.rendering.pdf import render_pdf
+from programme.reports.spans import parse_span
 from programme.seed.example import ExampleDataRefused, is_present, load_example_data, remove_example_data
 from programme.seed.loader import seed_all
+from programme.reports.archive import reports_dir
 from tests.isolation import SeededState
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,11 +133,11 @@ def _assert_history_loaded(app) -> None:
     assert [u.status for u in updates if u.period.code == "2026-K4"].count(DRAFT) == 1
     assert [u.status for u in updates if u.period.code == "2026-K4"].count(SUBMITTED) == 1
     # Returned, corrected and approved, through the real operations (audit entries by the actors).
-    returns = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "progress.return")).all()
+    returns = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "progress_update.return")).all()
     assert len(returns) == 1 and returns[0].message and returns[0].actor_id is not None
     corrected = _db.session.get(ProgressUpdate, returns[0].object_id)
     assert corrected.status == APPROVED and corrected.reviewed_by_id == returns[0].actor_id
-    assert _count(AuditEntry, AuditEntry.action == "progress.approve") == len(approved)
+    assert _count(AuditEntry, AuditEntry.action == "progress_update.approve") == len(approved)
     # Lessons on learning questions, values, spending, risks and evidence files on disk.
     assert _count(Lesson, Lesson.learning_question_id.is_not(None)) >= 10
     assert all(u.indicator_values and u.spending for u in approved)
@@ -149,7 +151,7 @@ def _assert_history_loaded(app) -> None:
     reports = _db.session.scalars(select(IssuedReport)).all()
     kinds = {r.kind for r in reports}
     assert {GS_QUARTERLY, PS_HALF_YEARLY} <= kinds
-    assert all(parse_period(r.period_code).ends_on < utcnow().date() for r in reports)
+    assert all(parse_span(r.period_code).ends_on < utcnow().date() for r in reports)
     assert all((reports_dir() / r.stored_name).is_file() for r in reports)
 
 
@@ -210,9 +212,9 @@ def test_with_demo_accounts_twice_banner_pdf_and_removal(example_app):
         _db.session.rollback()
         assert BANNER not in client.get("/aanmelden").get_data(as_text=True)
         with example_app.test_request_context():
-            content = build_content(GS_QUARTERLY, parse_period("2026-K3"))
+            content = build_content(GS_QUARTERLY, parse_span("2026-K3"))
             assert all("Voorbeeldgegevens" not in p for p in _pdf_pages(render_pdf(content)))
-            factsheet = build_content(FACTSHEET, parse_period("2026-K3"), initiative=_db.session.scalar(
+            factsheet = build_content(FACTSHEET, parse_span("2026-K3"), initiative=_db.session.scalar(
                 select(Initiative).where(Initiative.number == "1.1.2")))
             assert all("Voorbeeldgegevens" not in p for p in _pdf_pages(render_pdf(factsheet)))
 
@@ -259,7 +261,7 @@ def test_example_history_is_consistent():
         indicators = {ind["key"] for ind in item["indicators"]}
         committed, spent = dict.fromkeys(budget, 0), dict.fromkeys(budget, 0)
         for spec in item["updates"]:
-            parse_period(spec["period"])
+            parse_span(spec["period"])
             assert spec.get("light") in ("op_koers", "aandacht", "risico")
             assert spec["light"] == "op_koers" or spec.get("explanation"), (item["number"], spec["period"])
             assert all(1 <= lesson["question"] <= questions[item["number"]] for lesson in spec.get("lessons", []))

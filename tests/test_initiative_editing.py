@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives import operations as ops
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Theme

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives import operations as ops
 from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, Organisation)
 from programme.monitor.models import Area

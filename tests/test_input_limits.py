@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 import programme
 from programme.core.forms import DutchMeta
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.forms import update_form_class
 from programme.progress.models import ProgressUpdate
@@ -320,7 +320,7 @@ def _messages(client, response, field: str) -> list[str]:
     if not found:  # a row's field drawn by hand: its entry in the error summary
         found = re.findall(rf'<li><a href="#{field_id}">(.*?)</a></li>', html, re.S)
     if not found:  # a rule of the operation: the page's problem
-        found = re.findall(r'aria-labelledby="problem-title">.*?<p>(.*?)</p>', html, re.S)
+        found = re.findall(r'class="error-summary".*?</h2>\s*<p>(.*?)</p>', html, re.S)
     return [unescape(m) for m in found], html
 
 

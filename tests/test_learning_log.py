@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress import operations as ops
 from programme.progress.followup import learning_log_by_question
-from programme.progress.models import ProgressUpdate, ReportingPeriod
+from programme.progress.models import ProgressUpdate, ProgressRound
 from tests.progress_helpers import approved, client_for, make_period, make_world, submitted, unique
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
@@ -117,7 +117,7 @@ def _approve_two_periods(ctx, ids) -> dict:
         question.status = "partly"
         early = ops.add_period(unique("VT"), "Vroege testperiode", date(2089, 1, 1), date(2089, 3, 31))
         made = {}
-        for period, pairs in ((_db.session.get(ReportingPeriod, ids.period),
+        for period, pairs in ((_db.session.get(ProgressRound, ids.period),
                                [(question, "Later: buren nodigen buren uit."), (None, "Losse les over de zaal.")]),
                               (early, [(question, "Eerst: flyers werken niet.")])):
             update = ops.create_draft(initiative, period, users["owner"])
@@ -178,7 +178,7 @@ def test_page_for_the_programme_and_for_one_question(app, ids, ctx):
 def test_only_approved_updates_count_on_the_page(app, ids, ctx):
     def _make(users):
         update = ops.create_draft(_db.session.get(Initiative, ids.initiative),
-                                  _db.session.get(ReportingPeriod, ids.period), users["owner"])
+                                  _db.session.get(ProgressRound, ids.period), users["owner"])
         ops.update_draft(update, {"traffic_light": "op_koers", **lessons(
             (_db.session.get(LearningQuestion, ids.question), "Nog in concept."))}, users["owner"])
         ops.submit(update, users["owner"])

@@ -56,7 +56,7 @@ def sign_in_over_http(base_url: str, email: str, password: str, source: str) -> 
 @pytest.fixture()
 def target(app):
     """A fresh account to attack."""
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     email = f"doelwit-{time.monotonic_ns()}@test.example"
     with app.app_context():
@@ -66,11 +66,11 @@ def target(app):
 
 
 def _failed_entries(app, email: str) -> list[str]:
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     with app.app_context():
         return list(db.session.scalars(select(AuditEntry.message).where(
-            AuditEntry.action == "login.failed", AuditEntry.object_label == email)))
+            AuditEntry.action == "user.sign_in_fail", AuditEntry.object_label == email)))
 
 
 @on_postgres
@@ -98,7 +98,7 @@ def test_parallel_wrong_passwords_check_at_most_ten_per_lock_window(app, workers
 def test_parallel_attempts_from_one_address_stop_at_the_ip_limit(app, workers, target):
     """Finding 1, per IP: sixty parallel failures from one address against a limit of twenty let exactly
     twenty through to a password check; the other forty get 429."""
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     assert app.config["LOGIN_IP_MAX_FAILURES"] == 20
     attempts = list(zip(cycle(workers), [f"onbekend-{n}@test.example" for n in range(60)]))
@@ -130,7 +130,7 @@ def test_a_successful_sign_in_does_not_count_towards_the_ip_limit(app, target, m
 def test_known_unknown_and_locked_accounts_take_the_same_time(app, client, monkeypatch):
     """Finding 2: the median sign-in time of a known account (wrong password), an unknown address and a
     locked account, twenty tries each, interleaved so that load on the machine hits all three alike."""
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 10_000)
     monkeypatch.setitem(app.config, "LOGIN_IP_MAX_FAILURES", 10_000)

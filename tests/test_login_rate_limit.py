@@ -51,9 +51,9 @@ def test_failures_across_accounts_block_the_address(app, limit):
     assert "te veel mislukte aanmeldpogingen" in html and 'lang="nl"' in html
     assert attacker.get("/").status_code == 302  # not signed in
     with app.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
 
-        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "login.rate_limited")
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.sign_in_rate_limit")
                                    .order_by(AuditEntry.id.desc())).first()
         assert entry.ip == ATTACKER and entry.result == "refused"
     # Someone at another address is not affected.
@@ -74,13 +74,13 @@ def test_count_is_shared_by_every_worker(app, limit):
     assert attempt(worker_two, USERS["reader"][0], PASSWORD).status_code == 429
     assert attempt(worker_one, USERS["reader"][0], PASSWORD).status_code == 429
     with other.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
 
         db.engine.dispose()
 
 
 def test_old_failures_do_not_count_and_are_cleaned_up(app, limit):
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     with app.app_context():
         old = utcnow() - app.config["LOGIN_IP_WINDOW"] - timedelta(minutes=1)
@@ -99,7 +99,7 @@ def test_old_failures_do_not_count_and_are_cleaned_up(app, limit):
 def test_code_step_is_limited_too(app, limit):
     from programme.accounts import totp
     from programme.accounts.operations import create_user
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     with app.app_context():
         user = create_user("limiet-code@test.example", "Code Limiet", "manager", PASSWORD)

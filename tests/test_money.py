@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired
 
 from programme.core.forms import BaseForm
-from programme.progress.money import MoneyField, parse_money
+from programme.core.numbers import MoneyField, parse_money
 
 
 @pytest.mark.parametrize("text, expected", [

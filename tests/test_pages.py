@@ -7,7 +7,7 @@ from programme.initiatives.models import Initiative
 
 
 def _initiative_id(app, number):
-    from programme.extensions import db
+    from programme.core.extensions import db
     with app.app_context():
         return db.session.scalar(select(Initiative.id).where(Initiative.number == number))
 
@@ -43,7 +43,7 @@ def test_initiatives_list_and_filters(app, login_as):
     assert "Sociale Stad" in html and "Dorpsmolen" not in html
     html = client.get("/initiatieven?lijn=crossover").get_data(as_text=True)
     assert "Dorpsmolen" in html and "Sociale Stad" not in html
-    from programme.extensions import db
+    from programme.core.extensions import db
     from programme.monitor.models import Area
     with app.app_context():
         west = db.session.scalar(select(Area.id).where(Area.name == "West-Brabant"))
@@ -87,7 +87,7 @@ def test_monitor_page_per_area_beside_brabant(app, login_as):
     html = client.get("/monitor").get_data(as_text=True)
     for text in ("West-Brabant", "Zuidoost-Brabant", "57%", "0,48", "Top 10 gemeenten", "Waar de bronnen verschillen"):
         assert text in html, text
-    from programme.extensions import db
+    from programme.core.extensions import db
     from programme.monitor.models import Area
     with app.app_context():
         helmond = db.session.scalar(select(Area.id).where(Area.name == "Helmond"))
@@ -114,7 +114,7 @@ def test_error_pages_are_generic_and_dutch(app, login_as, monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("geheime interne details")
 
-    monkeypatch.setattr("programme.budget.operations.budget_table", boom)
+    monkeypatch.setattr("programme.budget.queries.budget_table", boom)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     response = client.get("/begroting")
     assert response.status_code == 500

@@ -5,7 +5,7 @@ import io
 from sqlalchemy import select
 
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress.models import ProgressUpdate
 from tests.conftest import csrf_token
 from tests.progress_helpers import (PDF, SCENARIO_AUDIT, audit_steps, client_for, edit_data, last_audit_id,
@@ -51,9 +51,9 @@ def test_every_step_of_the_review_is_audited_with_its_actor(app, ids):
             AuditEntry.object_type == "ProgressUpdate", AuditEntry.object_id == update_id, AuditEntry.id > start)
             .order_by(AuditEntry.id)).all()
         by_action = {e.action: e for e in entries}
-        assert by_action["progress.return"].message == "Graag het aantal deelnemers."
-        assert by_action["progress.evidence_add"].new_values["name"] == "verslag.pdf"
-        corrected = [e for e in entries if e.action == "progress.update"][-1]
+        assert by_action["progress_update.return"].message == "Graag het aantal deelnemers."
+        assert by_action["progress_update.add_evidence"].new_values["name"] == "verslag.pdf"
+        corrected = [e for e in entries if e.action == "progress_update.update"][-1]
         assert (corrected.old_values["results"], corrected.new_values["results"]) == (
             "25 deelnemers.", "31 deelnemers.")
     # The history on the update's page tells the same story.

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import evidence as files
 from programme.progress import operations as ops
-from programme.progress.models import Evidence, ProgressUpdate
+from programme.progress.models import ProgressUpdate
+from programme.progress.update_items import Evidence
 from tests.conftest import csrf_token
 from tests.progress_helpers import EXE, PDF, client_for, new_draft, state, uploads
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from programme.progress import operations as ops
-from programme.progress.followup import budget_follow_up, due_for, learning_log, review_queue
+from programme.progress.followup import budget_follow_up, learning_log
+from programme.progress.queries import due_for, review_queue
 from tests.progress_helpers import approved, draft, make_period, make_world, submitted
 
 

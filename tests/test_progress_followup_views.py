@@ -1,6 +1,6 @@
 """The follow-up pages over HTTP with an approved update: the learning log and budget follow-up
 (the learning log's grouping per question is in test_learning_log.py)."""
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
 from tests.progress_helpers import client_for, new_draft

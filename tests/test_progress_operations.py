@@ -13,8 +13,8 @@ from programme.core.audit import AuditEntry
 from programme.core.formatting import dutch_datetime
 from programme.impact.models import ImpactMeasurement
 from programme.progress import operations as ops
-from programme.progress.errors import PeriodClosed, PermissionDenied, StaleUpdate, WorkflowError
-from programme.progress.models import ApprovedUpdateIsFinal, PeriodEvent, ProgressUpdate, ReportingPeriod
+from programme.progress.operations import PeriodClosed, PermissionDenied, StaleUpdate, WorkflowError
+from programme.progress.models import ApprovedUpdateIsFinal, PeriodEvent, ProgressUpdate, ProgressRound
 from tests.conftest import USERS
 from tests.progress_helpers import (approved, assert_refused, content, draft, make_initiative, make_world,
                                     submitted, unique)
@@ -50,10 +50,10 @@ def test_ensure_quarters_is_idempotent(db, world):
     assert quarters[3].label == f"4e kwartaal {year}"
     assert (quarters[0].starts_on, quarters[3].ends_on) == (date(year, 1, 1), date(year, 12, 31))
     assert quarters[0].ends_on == date(year, 3, 31) and all(q.kind == "quarter" and q.is_open for q in quarters)
-    count = len(db.session.scalars(select(ReportingPeriod)).all())
+    count = len(db.session.scalars(select(ProgressRound)).all())
     again = ops.ensure_quarters(year, actor=world.manager)
     assert [q.id for q in again] == [q.id for q in quarters]
-    assert len(db.session.scalars(select(ReportingPeriod)).all()) == count
+    assert len(db.session.scalars(select(ProgressRound)).all()) == count
 
 
 def test_add_period_refusals(db, world):
@@ -84,8 +84,8 @@ def test_close_and_reopen_keep_who_when_and_why(db, world):
                                 .order_by(PeriodEvent.id)).all()
     assert [(e.action, e.actor_id, e.reason) for e in events] == [
         ("closed", world.manager.id, None), ("reopened", world.manager.id, "Late cijfers van de gemeente")]
-    assert audit_trail(db, period) == [("period.create", None), ("period.close", world.manager.id),
-                                       ("period.reopen", world.manager.id)]
+    assert audit_trail(db, period) == [("progress_round.create", None), ("progress_round.close", world.manager.id),
+                                       ("progress_round.reopen", world.manager.id)]
 
 
 def test_closed_period_message_names_who_closed_it_and_when(db, world):
@@ -119,18 +119,18 @@ def test_full_workflow_with_return_and_approval(db, world):
     assert measurements(db, world.indicator) == [(Decimal("40"), update.id)]
     owner, manager = world.owner.id, world.manager.id
     assert audit_trail(db, update) == [
-        ("progress.create", owner), ("progress.update", owner), ("progress.submit", owner),
-        ("progress.return", manager), ("progress.update", owner), ("progress.submit", owner),
-        ("progress.approve", manager)]
+        ("progress_update.create", owner), ("progress_update.update", owner), ("progress_update.submit", owner),
+        ("progress_update.return", manager), ("progress_update.update", owner), ("progress_update.submit", owner),
+        ("progress_update.approve", manager)]
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.object_id == update.id,
-                                                        AuditEntry.action == "progress.update")).all()[-1]
+                                                        AuditEntry.action == "progress_update.update")).all()[-1]
     assert entry.old_values == {"results": "40 deelnemers."}
     assert entry.new_values == {"results": "40 deelnemers (presentielijsten)."}
     assert entry.initiative_id == world.initiative.id
 
 
 def ops_queue():
-    from programme.progress.followup import review_queue
+    from programme.progress.queries import review_queue
 
     return review_queue()
 
@@ -159,19 +159,23 @@ def test_update_draft_refusals(db, world):
         ({"status": "approved"}, "Onbekende velden"),
         ({"author_id": world.other_owner.id}, "Onbekende velden"),
         ({"traffic_light": "paars"}, "stoplicht"),
-        ({"lessons": [{"learning_question": world.other_question, "text": "x"}]}, "leervraag hoort niet"),
         ({"lessons": [{"learning_question": None, "text": " "}]}, "verplicht"),
-        ({"indicator_values": [{"impact_indicator": world.other_indicator, "value": 1,
-                                "measured_on": date(2090, 1, 1)}]}, "indicator hoort niet"),
         ({"indicator_values": [{"impact_indicator": world.indicator, "value": 1.5,
                                 "measured_on": date(2090, 1, 1)}]}, "getal"),
-        ({"spending": [{"budget_line": world.other_line, "spent": Decimal(1)}]}, "begrotingspost hoort niet"),
         ({"spending": [{"budget_line": world.line_zet, "spent": Decimal(-1)}]}, "negatief"),
         ({"spending": [{"budget_line": world.line_zet, "spent": Decimal("1.005")}]}, "twee cijfers"),
         ({"spending": [{"budget_line": world.line_zet}, {"budget_line": world.line_zet}]}, "één keer"),
         ({"risks": [{"description": "x", "likelihood": "enorm", "impact": "laag"}]}, "laag, middel of hoog"),
     ]:
         assert_refused(db, WorkflowError, ops.update_draft, update, bad, world.owner, match=match)
+    # A record of another initiative is a forged form: refused as a right (403), not as a field error.
+    for bad, match in [
+        ({"lessons": [{"learning_question": world.other_question, "text": "x"}]}, "leervraag hoort niet"),
+        ({"indicator_values": [{"impact_indicator": world.other_indicator, "value": 1,
+                                "measured_on": date(2090, 1, 1)}]}, "indicator hoort niet"),
+        ({"spending": [{"budget_line": world.other_line, "spent": Decimal(1)}]}, "begrotingspost hoort niet"),
+    ]:
+        assert_refused(db, PermissionDenied, ops.update_draft, update, bad, world.owner, match=match)
     assert_refused(db, StaleUpdate, ops.update_draft, update, data, world.owner,
                    expected_version=update.version - 1)
     ops.update_draft(update, data, world.owner, expected_version=update.version)
@@ -319,7 +323,7 @@ def test_correction_is_a_new_revision_and_the_approved_one_stays_final(db, world
     assert measurements(db, world.indicator) == [(Decimal("42"), fix.id)]
     db.session.expire_all()
     assert (first.status, first.version, first.done, [s.spent for s in first.spending]) == ("approved", *first_state)
-    assert audit_trail(db, fix)[0] == ("progress.correct", world.owner.id)
+    assert audit_trail(db, fix)[0] == ("progress_update.correct", world.owner.id)
 
 
 def test_the_model_itself_refuses_changes_to_an_approved_update(db, world):
@@ -352,7 +356,7 @@ def test_evidence_is_added_removed_and_copied_by_a_correction(db, world):
     ops.approve(update, world.manager)
     fix = ops.correct(update, world.owner)
     assert [(e.stored_name, e.sha256) for e in fix.evidence] == [(meta["stored_name"], meta["sha256"])]
-    assert [a for a, _ in audit_trail(db, update)].count("progress.evidence_add") == 2
+    assert [a for a, _ in audit_trail(db, update)].count("progress_update.add_evidence") == 2
 
 
 # ---------------------------------------------------------------- optimistic locking
@@ -362,7 +366,7 @@ def test_two_sessions_editing_the_same_update_the_second_loses(db):
     # Commits for real: the two sessions of their own must see the row.
     owner = find_user(USERS["owner"][0])
     initiative = make_initiative(db, owner, "Vergrendeltest")
-    period = ReportingPeriod(code=unique("L"), label="Vergrendeltest", starts_on=date(2090, 1, 1),
+    period = ProgressRound(code=unique("L"), label="Vergrendeltest", starts_on=date(2090, 1, 1),
                              ends_on=date(2090, 3, 31))
     update = ProgressUpdate(initiative=initiative, period=period, author_id=owner.id, done="begin")
     db.session.add_all([period, update])

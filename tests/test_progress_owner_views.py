@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
 from tests.conftest import csrf_token

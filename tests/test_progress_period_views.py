@@ -1,7 +1,7 @@
 """Reporting periods over HTTP: the manager adds quarters and periods, closes and reopens (with a
 reason); an owner may not."""
-from programme.extensions import db as _db
-from programme.progress.models import ReportingPeriod
+from programme.core.extensions import db as _db
+from programme.progress.models import ProgressRound
 from tests.conftest import csrf_token
 from tests.progress_helpers import TEST_YEAR, client_for, state
 
@@ -38,7 +38,7 @@ def test_manager_manages_periods(app, ids):
     html = client.get("/voortgang/periodes").get_data(as_text=True)
     assert "Heropend door Test Manager" in html and "Reden: Late aanlevering Helmond" in html
     with app.app_context():
-        assert _db.session.get(ReportingPeriod, ids.period).is_open
+        assert _db.session.get(ProgressRound, ids.period).is_open
 
 
 def test_owner_may_not_manage_periods(app, ids):

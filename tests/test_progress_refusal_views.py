@@ -2,7 +2,7 @@
 URLs, a missing CSRF token. Nothing changes (the progress tables and uploads stay as they were)."""
 import io
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
 from tests.conftest import csrf_token

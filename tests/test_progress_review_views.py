@@ -2,9 +2,9 @@
 correct, and a closed period that stops it all with a Dutch message."""
 from sqlalchemy import select
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.progress import operations as ops
-from programme.progress.models import ProgressUpdate, ReportingPeriod
+from programme.progress.models import ProgressUpdate, ProgressRound
 from tests.progress_helpers import client_for, new_draft, post_form, state
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
@@ -50,7 +50,7 @@ def test_submit_return_approve_correct(app, ids, ctx):
 
 def test_closed_period_shows_the_dutch_message(app, ids, ctx):
     update_id = new_draft(ctx, ids)
-    ctx(lambda u: ops.close_period(_db.session.get(ReportingPeriod, ids.period), u["manager"]))
+    ctx(lambda u: ops.close_period(_db.session.get(ProgressRound, ids.period), u["manager"]))
     client = client_for(app, "owner")
     before = state(app)
     view = f"/voortgang/{update_id}"

@@ -12,14 +12,16 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress import evidence as files
 from programme.progress import operations as ops
-from programme.progress.models import ProgressUpdate, visible_history, visible_updates
-from programme.reports import build as builds
-from programme.reports.models import GS_QUARTERLY
-from programme.reports.periods import parse_period
+from programme.progress.models import ProgressUpdate
+from programme.progress.queries import visible_history, visible_updates
+from programme.reports.kinds import GS_QUARTERLY
+from programme.reports.spans import parse_span
+from programme.reports import operations
+from programme.reports.worker import builds, leases
 from tests.progress_helpers import (PDF, client_for, content, draft, make_world, post_form, unique, world_of)
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
@@ -198,9 +200,9 @@ def test_issued_pdf_and_excel_hold_approved_content_only(app, ids, ctx):
     texts = scene["texts"]
 
     def _build(users):
-        request = builds.request_report(GS_QUARTERLY, parse_period(REPORT_PERIOD), user=users["manager"])
+        request = operations.request_report(GS_QUARTERLY, parse_span(REPORT_PERIOD), user=users["manager"])
         _db.session.commit()
-        done = builds.run_build(builds.claim(request.id))
+        done = builds.run_build(leases.claim(request.id))
         assert done.report is not None, done.error
         return done.report.id
     report = ctx(_build)

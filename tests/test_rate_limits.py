@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
 from programme.core.rate_limits import RateLimitCounter
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
-from programme.progress.models import Evidence
-from programme.reports.build import reports_dir, request_report
-from programme.reports.models import (DONE, FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY, QUEUED, RUNNING,
-                                      SCHEDULED, IssuedReport, ReportBuild)
-from programme.reports.periods import parse_period, recent_periods
+from programme.progress.update_items import Evidence
+from programme.reports.models import DONE, QUEUED, RUNNING, SCHEDULED, IssuedReport, ReportBuild
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports.spans import parse_span, recent_spans
+from programme.reports.archive import reports_dir
+from programme.reports.operations import request_report
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.http_workers import Browser, on_postgres, parallel
 from tests.progress_helpers import PDF, client_for, new_draft
@@ -30,8 +31,8 @@ from tests.progress_helpers import PDF, client_for, new_draft
 pytest_plugins = ["tests.http_workers", "tests.progress_helpers"]
 
 TODAY = datetime.now(UTC).date()
-QUARTERS = [p.code for p in recent_periods(GS_QUARTERLY, TODAY)]
-HALF_YEARS = [p.code for p in recent_periods(PS_HALF_YEARLY, TODAY)]
+QUARTERS = [p.code for p in recent_spans(GS_QUARTERLY, TODAY)]
+HALF_YEARS = [p.code for p in recent_spans(PS_HALF_YEARLY, TODAY)]
 TOO_MANY = "U heeft in korte tijd te veel downloads en overzichten opgevraagd"
 OVER_CAP = "U heeft al 3 rapportages in de wachtrij"
 ALREADY_OPEN = "staat al in de wachtrij of wordt gemaakt"
@@ -134,7 +135,7 @@ def test_the_database_keeps_one_open_build_per_identical_report(app):
     with app.app_context():
         manager = find_user("manager@test.example")
         initiatives = _db.session.scalars(select(Initiative).order_by(Initiative.id).limit(2)).all()
-        quarter = parse_period(QUARTERS[1])
+        quarter = parse_span(QUARTERS[1])
 
         def ask(kind=GS_QUARTERLY, period=quarter, initiative=None):
             request_report(kind, period, initiative=initiative, user=manager)

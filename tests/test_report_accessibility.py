@@ -31,11 +31,11 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from programme.extensions import db as _db
-from programme.reports.content import build_content
-from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
-from programme.reports.pdf import render_pdf
-from programme.reports.periods import parse_period
+from programme.core.extensions import db as _db
+from programme.reports.rendering.content import build_content
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports.rendering.pdf import render_pdf
+from programme.reports.spans import parse_span
 from tests.progress_helpers import approved, make_period, make_world
 from tests.report_data import programme_with_progress
 
@@ -58,11 +58,11 @@ def progress(app):
 def pdfs(progress, tmp_path_factory) -> dict:
     """Each report kind as (bytes, path); the factsheet of the initiative with the most parts to it."""
     folder = tmp_path_factory.mktemp("reports")
-    quarter = parse_period(progress.quarter)
+    quarter = parse_span(progress.quarter)
     factsheets = [build_content(FACTSHEET, quarter, initiative=i) for i in progress.initiatives]
     contents = {
         "gs": build_content(GS_QUARTERLY, quarter),
-        "ps": build_content(PS_HALF_YEARLY, parse_period(progress.half_year)),
+        "ps": build_content(PS_HALF_YEARLY, parse_span(progress.half_year)),
         "factsheet": max(factsheets, key=lambda c: (len(c.sections[0].monitor), len(c.learning),
                                                     len(c.sections[0].indicators), len(c.sections[0].risks))),
     }
@@ -144,7 +144,7 @@ def test_header_cells_have_scope_and_running_heads_are_artifacts(pdfs):
 
 def test_every_seeded_initiative_has_a_one_page_factsheet(progress):
     assert len(progress.initiatives) == SEEDED_INITIATIVES
-    period = parse_period(progress.quarter)
+    period = parse_span(progress.quarter)
     for initiative in progress.initiatives:
         content = build_content(FACTSHEET, period, initiative=initiative)
         update = content.sections[0].update
@@ -168,13 +168,13 @@ def test_factsheet_shortens_overlong_texts_to_stay_one_page(progress):
 
 def _overlong_factsheet_is_one_page():
     world = make_world(_db)
-    period = make_period(_db, parse_period("2025-K4").starts_on, parse_period("2025-K4").ends_on)
+    period = make_period(_db, parse_span("2025-K4").starts_on, parse_span("2025-K4").ends_on)
     long = "Een heel lang verslag over wat er in de wijk is gebeurd. " * 150  # 8.550 characters
     approved(world, period, traffic_light="risico", explanation=long, done=long, results=long, next_steps=long,
              lessons=[{"learning_question": world.question, "text": long}],
              risks=[{"description": f"Risico {n}: {long[:300]}", "likelihood": "hoog", "impact": "hoog",
                      "measure": long[:300]} for n in range(6)])
-    pdf = render_pdf(build_content(FACTSHEET, parse_period("2025-K4"), initiative=world.initiative))
+    pdf = render_pdf(build_content(FACTSHEET, parse_span("2025-K4"), initiative=world.initiative))
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
     text = _text(pdf)
     assert "Risico 2" in text and "Risico 3" not in text and "En 3 andere risico's" in text

@@ -14,14 +14,15 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from programme.extensions import db as _db
-from programme.reports import build
-from programme.reports.content import build_content
-from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY, IssuedReport
-from programme.reports.pdf import render_pdf
-from programme.reports.periods import parse_period
+from programme.core.extensions import db as _db
+from programme.reports.rendering.content import build_content
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports.models import IssuedReport
+from programme.reports.rendering.pdf import render_pdf
+from programme.reports.spans import parse_span
 from programme.seed.example import load_example_data, remove_example_data
 from programme.seed.models import ExampleRecord
+from programme.reports import archive
 from tests.test_report_accessibility import _findings
 
 pytestmark = pytest.mark.slow  # the reports are rendered and checked once per module
@@ -49,11 +50,11 @@ def pdfs(app, example, tmp_path_factory) -> dict:
         example_ids = select(ExampleRecord.record_id).where(ExampleRecord.table_name == IssuedReport.__tablename__)
         for report in _db.session.scalars(select(IssuedReport).where(IssuedReport.id.in_(example_ids))
                                           .order_by(IssuedReport.id)):
-            data = (build.reports_dir() / report.stored_name).read_bytes()
+            data = (archive.reports_dir() / report.stored_name).read_bytes()
             key = f"{report.kind}-{report.period_code}"
             (folder / f"{key}.pdf").write_bytes(data)
             out[key] = (data, folder / f"{key}.pdf")
-        content = build_content(GS_QUARTERLY, parse_period("2026-K4"), provisional=True)
+        content = build_content(GS_QUARTERLY, parse_span("2026-K4"), provisional=True)
         data = render_pdf(content)
         (folder / "voorlopig.pdf").write_bytes(data)
         out["voorlopig"] = (data, folder / "voorlopig.pdf")
@@ -94,12 +95,12 @@ def test_every_example_report_says_it_holds_example_data(pdfs):
 def test_every_example_initiatives_factsheet_is_one_page(app, example):
     with app.app_context():
         from programme.initiatives.models import Initiative
-        from programme.progress.models import ProgressUpdate, ReportingPeriod
+        from programme.progress.models import ProgressUpdate, ProgressRound
 
-        quarter = parse_period("2026-K3")
+        quarter = parse_span("2026-K3")
         numbers = _db.session.scalars(
-            select(Initiative).join(ProgressUpdate).join(ReportingPeriod)
-            .where(ReportingPeriod.code == quarter.code, ProgressUpdate.status == "approved")).unique().all()
+            select(Initiative).join(ProgressUpdate).join(ProgressRound)
+            .where(ProgressRound.code == quarter.code, ProgressUpdate.status == "approved")).unique().all()
         assert len(numbers) >= 5
         for initiative in numbers:
             pdf = render_pdf(build_content(FACTSHEET, quarter, initiative=initiative))

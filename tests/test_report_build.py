@@ -9,14 +9,16 @@ from sqlalchemy import select, update
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
-from programme.reports import build as builds
-from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, QUEUED, SCHEDULED, IssuedReport,
-                                      ReportBuild)
-from programme.reports.periods import parse_period
+from programme.core.extensions import db as _db
+from programme.reports.models import DONE, FAILED, QUEUED, SCHEDULED, IssuedReport, ReportBuild
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY
+from programme.reports.spans import parse_span
+from programme.reports import archive, operations
+from programme.reports.worker import builds, leases
+from programme.core.operations import RuleError
 from tests.conftest import USERS
 
-PERIOD = parse_period("2091-K2")
+PERIOD = parse_span("2091-K2")
 # A day after the period: a report on it is final (a test of its own covers unended periods).
 AFTER = PERIOD.ends_on + timedelta(days=1)
 
@@ -38,7 +40,7 @@ def _scheduled_twin(build: ReportBuild) -> ReportBuild:
 
 def _request(manager, kind=GS_QUARTERLY, **kwargs) -> ReportBuild:
     kwargs.setdefault("today", AFTER)
-    build = builds.request_report(kind, PERIOD, user=manager, **kwargs)
+    build = operations.request_report(kind, PERIOD, user=manager, **kwargs)
     _db.session.commit()
     return build
 
@@ -46,9 +48,9 @@ def _request(manager, kind=GS_QUARTERLY, **kwargs) -> ReportBuild:
 def test_build_is_archived_with_hash_parameters_and_data_version(app, db, manager):
     build = _request(manager)
     assert build.status == QUEUED and build.progress == 0
-    claimed = builds.claim(build.id, worker="test:1")
+    claimed = leases.claim(build.id, worker="test:1")
     assert claimed.status == "running" and claimed.worker == "test:1" and claimed.attempts == 1
-    assert builds.claim(build.id, worker="test:2") is None  # nobody takes it twice
+    assert leases.claim(build.id, worker="test:2") is None  # nobody takes it twice
 
     done = builds.run_build(claimed)
     assert done.status == DONE and done.progress == 100, done.error
@@ -66,7 +68,7 @@ def test_build_is_archived_with_hash_parameters_and_data_version(app, db, manage
     assert report.filename.endswith("-v1.pdf")
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type.in_(
         ("ReportBuild", "IssuedReport")), AuditEntry.object_id.in_((build.id, report.id)))).all()
-    assert "report_requested" in actions and "report_issued" in actions
+    assert "report.request" in actions and "report.issue" in actions
 
     # Never changed afterwards.
     report.title = "Anders"
@@ -76,7 +78,7 @@ def test_build_is_archived_with_hash_parameters_and_data_version(app, db, manage
     assert db.session.get(IssuedReport, report.id).title != "Anders"
 
     # Building again makes a new version; the first stays as it was.
-    again = builds.run_build(builds.claim(_request(manager).id))
+    again = builds.run_build(leases.claim(_request(manager).id))
     assert again.report.version == 2 and again.report.stored_name != report.stored_name
     assert stored.read_bytes() == data
 
@@ -87,26 +89,26 @@ def test_failed_build_keeps_its_reason_and_can_be_retried(app, db, manager, monk
     def broken(*_args, **_kwargs):
         raise RuntimeError("schijf vol")
 
-    monkeypatch.setattr("programme.reports.pdf.render_pdf", broken)
-    failed = builds.run_build(builds.claim(build.id))
+    monkeypatch.setattr("programme.reports.rendering.pdf.render_pdf", broken)
+    failed = builds.run_build(leases.claim(build.id))
     assert failed.status == FAILED and "schijf vol" in failed.error and failed.report_id is None
     monkeypatch.undo()
 
-    builds.retry(failed, manager)
+    operations.retry(failed, manager)
     _db.session.commit()
     assert failed.status == QUEUED and failed.error is None
-    done = builds.run_build(builds.claim(build.id))
+    done = builds.run_build(leases.claim(build.id))
     assert done.status == DONE and done.attempts == 2
 
 
 def test_request_validation(app, db, manager):
-    with pytest.raises(builds.ReportRequestError):
-        builds.request_report("jaarverslag", PERIOD, user=manager)
-    with pytest.raises(builds.ReportRequestError, match="initiatief"):
-        builds.request_report(FACTSHEET, PERIOD, user=manager, today=AFTER)
+    with pytest.raises(RuleError):
+        operations.request_report("jaarverslag", PERIOD, user=manager)
+    with pytest.raises(RuleError, match="initiatief"):
+        operations.request_report(FACTSHEET, PERIOD, user=manager, today=AFTER)
     build = _request(manager)
-    with pytest.raises(builds.ReportRequestError, match="mislukte"):
-        builds.retry(build, manager)
+    with pytest.raises(RuleError, match="mislukte"):
+        operations.retry(build, manager)
     db.session.rollback()
 
 
@@ -126,7 +128,7 @@ def test_two_builds_of_one_scope_get_consecutive_versions(app, db, manager, monk
     loses on the unique (scope, version), it retries and gets the next number; no orphan file."""
     first = _request(manager)
     second = _scheduled_twin(first)
-    original = builds.next_version
+    original = archive.next_version
     stale = {"left": 1}
 
     def racing_next_version(scope):
@@ -136,10 +138,10 @@ def test_two_builds_of_one_scope_get_consecutive_versions(app, db, manager, monk
             return original(scope) - 1
         return original(scope)
 
-    monkeypatch.setattr(builds, "next_version", racing_next_version)
+    monkeypatch.setattr(archive, "next_version", racing_next_version)
     files_before = set((Path(app.instance_path) / "reports").glob("*.pdf"))
-    done_first = builds.run_build(builds.claim(first.id))
-    done_second = builds.run_build(builds.claim(second.id))
+    done_first = builds.run_build(leases.claim(first.id))
+    done_second = builds.run_build(leases.claim(second.id))
     assert done_first.status == DONE and done_second.status == DONE, done_second.error
     assert done_second.report.version == done_first.report.version + 1
     new_files = set((Path(app.instance_path) / "reports").glob("*.pdf")) - files_before
@@ -148,7 +150,7 @@ def test_two_builds_of_one_scope_get_consecutive_versions(app, db, manager, monk
 
 @pytest.mark.committed  # another connection saves in between
 def test_a_build_taken_over_by_another_worker_is_not_issued_twice(app, db, manager):
-    build = builds.claim(_request(manager).id, worker="old:1")
+    build = leases.claim(_request(manager).id, worker="old:1")
     # Meanwhile the scheduler requeued it (worker presumed dead) and another worker took it.
     with db.engine.begin() as conn:
         conn.execute(update(ReportBuild).where(ReportBuild.id == build.id).values(worker="new:2"))

@@ -16,10 +16,13 @@ from sqlalchemy import select
 from programme.accounts.operations import find_user
 from programme.config import ConfigError, mail_settings
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
-from programme.reports import delivery as deliveries
-from programme.reports.build import reports_dir
-from programme.reports.models import FAILED, GS_QUARTERLY, PENDING, PS_HALF_YEARLY, SENT, Delivery, IssuedReport
+from programme.core.extensions import db as _db
+from programme.reports.models import FAILED, PENDING, SENT, Delivery, IssuedReport
+from programme.reports.kinds import GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports import mail, models, operations, queries
+from programme.reports.worker import deliveries
+from programme.core.operations import RuleError
+from programme.reports.archive import reports_dir
 from tests.conftest import USERS, csrf_token
 from tests.test_report_views import PDF, clean_reports, make_report, signed_in  # noqa: F401  (fixture)
 
@@ -93,9 +96,9 @@ def _issue_with_recipients(app, kind=GS_QUARTERLY, *, active=("ontvanger@gs.test
     report_id = make_report(app, kind, **kw)
     with app.app_context():
         for email in active:
-            deliveries.add_recipient(kind, email, "Griffier GS")
+            operations.add_recipient(kind, email, "Griffier GS")
         for email in paused:
-            deliveries.set_recipient_active(deliveries.add_recipient(kind, email, None), False)
+            operations.set_recipient_active(operations.add_recipient(kind, email, None), False)
         deliveries.queue_deliveries(_db.session.get(IssuedReport, report_id))
         _db.session.commit()
     return report_id
@@ -121,10 +124,10 @@ def test_queue_creates_a_delivery_per_active_recipient_of_the_kind(app):
         assert sorted(d.email for d in found) == ["een@gs.test.example", "twee@gs.test.example"]
         assert all(d.status == PENDING and d.attempts == 0 and d.next_attempt_dt for d in found)
         # Recipients of another kind get nothing.
-        deliveries.add_recipient(PS_HALF_YEARLY, "griffie@ps.test.example", None)
+        operations.add_recipient(PS_HALF_YEARLY, "griffie@ps.test.example", None)
         _db.session.commit()
     assert _delivery(app, report_id, "griffie@ps.test.example") is None
-    entry = _audit(app, "report_delivery_queued", report_id)[-1]
+    entry = _audit(app, "report_delivery.queue", report_id)[-1]
     assert entry.new_values["recipients"] == ["een@gs.test.example", "twee@gs.test.example"]
 
 
@@ -133,7 +136,7 @@ def test_the_report_arrives_with_the_pdf_attached_and_a_dutch_subject(app, colle
     with app.app_context():
         sent = deliveries.send_due(datetime.now(UTC))
         report = _db.session.get(IssuedReport, report_id)
-        subject, filename = deliveries.subject_of(report), report.filename
+        subject, filename = mail.subject_of(report), report.filename
     assert sent >= 1
     envelopes = [e for e in collecting.envelopes if e.rcpt_tos == ["ontvanger@gs.test.example"]]
     assert len(envelopes) == 1
@@ -156,7 +159,7 @@ def test_the_report_arrives_with_the_pdf_attached_and_a_dutch_subject(app, colle
     delivery = _delivery(app, report_id, "ontvanger@gs.test.example")
     assert delivery.status == SENT and delivery.attempts == 1 and delivery.sent_dt is not None
     assert delivery.next_attempt_dt is None and delivery.last_error is None
-    entry = _audit(app, "report_delivered", report_id)[-1]
+    entry = _audit(app, "report_delivery.send", report_id)[-1]
     assert entry.result == "ok" and entry.new_values["email"] == "ontvanger@gs.test.example"
     # Sending again sends nothing twice.
     with app.app_context():
@@ -180,7 +183,7 @@ def test_a_refusing_server_leads_to_retries_with_backoff_then_failed(app, refusi
     assert _delivery(app, report_id, "onbekend@gs.test.example").attempts == 1
 
     waits = []
-    for attempt in range(2, deliveries.MAX_ATTEMPTS + 1):
+    for attempt in range(2, models.MAX_DELIVERY_ATTEMPTS + 1):
         previous = _delivery(app, report_id, "onbekend@gs.test.example")
         with app.app_context():
             deliveries.send_due(previous.next_attempt_dt)
@@ -190,17 +193,18 @@ def test_a_refusing_server_leads_to_retries_with_backoff_then_failed(app, refusi
             waits.append(delivery.next_attempt_dt - previous.next_attempt_dt)
     assert waits == [timedelta(minutes=10), timedelta(minutes=20), timedelta(minutes=40)]
     assert delivery.status == FAILED and delivery.next_attempt_dt is None
-    assert len(_audit(app, "report_delivery_retry", report_id)) == deliveries.MAX_ATTEMPTS - 1
-    final = _audit(app, "report_delivery_failed", report_id)
+    assert len(_audit(app, "report_delivery.retry", report_id)) == models.MAX_DELIVERY_ATTEMPTS - 1
+    final = _audit(app, "report_delivery.fail", report_id)
     assert len(final) == 1 and final[0].result == "failed" and "geweigerd" in final[0].message
 
     # Given up: no more attempts.
     with app.app_context():
         deliveries.send_due(now + timedelta(days=30))
-    assert _delivery(app, report_id, "onbekend@gs.test.example").attempts == deliveries.MAX_ATTEMPTS
+    assert _delivery(app, report_id, "onbekend@gs.test.example").attempts == models.MAX_DELIVERY_ATTEMPTS
 
     html = signed_in(app, "manager").get("/rapportages").get_data(as_text=True)
-    assert f"Opgegeven na {deliveries.MAX_ATTEMPTS} pogingen. Reden: Het adres is door de mailserver geweigerd" in html
+    assert (f"Opgegeven na {models.MAX_DELIVERY_ATTEMPTS} pogingen. "
+            "Reden: Het adres is door de mailserver geweigerd") in html
 
 
 def test_an_unreachable_server_is_retried(app, mail_to):
@@ -246,10 +250,10 @@ def test_a_failed_delivery_can_be_sent_again(app):
     delivery_id = _delivery(app, report_id, "opnieuw@gs.test.example").id
     with app.app_context():
         delivery = _db.session.get(Delivery, delivery_id)
-        deliveries.resend(delivery)
+        operations.resend(delivery)
         _db.session.commit()
-        with pytest.raises(deliveries.RecipientError):
-            deliveries.resend(delivery)
+        with pytest.raises(RuleError):
+            operations.resend(delivery)
     delivery = _delivery(app, report_id, "opnieuw@gs.test.example")
     assert delivery.status == PENDING and delivery.attempts == 0
 
@@ -283,11 +287,11 @@ def test_mail_settings_from_the_environment(monkeypatch):
 
 
 def test_recipient_addresses_are_checked():
-    assert deliveries.normalise_email(" Naam@Brabant.NL ") == "naam@brabant.nl"
+    assert mail.normalise_email(" Naam@Brabant.NL ") == "naam@brabant.nl"
     for wrong in ("", "naam", "naam@", "@brabant.nl", "naam@brabant", "na am@brabant.nl", "a@b@c.nl",
                   "x" * 250 + "@b.nl"):
-        with pytest.raises(deliveries.RecipientError):
-            deliveries.normalise_email(wrong)
+        with pytest.raises(RuleError):
+            mail.normalise_email(wrong)
 
 
 # ---------------------------------------------------------------- what the screens say
@@ -329,10 +333,10 @@ def test_a_mail_server_down_then_up_shows_attempts_error_and_recovery(app, mail_
     assert delivery.attempts == 1 and delivery.status == PENDING
     client = signed_in(app, "manager")
     card = _card(client.get("/rapportages").get_data(as_text=True), report_id)
-    assert f"Poging 1 van {deliveries.MAX_ATTEMPTS} mislukt" in card
+    assert f"Poging 1 van {models.MAX_DELIVERY_ATTEMPTS} mislukt" in card
     assert "Laatste fout: De mailserver is niet bereikbaar." in card
     with app.app_context():
-        next_try = deliveries.dutch_datetime(delivery.next_attempt_dt)
+        next_try = queries.dutch_datetime(delivery.next_attempt_dt)
     assert f"Volgende poging op {next_try}." in card
     # Never the exception's own words.
     assert "Error" not in card and "refused" not in card.lower() and "Errno" not in card
@@ -350,19 +354,19 @@ def test_a_mail_server_down_then_up_shows_attempts_error_and_recovery(app, mail_
     assert sent.status == SENT and sent.attempts == 2 and sent.last_error is None
     card = _card(client.get("/rapportages").get_data(as_text=True), report_id)
     with app.app_context():
-        sent_at = deliveries.dutch_datetime(sent.sent_dt)
+        sent_at = queries.dutch_datetime(sent.sent_dt)
     assert f"Verzonden op {sent_at}, bij poging 2." in card
-    assert f"2 van {deliveries.MAX_ATTEMPTS}" in card and "Laatste fout" not in card
+    assert f"2 van {models.MAX_DELIVERY_ATTEMPTS}" in card and "Laatste fout" not in card
 
 
 def test_given_up_deliveries_are_counted_on_the_managers_report_pages(app, refusing):
     report_id = _issue_with_recipients(app, active=("weigering@gs.test.example",))
-    for attempt in range(deliveries.MAX_ATTEMPTS):
+    for attempt in range(models.MAX_DELIVERY_ATTEMPTS):
         with app.app_context():
             deliveries.send_due(datetime.now(UTC) + timedelta(days=attempt))
     assert _delivery(app, report_id, "weigering@gs.test.example").status == FAILED
     with app.app_context():
-        failed = deliveries.failed_count()
+        failed = queries.failed_count()
     assert failed >= 1
     counted = f"{failed} verzending is mislukt" if failed == 1 else f"{failed} verzendingen zijn mislukt"
     manager = signed_in(app, "manager")
@@ -391,7 +395,7 @@ def test_given_up_deliveries_are_counted_on_the_managers_report_pages(app, refus
     (ValueError("geheim-wachtwoord in a traceback"), "Verzenden is mislukt door een onverwachte fout"),
 ])
 def test_errors_are_told_in_dutch_without_the_exception_text(exc, reason):
-    told = deliveries.describe_error(exc)
+    told = mail.describe_error(exc)
     assert told.startswith(reason)
     assert type(exc).__name__ not in told
     for word in ("refused", "Name or service", "timed out", "SSL", "credentials", "User unknown", "spam",
@@ -410,7 +414,7 @@ def _send_check(client, **data):
 
 def _test_mail_entries(app):
     with app.app_context():
-        return _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "report_test_mail")
+        return _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "report_mail.test")
                                    .order_by(AuditEntry.id)).all()
 
 
@@ -465,14 +469,14 @@ def test_only_the_manager_sends_a_test_mail(app, collecting):
 def test_a_delivery_nobody_sends_does_not_wait_silently():
     now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
     fresh = Delivery(email="a@b.example", status=PENDING, attempts=0, next_attempt_dt=now)
-    assert deliveries.delivery_state(fresh, mail_ready=True, now=now).detail == \
+    assert queries.delivery_state(fresh, mail_ready=True, now=now).detail == \
         "Wordt binnen enkele minuten verzonden."
     late = Delivery(email="a@b.example", status=PENDING, attempts=0, next_attempt_dt=now - timedelta(hours=1))
-    state = deliveries.delivery_state(late, mail_ready=True, now=now)
+    state = queries.delivery_state(late, mail_ready=True, now=now)
     assert state.key == FAILED and "draait mogelijk niet" in state.detail
     assert "Klaargezet voor 2 december 2026 om 09:00." in state.detail  # 08:00 UTC, Amsterdam time
     retry = Delivery(email="a@b.example", status=PENDING, attempts=2, last_error="De mailserver is niet bereikbaar.",
                      next_attempt_dt=now - timedelta(hours=1))
-    assert "draait mogelijk niet" in deliveries.delivery_state(retry, mail_ready=True, now=now).detail
-    blocked = deliveries.delivery_state(late, mail_ready=False, now=now)
+    assert "draait mogelijk niet" in queries.delivery_state(retry, mail_ready=True, now=now).detail
+    blocked = queries.delivery_state(late, mail_ready=False, now=now)
     assert blocked.label == "Niet verzonden: geen mailserver ingesteld" and "draait" not in blocked.detail

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from openpyxl import load_workbook
 
-from programme.reports.excel import MONEY_FORMAT, build_workbook, excel_filename, sheet_title, workbook_bytes
-from programme.reports.tables import DATE, MONEY, NUMBER, PERCENT, TEXT, Column, ReportTable
+from programme.reports.rendering.excel import MONEY_FORMAT, build_workbook, excel_filename, sheet_title, workbook_bytes
+from programme.reports.rendering.tables import DATE, MONEY, NUMBER, PERCENT, TEXT, Column, ReportTable
 
 HOSTILE = ['=HYPERLINK("http://kwaad.example","klik")', "+31 6 12345678", "-2+3", "@SUM(A1:A2)", "\tTab",
            "\rCR"]

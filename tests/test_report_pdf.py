@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from programme.initiatives.models import Initiative
 from programme.progress import operations as ops
-from programme.reports.content import build_content
-from programme.reports.models import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
-from programme.reports.pdf import StaticOnlyFetcher, render_pdf
-from programme.reports.periods import parse_period
+from programme.reports.rendering.content import build_content
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports.rendering.pdf import StaticOnlyFetcher, render_pdf
+from programme.reports.spans import parse_span
 from tests.progress_helpers import approved, content, make_world
 
 DRAFT_TEXT = "Conceptzin-die-nooit-in-een-rapport-mag-staan"
@@ -71,7 +71,7 @@ def world(db):
 
 @pytest.fixture()
 def gs_pdf(app, world):
-    period = parse_period("2090-K1")
+    period = parse_span("2090-K1")
     report = build_content(GS_QUARTERLY, period)
     return report, render_pdf(report)
 
@@ -101,14 +101,14 @@ def test_gs_report_text_holds_period_budget_statuses_and_lesson(db, world, gs_pd
 
 def test_a_final_report_has_no_watermark_and_no_provisional_warning(gs_pdf):
     report, pdf = gs_pdf
-    assert not report.is_provisional and report.reference_date == report.period.ends_on
+    assert not report.is_provisional and report.reference_date == report.span.ends_on
     pages, marked, as_content = watermark_pages(pdf)
     assert pages > 5 and marked == 0 and as_content == 0
     assert "Voorlopige rapportage" not in _text(pdf)
 
 
 def test_provisional_factsheet_carries_watermark_and_warning(app, db, world):
-    period = parse_period("2090-K1")
+    period = parse_span("2090-K1")
     read_at = datetime(2090, 2, 14, 9, 30, tzinfo=UTC)
     sheet = build_content(FACTSHEET, period, initiative=world.initiative, provisional=True, data_as_of=read_at)
     initiative = world.initiative
@@ -154,14 +154,14 @@ def test_table_of_contents_has_page_references(gs_pdf):
 
 
 def test_ps_report_spans_the_half_year_and_factsheet_is_one_initiative(app, db, world):
-    ps = build_content(PS_HALF_YEARLY, parse_period("2090-H1"))
-    assert ps.period.starts_on.month == 1 and ps.period.ends_on.month == 6
+    ps = build_content(PS_HALF_YEARLY, parse_span("2090-H1"))
+    assert ps.span.starts_on.month == 1 and ps.span.ends_on.month == 6
     section = next(s for s in ps.sections if s.initiative.id == world.initiative.id)
     assert section.update is not None  # the quarter's approved update lies inside the half year
     pdf_text = _text(render_pdf(ps))
     assert "eerste halfjaar 2090" in pdf_text and "Provinciale Staten" in pdf_text
 
-    sheet = build_content(FACTSHEET, parse_period("2090-K1"), initiative=world.initiative)
+    sheet = build_content(FACTSHEET, parse_span("2090-K1"), initiative=world.initiative)
     assert [s.initiative.id for s in sheet.sections] == [world.initiative.id]
     pdf = render_pdf(sheet)
     text = _text(pdf)

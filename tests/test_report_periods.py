@@ -10,12 +10,15 @@ from sqlalchemy import func, select
 
 from programme.accounts.operations import find_user
 from programme.core.formatting import dutch_date, dutch_datetime
-from programme.extensions import db as _db
-from programme.reports import build as builds
-from programme.reports import scheduler
-from programme.reports.build import reports_dir
-from programme.reports.models import FAILED, GS_QUARTERLY, PS_HALF_YEARLY, ReportBuild, ReportSchedule
-from programme.reports.periods import parse_period, period_for_kind
+from programme.core.extensions import db as _db
+from programme.reports.models import FAILED, ReportBuild, ReportSchedule
+from programme.reports.kinds import GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports.spans import parse_span, span_for_kind
+from programme.reports import operations, spans
+from programme.reports.worker import builds, due, leases
+from programme.core.formatting import AMSTERDAM
+from programme.core.operations import RuleError
+from programme.reports.archive import reports_dir
 from tests.conftest import USERS, csrf_token
 from tests.test_report_pdf import _text as pdf_text
 from tests.test_report_pdf import watermark_pages
@@ -25,7 +28,7 @@ pytestmark = pytest.mark.usefixtures("clean_reports")
 
 
 def _today() -> date:
-    return builds.today_in_amsterdam()
+    return spans.today_in_amsterdam()
 
 
 # ---------------------------------------------------------------- names of periods
@@ -36,12 +39,12 @@ def _today() -> date:
     ("2026-H2", "tweede halfjaar 2026", "het tweede halfjaar 2026", "Tweede halfjaar 2026"),
 ])
 def test_period_names_read_as_dutch(code, label, in_sentence, display):
-    period = parse_period(code)
+    period = parse_span(code)
     assert (period.label, period.in_sentence, period.display) == (label, in_sentence, display)
 
 
 def test_a_period_has_ended_only_from_the_day_after_its_last_day():
-    period = parse_period("2026-K4")
+    period = parse_span("2026-K4")
     assert not period.has_ended(date(2026, 12, 2))
     assert not period.has_ended(date(2026, 12, 31))
     assert period.has_ended(date(2027, 1, 1))
@@ -50,21 +53,21 @@ def test_a_period_has_ended_only_from_the_day_after_its_last_day():
 # ---------------------------------------------------------------- the rule
 
 def test_a_report_on_an_unended_period_is_refused_without_the_explicit_choice(app, db):
-    period = parse_period("2026-K4")
+    period = parse_span("2026-K4")
     manager = find_user(USERS["manager"][0])
     on = date(2026, 12, 2)
     count = db.session.scalar(select(func.count(ReportBuild.id)))
-    with pytest.raises(builds.ReportRequestError) as refused:
-        builds.request_report(GS_QUARTERLY, period, user=manager, today=on)
+    with pytest.raises(RuleError) as refused:
+        operations.request_report(GS_QUARTERLY, period, user=manager, today=on)
     assert str(refused.value).startswith("Het vierde kwartaal 2026 is nog niet voorbij: het loopt tot en met "
                                          "31 december 2026.")
     assert db.session.scalar(select(func.count(ReportBuild.id))) == count
 
-    provisional = builds.request_report(GS_QUARTERLY, period, user=manager, provisional=True, today=on)
+    provisional = operations.request_report(GS_QUARTERLY, period, user=manager, provisional=True, today=on)
     assert provisional.is_provisional is True
     provisional.status = FAILED  # a requested report has one open build at a time
     # Once the period is over, the same request gives the final report.
-    final = builds.request_report(GS_QUARTERLY, period, user=manager, provisional=True,
+    final = operations.request_report(GS_QUARTERLY, period, user=manager, provisional=True,
                                   today=date(2027, 1, 1))
     assert final.is_provisional is False
     db.session.rollback()
@@ -75,11 +78,11 @@ def test_a_schedule_never_builds_a_provisional_report(app, db):
                               starts_on=date(2090, 1, 1), is_active=False)
     db.session.add(schedule)
     db.session.flush()
-    period = parse_period("2090-K1")
+    period = parse_span("2090-K1")
     # Even when asked for explicitly: a schedule builds only what has ended.
     for provisional in (False, True):
-        with pytest.raises(builds.ReportRequestError, match="nog niet voorbij"):
-            builds.request_report(GS_QUARTERLY, period, schedule=schedule, provisional=provisional,
+        with pytest.raises(RuleError, match="nog niet voorbij"):
+            operations.request_report(GS_QUARTERLY, period, schedule=schedule, provisional=provisional,
                                   today=date(2090, 3, 31))
     db.session.rollback()
 
@@ -89,9 +92,9 @@ def test_the_scheduler_queues_nothing_before_the_period_has_ended(app, db):
                               hour=0, starts_on=date(2090, 1, 1), is_active=True)
     db.session.add(schedule)
     db.session.commit()
-    amsterdam = scheduler.AMSTERDAM
-    assert scheduler.tick(datetime(2090, 3, 31, 23, 59, tzinfo=amsterdam)) == []
-    queued = scheduler.tick(datetime(2090, 4, 1, 0, 0, tzinfo=amsterdam))
+    amsterdam = AMSTERDAM
+    assert due.tick(datetime(2090, 3, 31, 23, 59, tzinfo=amsterdam)) == []
+    queued = due.tick(datetime(2090, 4, 1, 0, 0, tzinfo=amsterdam))
     assert [(b.schedule_id, b.period_code, b.is_provisional) for b in queued] == [(schedule.id, "2090-K1", False)]
 
 
@@ -110,7 +113,7 @@ def _count(app, model) -> int:
 
 
 def test_the_ask_form_refuses_the_running_period_and_builds_it_only_as_provisional(app):
-    current = period_for_kind(GS_QUARTERLY, _today())
+    current = span_for_kind(GS_QUARTERLY, _today())
     client = signed_in(app, "manager")
     form = client.get("/rapportages/aanvragen").get_data(as_text=True)
     assert f">{current.display} (loopt nog)</option>" in form
@@ -140,10 +143,10 @@ def test_a_provisional_build_is_watermarked_and_labelled_in_the_archive(app, db)
     """The whole way: asked for on the running quarter, built by the worker, archived; the archived
     PDF carries the watermark on every page and the warning on its cover."""
     manager = find_user(USERS["manager"][0])
-    current = period_for_kind(PS_HALF_YEARLY, _today())
-    build = builds.request_report(PS_HALF_YEARLY, current, user=manager, provisional=True)
+    current = span_for_kind(PS_HALF_YEARLY, _today())
+    build = operations.request_report(PS_HALF_YEARLY, current, user=manager, provisional=True)
     db.session.commit()
-    done = builds.run_build(builds.claim(build.id, worker="test:provisional"))
+    done = builds.run_build(leases.claim(build.id, worker="test:provisional"))
     assert done.status == "done", done.error
     report = done.report
     assert report.is_provisional and report.title == f"Voorlopige informatierapportage PS, {current.label}"
@@ -169,10 +172,10 @@ def test_a_provisional_build_is_watermarked_and_labelled_in_the_archive(app, db)
 
 def test_the_archive_shows_the_data_version_of_a_final_report_in_words(app, db):
     manager = find_user(USERS["manager"][0])
-    period = parse_period("2091-K3")
-    build = builds.request_report(GS_QUARTERLY, period, user=manager, today=period.ends_on + timedelta(days=1))
+    period = parse_span("2091-K3")
+    build = operations.request_report(GS_QUARTERLY, period, user=manager, today=period.ends_on + timedelta(days=1))
     db.session.commit()
-    report = builds.run_build(builds.claim(build.id, worker="test:final")).report
+    report = builds.run_build(leases.claim(build.id, worker="test:final")).report
     assert not report.is_provisional and report.title == "Voortgangsrapportage GS, derde kwartaal 2091"
     html = signed_in(app, "manager").get("/rapportages").get_data(as_text=True)
     card = html[html.index(f'id="rapportage-{report.id}"'):]

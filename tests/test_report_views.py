@@ -17,19 +17,21 @@ from sqlalchemy import func, select
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
-from programme.reports.build import reports_dir, request_report
-from programme.reports.models import (DONE, FACTSHEET, FAILED, GS_QUARTERLY, PENDING, PS_HALF_YEARLY, QUEUED,
-                                      RUNNING, Delivery, IssuedReport, ReportBuild, ReportRecipient, ReportSchedule)
-from programme.reports.periods import parse_period, recent_periods
-from programme.reports.tables import Column, ReportTable
+from programme.reports.models import (DONE, FAILED, PENDING, QUEUED, RUNNING, Delivery, IssuedReport, ReportBuild,
+                                      ReportRecipient, ReportSchedule)
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
+from programme.reports.spans import parse_span, recent_spans
+from programme.reports.rendering.tables import Column, ReportTable
+from programme.reports.archive import reports_dir
+from programme.reports.operations import request_report
 from tests.conftest import csrf_token, form_version, login
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 _counter = itertools.count(1)
 # The quarters the ask form offers today, newest first.
-QUARTERS = [p.code for p in recent_periods(GS_QUARTERLY, datetime.now(UTC).date())]
+QUARTERS = [p.code for p in recent_spans(GS_QUARTERLY, datetime.now(UTC).date())]
 TRACKED = (Delivery, ReportBuild, IssuedReport, ReportRecipient, ReportSchedule)
 
 
@@ -43,7 +45,7 @@ def make_report(app, kind=GS_QUARTERLY, *, title=None, pdf=PDF, tables=None, sto
         stored = stored_name or f"{secrets.token_hex(16)}.pdf"
         if stored_name is None:
             (reports_dir() / stored).write_bytes(pdf)
-        period = parse_period(period_code)
+        period = parse_span(period_code)
         if tables is None:
             tables = [ReportTable("budget", "Begroting", [Column("Post"), Column("Bedrag", "money")],
                                   rows=[["Sociale Stad", "1234.50"]]).as_json()]
@@ -129,7 +131,7 @@ def _ask(client, **data):
 def _queued_build(app, kind=GS_QUARTERLY, period="2026-K1", status=QUEUED, **values) -> int:
     with app.app_context():
         manager = find_user("manager@test.example")
-        build = request_report(kind, parse_period(period), user=manager)
+        build = request_report(kind, parse_span(period), user=manager)
         build.status = status
         for key, value in values.items():
             setattr(build, key, value)
@@ -234,7 +236,7 @@ def test_manager_asks_and_is_sent_to_the_build_page(app):
         build = _db.session.get(ReportBuild, build_id)
         assert (build.kind, build.period_code, build.status) == (GS_QUARTERLY, QUARTERS[1], QUEUED)
         assert build.requested_by.email == "manager@test.example"
-    assert _last_audit(app, "report_requested").object_id == build_id
+    assert _last_audit(app, "report.request").object_id == build_id
 
     page = client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
@@ -281,7 +283,7 @@ def test_a_second_request_for_the_same_report_is_refused_while_one_is_open(app):
     assert second.status_code == 429
     html = second.get_data(as_text=True)
     assert "staat al in de wachtrij of wordt gemaakt" in html
-    assert f'href="{first.headers["Location"]}"' in html
+    assert f'href="{first.headers["Location"]}">Bekijk de opdracht die al loopt</a>' in html
     assert _count(app, ReportBuild) == builds and _refusals(app) == refusals + 1
     # Another period is a different report.
     assert _ask(client, period=QUARTERS[5]).status_code == 302
@@ -351,7 +353,7 @@ def test_failed_build_shows_the_reason_and_can_be_retried(app):
     with app.app_context():
         build = _db.session.get(ReportBuild, build_id)
         assert build.status == QUEUED and build.error is None and build.progress == 0
-    assert _last_audit(app, "report_retried").object_id == build_id
+    assert _last_audit(app, "report.retry").object_id == build_id
 
     # A build that is not failed cannot be retried: a Dutch message and nothing changes.
     snapshot = _snapshot(app)
@@ -447,7 +449,7 @@ def test_archive_shows_delivery_status_with_failures_and_filters_by_kind(app, mo
     with app.app_context():
         delivery = _db.session.get(Delivery, delivery_id)
         assert delivery.status == PENDING and delivery.attempts == 0
-    assert _last_audit(app, "report_delivery_resend").object_id == gs
+    assert _last_audit(app, "report_delivery.resend").object_id == gs
 
 
 # ---------------------------------------------------------------- schedules
@@ -464,7 +466,7 @@ def test_manager_creates_edits_and_stops_a_schedule(app):
         schedule = _db.session.scalar(select(ReportSchedule).where(ReportSchedule.name == "GS na elk kwartaal (test)"))
         schedule_id = schedule.id
         assert (schedule.days_after_period, schedule.hour, schedule.starts_on) == (15, 6, date(2026, 1, 1))
-    assert _last_audit(app, "report_schedule_created").object_id == schedule_id
+    assert _last_audit(app, "report_schedule.create").object_id == schedule_id
     html = client.get("/rapportages/planning").get_data(as_text=True)
     assert "GS na elk kwartaal (test)" in html and "15 dagen na de periode, om 06:00 uur" in html
     assert re.search(r"kwartaal \d{4}: \d+ \w+ \d{4} om 06:00", html)  # the next fire time
@@ -491,7 +493,7 @@ def test_manager_creates_edits_and_stops_a_schedule(app):
     assert response.status_code == 302
     with app.app_context():
         assert _db.session.get(ReportSchedule, schedule_id).is_active is False
-    assert _last_audit(app, "report_schedule_deactivated").object_id == schedule_id
+    assert _last_audit(app, "report_schedule.deactivate").object_id == schedule_id
     assert "Gestopt" in client.get("/rapportages/planning").get_data(as_text=True)
     client.post(f"/rapportages/planning/{schedule_id}/aanzetten", data={"csrf_token": csrf_token(page)})
     with app.app_context():
@@ -512,7 +514,7 @@ def test_manager_adds_pauses_and_removes_recipients(app):
         recipient = _db.session.scalar(select(ReportRecipient).where(ReportRecipient.email == "griffie@test.example"))
         assert recipient.kind == PS_HALF_YEARLY and recipient.is_active and recipient.name == "Griffie"
         recipient_id = recipient.id
-    assert _last_audit(app, "report_recipient_added").object_id == recipient_id
+    assert _last_audit(app, "report_recipient.add").object_id == recipient_id
     assert "griffie@test.example" in client.get("/rapportages/ontvangers").get_data(as_text=True)
 
     count = _count(app, ReportRecipient)
@@ -528,14 +530,14 @@ def test_manager_adds_pauses_and_removes_recipients(app):
     client.post(f"/rapportages/ontvangers/{recipient_id}/pauzeren", data={"csrf_token": token})
     with app.app_context():
         assert _db.session.get(ReportRecipient, recipient_id).is_active is False
-    assert _last_audit(app, "report_recipient_paused").object_id == recipient_id
+    assert _last_audit(app, "report_recipient.pause").object_id == recipient_id
     client.post(f"/rapportages/ontvangers/{recipient_id}/hervatten", data={"csrf_token": token})
     with app.app_context():
         assert _db.session.get(ReportRecipient, recipient_id).is_active is True
     client.post(f"/rapportages/ontvangers/{recipient_id}/verwijderen", data={"csrf_token": token})
     with app.app_context():
         assert _db.session.get(ReportRecipient, recipient_id) is None
-    assert _last_audit(app, "report_recipient_removed").old_values["email"] == "griffie@test.example"
+    assert _last_audit(app, "report_recipient.remove").old_values["email"] == "griffie@test.example"
 
 
 def test_pages_need_sign_in(client):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from programme.budget import operations as budget_ops
+from programme.budget import queries as budget_queries
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator, MonitorValue
 from programme.seed.loader import seed_all
@@ -16,7 +16,7 @@ def monitor_value(db, indicator: str, area: str, year: int = 2018) -> Decimal | 
 
 
 def test_budget_totals_are_computed_from_the_action_lines(db):
-    table = budget_ops.budget_table()
+    table = budget_queries.budget_table()
     assert table.totals["2017"] == Decimal("5600000")
     assert table.totals["2018/2019"] == Decimal("11200000")
     per_deliverable = {row.deliverable.code: row.totals for row in table.rows}
@@ -28,7 +28,7 @@ def test_budget_totals_are_computed_from_the_action_lines(db):
 
 
 def test_zet_and_zorgbelang_split_and_difference_with_annual_budget(db):
-    by_org = {(item.funding_source.code, item.period.code): item for item in budget_ops.organisation_allocations()}
+    by_org = {(item.funding_source.code, item.period.code): item for item in budget_queries.organisation_allocations()}
     zet, zorgbelang = by_org["zet", "2017"], by_org["zorgbelang", "2017"]
     assert zet.annual_budget == Decimal("2099021")
     assert zorgbelang.annual_budget == Decimal("1120372")
@@ -40,14 +40,14 @@ def test_zet_and_zorgbelang_split_and_difference_with_annual_budget(db):
     assert zorgbelang.comparison.sentence == "€ 54.372 minder toegewezen dan begroot"
     # The source does not divide 2018/2019 over the prestaties: listed, but no difference claimed.
     assert by_org["zet", "2018/2019"].budgeted == Decimal("4198042") and by_org["zet", "2018/2019"].difference is None
-    allocations = budget_ops.allocations_by_deliverable()
-    leren = next(r for r in budget_ops.budget_table().rows if r.deliverable.code == "leren").deliverable
+    allocations = budget_queries.allocations_by_deliverable()
+    leren = next(r for r in budget_queries.budget_table().rows if r.deliverable.code == "leren").deliverable
     assert allocations[(leren.id, "2017", "zet")] == Decimal("1800000")
     assert allocations[(leren.id, "2017", "zorgbelang")] == Decimal("900000")
 
 
 def test_reconciliation_shows_the_statenvoorstel_difference(db):
-    checks = budget_ops.reconciliation()
+    checks = budget_queries.reconciliation()
     differing = [c for c in checks if not c.agrees]
     assert [c.subject for c in differing] == ["Stelpost Statenvoorstel 2016 (€11 miljoen voor 2018-2019)"]
     assert differing[0].value == Decimal("-200000")

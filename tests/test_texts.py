@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from programme.core.sourced import SEED_DOCUMENTS, cite
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from tests.conftest import USERS
 from tests.page_walk import internals_in, page_urls, sample_content, visible_text

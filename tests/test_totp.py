@@ -25,7 +25,7 @@ def clock(monkeypatch):
 @pytest.fixture()
 def manager(app):
     """A manager of its own (the shared one never gets a second factor)."""
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     email = f"totp-{time.monotonic_ns()}@test.example"
     with app.app_context():
@@ -112,7 +112,7 @@ def test_setup_page_shows_qr_and_secret_without_inline_script(app, web, manager,
 
 
 def test_sign_in_asks_for_the_code_and_refuses_reuse(app, web, manager, clock):
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     secret = turn_on(web, manager, clock)
     with app.app_context():
@@ -143,7 +143,7 @@ def test_sign_in_asks_for_the_code_and_refuses_reuse(app, web, manager, clock):
         assert user.failed_logins == 0 and user.last_login_dt is not None
         actions = db.session.scalars(select(AuditEntry.action).where(
             or_(AuditEntry.object_label == manager, AuditEntry.object_id == user.id)).order_by(AuditEntry.id)).all()
-        assert actions[-3:] == ["login.password", "login.failed", "login"]
+        assert actions[-3:] == ["user.sign_in_password", "user.sign_in_fail", "user.sign_in"]
 
     # The same code, again within its window, from another sign-in: refused.
     web.post("/afmelden", data={"csrf_token": csrf_token(web.get("/"))})
@@ -203,7 +203,7 @@ def test_turn_off_needs_a_valid_code(app, web, manager, clock):
         "code": totp.current_code(secret, clock[0]), "csrf_token": csrf_token(page)})
     assert response.status_code == 302
     with app.app_context():
-        from programme.extensions import db
+        from programme.core.extensions import db
 
         user = find_user(manager)
         assert not user.totp_enabled and user.totp_last_step is None
@@ -217,7 +217,7 @@ def test_turn_off_needs_a_valid_code(app, web, manager, clock):
 
 
 def test_manager_resets_someone_elses_second_factor(app, client, web, manager, clock):
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     turn_on(web, manager, clock)
     with app.app_context():
@@ -243,7 +243,7 @@ def test_manager_resets_someone_elses_second_factor(app, client, web, manager, c
 
 
 def _turn_off(app, email: str) -> None:
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     with app.app_context():
         user = find_user(email)

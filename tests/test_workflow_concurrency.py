@@ -15,12 +15,13 @@ from programme.accounts.models import User
 from programme.accounts.operations import create_user, find_user
 from programme.core import errors
 from programme.core.audit import AuditEntry
-from programme.extensions import db as _db
+from programme.core.extensions import db as _db
 from programme.initiatives.models import LearningQuestion
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
-from programme.reports import schedules
-from programme.reports.models import GS_QUARTERLY, ReportSchedule
+from programme.reports.kinds import GS_QUARTERLY
+from programme.reports.models import ReportSchedule
+from programme.reports import operations
 from tests.conftest import PASSWORD, USERS, login
 from tests.http_workers import Browser, on_postgres, parallel
 from tests.progress_helpers import last_audit_id, new_draft
@@ -55,14 +56,14 @@ def _approved(ctx, ids) -> int:
 
 # action: (path, role, set-up, audit action, status after, the Dutch refusal the others get)
 WORKFLOW = {
-    "submit": ("indienen", "owner", new_draft, "progress.submit", "submitted",
+    "submit": ("indienen", "owner", new_draft, "progress_update.submit", "submitted",
                "Dit voortgangsbericht is ingediend; alleen een concept of een teruggestuurd bericht kan worden "
                "gewijzigd."),
-    "approve": ("goedkeuren", "manager", _submitted, "progress.approve", "approved",
+    "approve": ("goedkeuren", "manager", _submitted, "progress_update.approve", "approved",
                 "Dit voortgangsbericht is goedgekeurd en staat vast."),
-    "return": ("terugsturen", "manager", _submitted, "progress.return", "returned",
+    "return": ("terugsturen", "manager", _submitted, "progress_update.return", "returned",
                "Dit voortgangsbericht is teruggestuurd, niet ingediend;"),
-    "correct": ("corrigeren", "owner", _approved, "progress.correct", "approved",
+    "correct": ("corrigeren", "owner", _approved, "progress_update.correct", "approved",
                 "Er is al een nieuwere versie (versie 2, concept) van dit voortgangsbericht."),
 }
 
@@ -135,9 +136,9 @@ def _question_form(app, ids) -> Form:
 def schedule_id(app):
     with app.app_context():
         manager = find_user(USERS["manager"][0])
-        schedule = schedules.create_schedule(f"Planning {uuid.uuid4().hex[:6]}", GS_QUARTERLY, 117, 3,
+        schedule = operations.create_schedule(f"Planning {uuid.uuid4().hex[:6]}", GS_QUARTERLY, 117, 3,
                                              date(2026, 1, 1), user=manager)
-        schedules.deactivate(schedule, user=manager)  # stays out of the way of other schedules
+        operations.deactivate(schedule, user=manager)  # stays out of the way of other schedules
         _db.session.commit()
         return schedule.id
 
@@ -149,7 +150,7 @@ def _schedule_form(app, schedule_id) -> Form:
             return schedule.name, schedule.version
     return Form(f"/rapportages/planning/{schedule_id}/bewerken",
                 {"days_after_period": "117", "hour": "3", "starts_on": "2026-01-01"}, "name", stored,
-                "report_schedule_updated")
+                "report_schedule.update")
 
 
 @pytest.fixture(params=["account", "learning_question", "schedule"])
@@ -237,7 +238,7 @@ def test_progress_saves_without_a_valid_version_are_refused(app, workers, ids, c
     with app.app_context():
         update = _db.session.get(ProgressUpdate, update_id)
         assert update.done == "Poging 0" and update.version > version  # (one save may flush more than once)
-    assert len(_entries(app, "progress.update", before, object_id=update_id)) == 1
+    assert len(_entries(app, "progress_update.update", before, object_id=update_id)) == 1
 
 
 # ---------------------------------------------------------------- finding 4: the 500 page

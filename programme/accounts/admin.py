@@ -1,7 +1,7 @@
 """Account management by the programme manager: list, create, edit, disable, access-review export."""
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,27 +10,19 @@ from programme.accounts import bp
 from programme.core.rate_limits import export_limit
 from programme.accounts.forms import UserCreateForm, UserEditForm
 from programme.accounts.models import User
-from programme.accounts.operations import AccountError, create_user, reset_totp, set_active, update_user
+from programme.accounts.operations import create_user, reset_totp, set_active, update_user
+from programme.accounts.queries import get_user
 from programme.core.export import csv_response
 from programme.core.formatting import AMSTERDAM
 from programme.core.forms import EmptyForm
 from programme.core.permissions import ROLE_LABELS, manager_required
-from programme.extensions import db
-from programme.plan.editing import CONFLICT, check_version, save_with_lock
+from programme.core.extensions import db
+from programme.core.editing import CONFLICT
+from programme.core.edit_pages import edit_form, edit_page, button_action, save_version
+from programme.core.operations import run
 
 # The fields of the account form, as its conflict screen compares them.
 EDIT_FIELDS = ("name", "role", "body")
-
-
-def get_user(user_id: int, *, lock: bool = False) -> User:
-    """Load an account for management (the routes are manager-only): 404 when it does not exist.
-    With lock, read fresh and locked until the transaction ends (User.version is no mapper
-    version column, so the row lock is what makes its check and bump one step)."""
-    user = (db.session.get(User, user_id, with_for_update=True, populate_existing=True) if lock
-            else db.session.get(User, user_id))
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.route("/accounts")
@@ -45,14 +37,10 @@ def users():
 def create():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(form.email.data, form.name.data, form.role.data, form.password.data,
-                               body=form.body.data or None, actor=current_user._get_current_object())
-        except AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Het account voor {user.name} is aangemaakt.", "info")
+        outcome = run(create_user, form.email.data, form.name.data, form.role.data, form.password.data,
+                      body=form.body.data or None, actor=current_user._get_current_object(), form=form)
+        if outcome:
+            flash(f"Het account voor {outcome.result.name} is aangemaakt.", "info")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 
@@ -61,57 +49,28 @@ def create():
 @manager_required
 def edit(user_id: int):
     user = get_user(user_id)
-    # Only the GET fills the form from the record: a POST without the version must not inherit it.
-    form = UserEditForm(obj=user) if request.method == "GET" else UserEditForm()
+    form = edit_form(UserEditForm, user)
     conflict = None
-
-    def apply(obj: User, version: int) -> bool:
-        check_version(obj, version)
-        return update_user(obj, name=form.name.data, role=form.role.data, body=form.body.data or None,
-                           actor=current_user._get_current_object())
-
     if form.validate_on_submit():
-        try:
-            user, changed, conflict = save_with_lock(lambda: get_user(user_id, lock=True), form, apply,
-                                                     action="user.update", names=EDIT_FIELDS)
-        except AccountError as error:
-            db.session.rollback()
-            form.role.errors.append(str(error))
-        else:
-            if conflict is None:
-                flash("Het account is gewijzigd." if changed else "Er was niets gewijzigd.", "info")
-                return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user, button_form=EmptyForm(),
-                           conflict=conflict, conflict_message=CONFLICT.format(what="dit account")
-                           ), 409 if conflict is not None else 200
+        outcome = save_version(update_user, get_user(user_id, lock=True), name=form.name.data, role=form.role.data,
+                               body=form.body.data or None, actor=current_user._get_current_object(), form=form,
+                               load=lambda: get_user(user_id, lock=True), names=EDIT_FIELDS, action="user.update")
+        if outcome:
+            flash("Het account is gewijzigd." if outcome.result else "Er was niets gewijzigd.", "info")
+            return redirect(url_for("accounts.users"))
+        user, conflict = outcome.result or get_user(user_id), outcome.conflict
+    return edit_page("accounts/user_form.html", form=form, user=user, button_form=EmptyForm(),
+                     conflict=conflict, conflict_message=CONFLICT.format(what="dit account"))
 
 
-def _set_active(user_id: int, active: bool):
+@bp.route("/accounts/<int:user_id>/uitschakelen", methods=["POST"], endpoint="disable", defaults={"active": False})
+@bp.route("/accounts/<int:user_id>/inschakelen", methods=["POST"], endpoint="enable", defaults={"active": True})
+@manager_required
+def switch(user_id: int, active: bool):
     user = get_user(user_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        set_active(user, active, actor=current_user._get_current_object())
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("accounts.users"))
-    db.session.commit()
-    flash(f"Het account van {user.name} is {'ingeschakeld' if active else 'uitgeschakeld'}.", "info")
-    return redirect(url_for("accounts.users"))
-
-
-@bp.route("/accounts/<int:user_id>/uitschakelen", methods=["POST"])
-@manager_required
-def disable(user_id: int):
-    return _set_active(user_id, False)
-
-
-@bp.route("/accounts/<int:user_id>/inschakelen", methods=["POST"])
-@manager_required
-def enable(user_id: int):
-    return _set_active(user_id, True)
+    return button_action(set_active, user, active, actor=current_user._get_current_object(),
+                         done=f"Het account van {user.name} is {'ingeschakeld' if active else 'uitgeschakeld'}.",
+                         to=url_for("accounts.users"))
 
 
 @bp.route("/accounts/<int:user_id>/tweestapsverificatie-uitzetten", methods=["POST"])
@@ -119,17 +78,9 @@ def enable(user_id: int):
 def reset_second_factor(user_id: int):
     """For someone who lost the phone with their authenticator app."""
     user = get_user(user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        reset_totp(user, actor=current_user._get_current_object())
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("accounts.edit", user_id=user.id))
-    db.session.commit()
-    flash(f"De tweestapsverificatie van {user.name} staat uit. Laat {user.name} die opnieuw instellen.", "info")
-    return redirect(url_for("accounts.edit", user_id=user.id))
+    return button_action(reset_totp, user, actor=current_user._get_current_object(),
+                         done=f"De tweestapsverificatie van {user.name} staat uit. Laat {user.name} die opnieuw "
+                              "instellen.", to=url_for("accounts.edit", user_id=user_id))
 
 
 def _local(value: datetime | None) -> str:
@@ -141,17 +92,12 @@ def _local(value: datetime | None) -> str:
 @export_limit
 def export():
     """Users and their rights, for the periodic access review (SECURITY.md 12)."""
-    from programme.initiatives.models import Initiative
-
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    owned = {}
-    for initiative in db.session.scalars(select(Initiative).options(selectinload(Initiative.owners))):
-        for owner in initiative.owners:
-            owned.setdefault(owner.id, []).append(initiative.number)
+    accounts = db.session.scalars(select(User).options(selectinload(User.owned_initiatives))
+                                  .order_by(User.email)).all()
     header = ["E-mailadres", "Naam", "Rol", "GS/PS", "Actief", "Demo-account", "Eigenaar van initiatieven",
               "Laatst aangemeld", "Aangemaakt", "Tweestapsverificatie"]
     rows = ([u.email, u.name, ROLE_LABELS.get(u.role, u.role), u.body, u.is_active, u.is_demo,
-             ", ".join(sorted(owned.get(u.id, []))), _local(u.last_login_dt), _local(u.created_dt),
+             ", ".join(sorted(i.number for i in u.owned_initiatives)), _local(u.last_login_dt), _local(u.created_dt),
              u.totp_enabled]
             for u in accounts)
     stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d")

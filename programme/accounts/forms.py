@@ -2,11 +2,11 @@
 from wtforms import EmailField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from programme.accounts.operations import find_user
+from programme.accounts.queries import find_user
 from programme.accounts.passwords import password_problems
 from programme.core.forms import BaseForm, choices, email_field, text_field, too_long
 from programme.core.permissions import READER, ROLE_LABELS
-from programme.plan.editing import VersionedForm
+from programme.core.editing import VersionedForm
 
 
 class LoginForm(BaseForm):
@@ -64,4 +64,4 @@ class UserCreateForm(_AccountFields):
 
 
 class UserEditForm(_AccountFields, VersionedForm):
-    """Carries the account's version: a save over someone else's is refused (plan.editing.save_with_lock)."""
+    """Carries the account's version: a save over someone else's is refused (core.operations.run with Stale)."""

@@ -3,11 +3,12 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.db import UTCDateTime, utcnow
-from programme.core.permissions import MANAGER, OWNER, READER, ROLE_LABELS
-from programme.extensions import db
+from programme.core import permissions
+from programme.core.permissions import ROLE_LABELS
+from programme.core.extensions import db
 
 
 def new_session_token() -> str:
@@ -36,10 +37,14 @@ class User(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None]
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Optimistic locking of the manager's account form (plan.editing.save_with_lock). Not the
+    # Optimistic locking of the manager's account form (core.operations.run with Stale). Not the
     # mapper's version_id_col: sign-ins write this row too (counters, last sign-in), and those must
     # neither bump it nor fail on it. update_user bumps it, with the row locked.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    # Initiatives live in a higher layer (initiatives): named here, never imported.
+    owned_initiatives: Mapped[list["Initiative"]] = relationship(  # noqa: F821
+        secondary="initiative_owners", viewonly=True, order_by="Initiative.number")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
@@ -69,15 +74,15 @@ class User(db.Model):
 
     @property
     def is_manager(self) -> bool:
-        return self.role == MANAGER
+        return permissions.is_manager(self)
 
     @property
     def is_owner(self) -> bool:
-        return self.role == OWNER
+        return permissions.is_owner(self)
 
     @property
     def is_reader(self) -> bool:
-        return self.role == READER
+        return permissions.is_reader(self)
 
 
 class LoginFailure(db.Model):

@@ -1,35 +1,37 @@
-"""Account rules: creating users, authenticating (password and second factor), locking, signing out."""
+"""Account writes: creating and changing users, authenticating (password and second factor), locking, signing out."""
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, update
 
 from programme.accounts import totp
 from programme.accounts.models import User, new_session_token
+from programme.accounts.queries import find_user
 from programme.accounts.passwords import (DUMMY_HASH, hash_password, needs_rehash, password_problems,
                                           verify_password)
 from programme.core import audit
-from programme.core.permissions import ROLE_LABELS
-from programme.extensions import db
+from programme.core import permissions
+from programme.core.editing import check_version
+from programme.core.extensions import db
+from programme.core.operations import RuleError
 
 
-class AccountError(ValueError):
-    pass
+class AccountError(RuleError):
+    """An account rule refuses the change; the message is Dutch, `field` the form field it belongs to."""
 
-
-def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(field, message)
 
 
 def create_user(email: str, name: str, role: str, password: str, *, body: str | None = None,
                 is_demo: bool = False, actor=None) -> User:
-    if role not in ROLE_LABELS:
-        raise AccountError(f"Onbekende rol: {role}")
+    if not permissions.is_known_role(role):
+        raise AccountError(f"Onbekende rol: {role}", "email")
     if find_user(email):
-        raise AccountError(f"Er bestaat al een account met e-mailadres {email}.")
+        raise AccountError(f"Er bestaat al een account met e-mailadres {email}.", "email")
     problems = password_problems(password, name=name, email=email)
     if problems:
-        raise AccountError(" ".join(problems))
+        raise AccountError(" ".join(problems), "email")
     user = User(email=email.strip().lower(), name=name.strip(), role=role, body=body,
                 password_hash=hash_password(password), is_demo=is_demo)
     db.session.add(user)
@@ -50,12 +52,12 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None:
         verify_password(DUMMY_HASH, password)
-        audit.record_now("login.failed", result="failed", message="onbekend account",
+        audit.record_now("user.sign_in_fail", result="failed", message="onbekend account",
                          object_type="User", object_label=email[:200])
         return None
     if not _claim_attempt(user):
         verify_password(DUMMY_HASH, password)
-        audit.record_now("login.failed", result="failed", message="account tijdelijk geblokkeerd",
+        audit.record_now("user.sign_in_fail", result="failed", message="account tijdelijk geblokkeerd",
                          object_type="User", object_label=user.email)
         return None
     if not verify_password(user.password_hash, password) or not user.is_active:
@@ -65,7 +67,7 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     if user.totp_enabled:
         _release_attempt(user)
-        audit.record("login.password", user, message="wachtwoord juist; code gevraagd", actor=user)
+        audit.record("user.sign_in_password", user, message="wachtwoord juist; code gevraagd", actor=user)
         return user
     _complete_login(user)
     return user
@@ -75,7 +77,7 @@ def verify_login_code(user: User, code: str) -> bool:
     """Second step of the sign-in: the TOTP code. A wrong, old or reused code counts as a failed
     sign-in towards the account's lockout and the IP limit."""
     if not user.is_active or not _claim_attempt(user):
-        audit.record_now("login.failed", result="failed", message="code: account geblokkeerd of uitgeschakeld",
+        audit.record_now("user.sign_in_fail", result="failed", message="code: account geblokkeerd of uitgeschakeld",
                          object_type="User", object_label=user.email)
         return False
     step = totp.matching_step(user.totp_secret, code, after=user.totp_last_step)
@@ -125,7 +127,7 @@ def _count_failure(user: User, reason: str) -> None:
     if locked:
         reason += "; account tijdelijk geblokkeerd"
     db.session.commit()  # the request itself ends without a commit
-    audit.record_now("login.failed", result="failed", message=reason, object_type="User",
+    audit.record_now("user.sign_in_fail", result="failed", message=reason, object_type="User",
                      object_label=user.email)
 
 
@@ -134,17 +136,21 @@ def _complete_login(user: User) -> None:
                        .values(failed_logins=0, locked_until=None, last_login_dt=datetime.now(UTC))
                        .execution_options(synchronize_session=False))
     db.session.expire(user, ["failed_logins", "locked_until", "last_login_dt"])
-    audit.record("login", user, actor=user)
+    audit.record("user.sign_in", user, actor=user)
+
+
+WRONG_SETUP_CODE = "Deze code klopt niet. Vul de code in die uw app nu toont."
+WRONG_CODE = "Deze code klopt niet of is al gebruikt. Vul de code in die uw app nu toont."
 
 
 def enable_totp(user: User, secret: str, code: str) -> bool:
     """Turn the second factor on once a code from the app proves the secret was taken over.
-    False (and nothing changed) when the code does not match. The secret is never audited."""
+    RuleError on the code (and nothing changed) when it does not match. The secret is never audited."""
     step = totp.matching_step(secret, code)
     if step is None:
         audit.record_now("user.totp_enable", result="failed", message="bevestigingscode onjuist",
                          object_type="User", object_label=user.email, actor=user)
-        return False
+        raise RuleError("code", WRONG_SETUP_CODE)
     user.totp_secret = secret
     user.totp_last_step = step
     audit.record("user.totp_enable", user, old={"totp": False}, new={"totp": True}, actor=user)
@@ -153,11 +159,11 @@ def enable_totp(user: User, secret: str, code: str) -> bool:
 
 
 def disable_totp(user: User, code: str) -> bool:
-    """Turn one's own second factor off, with a valid (unused) code. False when the code is wrong."""
+    """Turn one's own second factor off, with a valid (unused) code. RuleError on the code when it is wrong."""
     if totp.matching_step(user.totp_secret, code, after=user.totp_last_step) is None:
         audit.record_now("user.totp_disable", result="failed", message="code onjuist of al gebruikt",
                          object_type="User", object_label=user.email, actor=user)
-        return False
+        raise RuleError("code", WRONG_CODE)
     _clear_totp(user, "user.totp_disable", actor=user)
     return True
 
@@ -183,12 +189,22 @@ def end_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
-def update_user(user: User, *, name: str, role: str, body: str | None, actor: User) -> bool:
-    """Change name, role and GS/PS body; audited with old and new values. False when nothing changed."""
-    if role not in ROLE_LABELS:
-        raise AccountError(f"Onbekende rol: {role}")
-    if user.id == actor.id and role != user.role:
-        raise AccountError("U kunt uw eigen rol niet wijzigen; vraag een andere programmamanager.")
+def sign_out(user: User) -> None:
+    """The user signs out: every session of theirs ends, audited."""
+    end_sessions(user)
+    audit.record("user.sign_out", user)
+
+
+def update_user(user: User, *, name: str, role: str, body: str | None, actor: User,
+                expected_version: int | None = None) -> bool:
+    """Change name, role and GS/PS body; audited with old and new values. False when nothing changed.
+    EditConflict when the manager's form was loaded from an older version (read the row locked)."""
+    if expected_version is not None:
+        check_version(user, expected_version)
+    if not permissions.is_known_role(role):
+        raise AccountError(f"Onbekende rol: {role}", "role")
+    if user.id == actor.id and permissions.changes_role(user, role):
+        raise AccountError("U kunt uw eigen rol niet wijzigen; vraag een andere programmamanager.", "role")
     old = {"name": user.name, "role": user.role, "body": user.body}
     new = {"name": name.strip(), "role": role, "body": body or None}
     changed = {key for key in old if old[key] != new[key]}

@@ -1,5 +1,7 @@
-"""Password hashing (argon2id) and the password policy: length, and screening against common, breached
-and Dutch passwords (zxcvbn) plus the words of this context."""
+"""Password hashing (argon2id) and the password policy.
+
+The policy: length, and screening against common, breached and Dutch passwords (zxcvbn) plus the
+words of this context."""
 from functools import cache
 from pathlib import Path
 

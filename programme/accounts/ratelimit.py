@@ -1,9 +1,11 @@
-"""Sign-in attempts rate limited per IP address (SECURITY.md 4). Failures are rows in the database,
-written at once in their own transaction, so every web worker counts the same attempts.
+"""Sign-in attempts rate limited per IP address (SECURITY.md 4).
 
-An attempt claims its row before the password is checked (claim), in a transaction that is serialised
-per address, so that parallel attempts cannot all see "19 failures" and all go ahead; a successful
-sign-in gives its claim back (release)."""
+Failures are rows in the database, written at once in their own transaction, so every web worker
+counts the same attempts.
+
+An attempt claims its row before the password is checked (claim), in a transaction that is
+serialised per address, so that parallel attempts cannot all see "19 failures" and all go ahead; a
+successful sign-in gives its claim back (release)."""
 import zlib
 
 from flask import current_app, has_request_context, request
@@ -12,8 +14,8 @@ from sqlalchemy import delete, func, insert, select, text
 from programme.accounts.models import LoginFailure
 from programme.core import audit
 from programme.core.db import utcnow
+from programme.core.extensions import db
 from programme.core.independent import independently
-from programme.extensions import db
 
 BLOCKED_MESSAGE = ("Er zijn vanaf uw internetadres te veel mislukte aanmeldpogingen gedaan. "
                    "Wacht een kwartier en probeer het dan opnieuw.")
@@ -34,7 +36,7 @@ def recent_failures(ip: str | None = None) -> int:
 
 def refuse(step: str) -> None:
     """Audit a sign-in attempt refused because its address is over the limit."""
-    audit.record_now("login.rate_limited", result="refused", object_type="User",
+    audit.record_now("user.sign_in_rate_limit", result="refused", object_type="User",
                      message=f"te veel mislukte aanmeldpogingen vanaf dit adres ({step})")
 
 

@@ -4,14 +4,15 @@ import hashlib
 import hmac
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from programme.accounts import bp, totp
 from programme.accounts.forms import CodeForm
 from programme.accounts.operations import disable_totp, enable_totp
+from programme.core.edit_pages import require_button_form
 from programme.core.forms import EmptyForm
-from programme.extensions import db
+from programme.core.operations import run
 
 # The session holds only a random nonce; the secret being set up is derived from it on the server,
 # so it never travels in the (signed, not encrypted) session cookie.
@@ -45,8 +46,7 @@ def second_factor():
 
 @bp.route("/account/tweestapsverificatie/instellen", methods=["POST"])
 def totp_setup():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_form()
     if current_user.totp_enabled:
         return redirect(url_for("accounts.second_factor"))
     session[SETUP] = secrets.token_urlsafe(16)
@@ -60,13 +60,10 @@ def totp_enable():
     secret = _setup_secret(user)
     if user.totp_enabled or secret is None:
         return redirect(url_for("accounts.second_factor"))
-    if form.validate_on_submit():
-        if enable_totp(user, secret, form.code.data):
-            session.pop(SETUP, None)
-            db.session.commit()
-            flash("Tweestapsverificatie staat aan. Bij het aanmelden vragen we voortaan ook om een code.", "info")
-            return redirect(url_for("accounts.second_factor"))
-        form.code.errors.append("Deze code klopt niet. Vul de code in die uw app nu toont.")
+    if form.validate_on_submit() and run(enable_totp, user, secret, form.code.data, form=form):
+        session.pop(SETUP, None)
+        flash("Tweestapsverificatie staat aan. Bij het aanmelden vragen we voortaan ook om een code.", "info")
+        return redirect(url_for("accounts.second_factor"))
     return _page(form, 400)
 
 
@@ -76,10 +73,7 @@ def totp_disable():
     form = CodeForm()
     if not user.totp_enabled:
         return redirect(url_for("accounts.second_factor"))
-    if form.validate_on_submit():
-        if disable_totp(user, form.code.data):
-            db.session.commit()
-            flash("Tweestapsverificatie staat uit.", "info")
-            return redirect(url_for("accounts.second_factor"))
-        form.code.errors.append("Deze code klopt niet of is al gebruikt. Vul de code in die uw app nu toont.")
+    if form.validate_on_submit() and run(disable_totp, user, form.code.data, form=form):
+        flash("Tweestapsverificatie staat uit.", "info")
+        return redirect(url_for("accounts.second_factor"))
     return _page(form, 400)

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from programme.accounts import bp, ratelimit
 from programme.accounts.forms import CodeForm, LoginForm
 from programme.accounts.models import User
-from programme.accounts.operations import authenticate, end_sessions, verify_login_code
-from programme.core import audit
+from programme.accounts.operations import authenticate, sign_out, verify_login_code
 from programme.core.forms import EmptyForm
-from programme.extensions import db, login_manager
+from programme.core.extensions import db, login_manager
+from programme.core.operations import run
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Meld u aan om deze pagina te bekijken."
@@ -20,6 +20,7 @@ login_manager.session_protection = "strong"
 LOGIN_FAILED = ("Aanmelden is niet gelukt. Controleer uw e-mailadres en wachtwoord, "
                 "of probeer het later opnieuw.")
 CODE_FAILED = "De code is niet juist, verlopen of al gebruikt. Vul de code in die uw app nu toont."
+FAILED = {"wachtwoord": LOGIN_FAILED, "code": CODE_FAILED}
 # The session key of a sign-in whose password was right and whose code is still to come.
 PENDING = "pending_login"
 
@@ -55,9 +56,25 @@ def _start_session(user: User) -> None:
     session.permanent = True
 
 
-def _too_many(template: str, form, step: str):
-    ratelimit.refuse(step)
-    return render_template(template, form=form, error=ratelimit.BLOCKED_MESSAGE, expired=False), 429
+def _attempt(template: str, form, step: str, check, sign_in, **context):
+    """Both sign-in steps, one path: claim an attempt from this address (429 when there were too many),
+    then check the form (check(form) -> the user, or None when the password or code is wrong). A form
+    that is not even valid checked nothing and gives the claim back; a wrong answer keeps it (it is
+    the failure count); a right one gives it back and sign_in(user) -> where to go, committed once."""
+    error = None
+    if request.method == "POST":
+        claim = ratelimit.claim()
+        if claim is None:
+            ratelimit.refuse(step)
+            return render_template(template, form=form, error=ratelimit.BLOCKED_MESSAGE, **context), 429
+        if not form.validate_on_submit():
+            run(ratelimit.release, claim)
+        elif (user := check(form)) is None:
+            error = FAILED[step]
+        else:
+            outcome = run(lambda: (ratelimit.release(claim), sign_in(user))[1])
+            return redirect(outcome.result)
+    return render_template(template, form=form, error=error, **context), (401 if error else 200)
 
 
 # Both steps are one endpoint, so that the second is as public as the first (core.security).
@@ -68,31 +85,20 @@ def login(step: str):
         return redirect(safe_next(request.args.get("next")))
     if step == "code":
         return _code_step()
-    form = LoginForm()
-    error = None
-    if request.method == "POST":
-        claim = ratelimit.claim()
-        if claim is None:
-            return _too_many("accounts/login.html", form, "wachtwoord")
-        if not form.validate_on_submit():
-            ratelimit.release(claim)  # no password was checked
-            db.session.commit()
-        elif (user := authenticate(form.email.data, form.password.data)) is None:
-            error = LOGIN_FAILED
-        else:
-            ratelimit.release(claim)
-            if user.totp_enabled:
-                session.clear()
-                session[PENDING] = {"user": user.get_id(), "at": datetime.now(UTC).timestamp(),
-                                    "next": safe_next(request.args.get("next"))}
-                db.session.commit()
-                return redirect(url_for("accounts.login", step="code"))
-            _start_session(user)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")))
-    expired = request.args.get("expired") == "1"
-    return render_template("accounts/login.html", form=form, error=error, expired=expired), (
-        401 if error else 200)
+    return _attempt("accounts/login.html", LoginForm(), "wachtwoord",
+                    lambda form: authenticate(form.email.data, form.password.data), _after_password,
+                    expired=request.args.get("expired") == "1")
+
+
+def _after_password(user: User) -> str:
+    """The password was right: sign in, or first ask for the code of the second factor."""
+    if user.totp_enabled:
+        session.clear()
+        session[PENDING] = {"user": user.get_id(), "at": datetime.now(UTC).timestamp(),
+                            "next": safe_next(request.args.get("next"))}
+        return url_for("accounts.login", step="code")
+    _start_session(user)
+    return safe_next(request.args.get("next"))
 
 
 def _pending_user() -> User | None:
@@ -113,24 +119,14 @@ def _code_step():
         if session.pop(PENDING, None) is not None:
             flash("De tijd voor de code is verstreken. Meld u opnieuw aan.", "info")
         return redirect(url_for("accounts.login"))
-    form = CodeForm()
-    error = None
-    if request.method == "POST":
-        claim = ratelimit.claim()
-        if claim is None:
-            return _too_many("accounts/login_code.html", form, "code")
-        if not form.validate_on_submit():
-            ratelimit.release(claim)  # no code was checked
-            db.session.commit()
-        elif not verify_login_code(user, form.code.data):
-            error = CODE_FAILED
-        else:
-            ratelimit.release(claim)
-            target = session[PENDING].get("next") or url_for("dashboard.index")
-            _start_session(user)
-            db.session.commit()
-            return redirect(safe_next(target))
-    return render_template("accounts/login_code.html", form=form, error=error), (401 if error else 200)
+
+    def after_code(user: User) -> str:
+        target = session[PENDING].get("next") or url_for("dashboard.index")
+        _start_session(user)
+        return safe_next(target)
+
+    return _attempt("accounts/login_code.html", CodeForm(), "code",
+                    lambda form: user if verify_login_code(user, form.code.data) else None, after_code)
 
 
 @bp.route("/afmelden", methods=["POST"])
@@ -139,9 +135,7 @@ def logout():
     form = EmptyForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        end_sessions(user)
-        audit.record("logout", user)
-        db.session.commit()
+        run(sign_out, user)
         logout_user()
         session.clear()
         flash("U bent afgemeld.", "info")

@@ -1,7 +1,9 @@
-"""Audit entries as people read them: Dutch names of kinds and fields (core/audit_labels.py), values
-formatted as on screen, names instead of ids and no pairs that differ only in how a number is written.
-The page and the CSV export both use `present`. Referenced objects are loaded in one query per kind
-for the whole page, never one per entry."""
+"""Audit entries as people read them, for the audit pages and the CSV export.
+
+Dutch names of kinds and fields (core/audit_labels.py), values formatted as on screen, names instead
+of ids and no pairs that differ only in how a number is written. The page and the CSV export both
+use `present`. Referenced objects are loaded in one query per kind for the whole page, never one per
+entry."""
 import json
 import re
 from collections import Counter, defaultdict
@@ -13,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from programme.core.audit import AuditEntry, normalise
-from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, YES_NO, Field,
-                                         field_of, kind, kind_label, title_of)
+from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, RENAMED, YES_NO,
+                                         Field, field_of, kind, kind_label, title_of)
 from programme.core.formatting import dutch_date, dutch_datetime, money, number
-from programme.extensions import db
+from programme.core.extensions import db
 
 # Older entries wrote some numbers the Dutch way ('1.234,56', '1.250'); new ones store JSON numbers.
 DUTCH_NUMBER = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+,\d+")
@@ -108,7 +110,9 @@ def _collect(spec: Field, value, refs: dict) -> None:
 
 
 def _model_classes() -> dict:
-    return {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers}
+    """Class name -> model, also under the names renamed classes had when older entries were stored."""
+    classes = {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers}
+    return {**classes, **{old: classes[new] for old, new in RENAMED.items() if new in classes}}
 
 
 def _titles(refs: dict) -> dict:

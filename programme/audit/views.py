@@ -14,17 +14,22 @@ from programme.core.audit_labels import kind_label
 from programme.core.formatting import AMSTERDAM, dutch_datetime
 from programme.core.permissions import manager_required
 from programme.core.rate_limits import export_limit
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative
-from programme.initiatives.views import get_initiative
-from programme.progress.models import visible_history
+from programme.initiatives.queries import get_initiative
+from programme.monitor.audit_labels import ACTION_LABELS as MONITOR_ACTION_LABELS
+from programme.progress.audit_labels import ACTION_LABELS as PROGRESS_ACTION_LABELS
+from programme.reports.audit_labels import ACTION_LABELS as REPORT_ACTION_LABELS
+from programme.progress.queries import visible_history
 
 PER_PAGE = 50
 
 ACTION_LABELS = {
-    "login": "Aangemeld",
-    "login.failed": "Aanmelden mislukt",
-    "logout": "Afgemeld",
+    "user.sign_in": "Aangemeld",
+    "user.sign_in_fail": "Aanmelden mislukt",
+    "user.sign_in_password": "Wachtwoord juist, code gevraagd",
+    "user.sign_in_rate_limit": "Aanmelden geblokkeerd (te veel pogingen vanaf dit adres)",
+    "user.sign_out": "Afgemeld",
     "refused": "Geweigerd verzoek",
     "user.create": "Account aangemaakt",
     "user.update": "Account gewijzigd",
@@ -37,22 +42,9 @@ ACTION_LABELS = {
     "learning_question.update": "Leervraag gewijzigd",
     "organisation.create": "Organisatie toegevoegd",
     "crossover_task.create": "Cross-over-opgave toegevoegd",
-    "login.password": "Wachtwoord juist, code gevraagd",
-    "login.rate_limited": "Aanmelden geblokkeerd (te veel pogingen vanaf dit adres)",
     "user.totp_enable": "Tweede factor aangezet",
     "user.totp_disable": "Tweede factor uitgezet",
     "user.totp_reset": "Tweede factor teruggezet door beheerder",
-    "period.create": "Periode toegevoegd",
-    "period.close": "Periode gesloten",
-    "period.reopen": "Periode heropend",
-    "progress.create": "Voortgangsbericht begonnen",
-    "progress.update": "Voortgangsbericht gewijzigd",
-    "progress.submit": "Voortgangsbericht ingediend",
-    "progress.return": "Voortgangsbericht teruggestuurd",
-    "progress.approve": "Voortgangsbericht goedgekeurd",
-    "progress.correct": "Correctie begonnen",
-    "progress.evidence_add": "Bewijsstuk toegevoegd",
-    "progress.evidence_remove": "Bewijsstuk verwijderd",
     "action.create": "Actie toegevoegd",
     "action.update": "Actie gewijzigd",
     "action.archive": "Actie gearchiveerd",
@@ -65,41 +57,36 @@ ACTION_LABELS = {
     "budget_line.delete": "Begrotingsregel verwijderd",
     "impact_indicator.create": "Indicator toegevoegd",
     "impact_indicator.update": "Indicator gewijzigd",
+    "monitor_indicator.update": "Monitorindicator gewijzigd",
     "impact_indicator.archive": "Indicator gearchiveerd",
     "impact_indicator.unarchive": "Indicator uit archief gehaald",
     "impact_target.create": "Streefwaarde toegevoegd",
     "impact_target.update": "Streefwaarde gewijzigd",
     "impact_target.delete": "Streefwaarde verwijderd",
-    "report_requested": "Rapportage aangevraagd",
-    "report_retried": "Rapportage opnieuw aangevraagd",
-    "report_issued": "Rapportage uitgegeven",
-    "report_failed": "Rapportage mislukt",
-    "report_delivery_queued": "Verzending klaargezet",
-    "report_delivered": "Rapportage verzonden",
-    "report_delivery_retry": "Verzending mislukt, wordt opnieuw geprobeerd",
-    "report_delivery_failed": "Verzending definitief mislukt",
-    "report_delivery_resend": "Verzending opnieuw gestart",
-    "report_test_mail": "Testmail verstuurd",
-    "report_schedule_created": "Planning toegevoegd",
-    "report_schedule_updated": "Planning gewijzigd",
-    "report_schedule_deactivated": "Planning gestopt",
-    "report_schedule_activated": "Planning aangezet",
-    "report_recipient_added": "Ontvanger toegevoegd",
-    "report_recipient_activated": "Ontvanger hervat",
-    "report_recipient_deactivated": "Ontvanger gepauzeerd",
-    "report_recipient_removed": "Ontvanger verwijderd",
     "backup.create": "Back-up gemaakt",
     "backup.restore": "Back-up teruggezet",
 }
+ACTION_LABELS.update(PROGRESS_ACTION_LABELS)
+ACTION_LABELS.update(REPORT_ACTION_LABELS)  # the new names and those of entries stored before issue 9
+ACTION_LABELS.update(MONITOR_ACTION_LABELS)
 ACTION_LABELS.update({
-    "budget_period.create": "Begrotingsperiode toegevoegd",
-    "budget_period.delete": "Begrotingsperiode verwijderd",
+    "budget_years.create": "Begrotingsperiode toegevoegd",
+    "budget_years.delete": "Begrotingsperiode verwijderd",
     "allocation.create": "Toewijzing toegevoegd",
     "allocation.update": "Toewijzing gewijzigd",
     "allocation.delete": "Toewijzing verwijderd",
     "impact_measurement.create": "Meting toegevoegd",
-    "report_requeued": "Rapportage opnieuw in de wachtrij gezet",
-    "report_recipient_paused": "Ontvanger gepauzeerd",
+})
+# Names stored before issue 9 gave every action one scheme (<object_type_snake>.<verb>); a data migration
+# renames the stored rows, these keep any row it has not reached readable.
+ACTION_LABELS.update({
+    "login": ACTION_LABELS["user.sign_in"],
+    "login.failed": ACTION_LABELS["user.sign_in_fail"],
+    "login.password": ACTION_LABELS["user.sign_in_password"],
+    "login.rate_limited": ACTION_LABELS["user.sign_in_rate_limit"],
+    "logout": ACTION_LABELS["user.sign_out"],
+    "budget_period.create": ACTION_LABELS["budget_years.create"],
+    "budget_period.delete": ACTION_LABELS["budget_years.delete"],
 })
 RESULT_LABELS = {"ok": "Gelukt", "failed": "Mislukt", "refused": "Geweigerd", "error": "Fout"}
 

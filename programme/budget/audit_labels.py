@@ -1,8 +1,8 @@
 """Dutch names of budget objects and their fields in the audit trail."""
-from programme.core.audit_labels import MONEY, REF, TEXT, Field, describe
+from programme.core.audit_labels import MONEY, REF, TEXT, Field, describe, renamed
 
 describe("BudgetLine", "Begrotingspost", {
-    "period_id": Field("Periode", REF, ref="BudgetPeriod"),
+    "period_id": Field("Periode", REF, ref="BudgetYears"),
     "funding_source_id": Field("Financieringsbron", REF, ref="FundingSource"),
     "amount": Field("Bedrag", MONEY),
     "action": "Actie",
@@ -11,9 +11,10 @@ describe("BudgetLine", "Begrotingspost", {
 }, title=lambda line: f"{line.period.label}, " + (f"actie {line.action.name}" if line.action
                                                   else f"initiatief {line.initiative}"),
    load=("period", "action", "initiative"))
-describe("BudgetPeriod", "Begrotingsperiode", {
+describe("BudgetYears", "Begrotingsperiode", {
     "label": "Naam", "first_year": Field("Eerste jaar", TEXT), "last_year": Field("Laatste jaar", TEXT),
 }, title=lambda period: period.label)
+renamed("BudgetPeriod", "BudgetYears")  # the class's name until issue 9
 describe("Allocation", "Toewijzing aan een prestatie", {"amount": Field("Bedrag", MONEY)},
          title=lambda a: f"{a.funding_source.name} voor {a.deliverable.name}, {a.period.label}",
          load=("funding_source", "deliverable", "period"))

@@ -1,5 +1,6 @@
-"""What a money difference means: one definition of every reconciliation difference, with its sign
-and its Dutch words, used alike by the dashboard, the budget pages, the report (PDF) and its Excel.
+"""What a money difference means: one definition of every reconciliation difference.
+
+Each has its sign and its Dutch words, used alike by the dashboard, the budget pages, the report (PDF) and its Excel.
 
 Every difference is `measured - reference`: what was allocated, reserved, stated or assigned minus
 what it is compared with. A plus always means "more ... than", a minus "less ... than"."""

@@ -4,8 +4,8 @@ from wtforms.widgets import TextInput
 from wtforms.validators import InputRequired, Length, Optional
 
 from programme.core.forms import BaseForm, InRange
-from programme.plan.editing import IdSelectField, VersionedForm
-from programme.progress.money import MoneyField
+from programme.core.editing import IdSelectField, VersionedForm
+from programme.core.numbers import MoneyField
 
 
 class LineFields(BaseForm):

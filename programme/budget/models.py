@@ -7,15 +7,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.db import Money
 from programme.core.sourced import SourcedMixin
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.plan.models import Action, Deliverable
 
 if TYPE_CHECKING:
     from programme.initiatives.models import Initiative
 
 
-class BudgetPeriod(SourcedMixin, db.Model):
-    """A budget column of the programme: '2017' or '2018/2019'."""
+class BudgetYears(SourcedMixin, db.Model):
+    """A budget column of the programme: one year ('2017') or a range of years ('2018/2019').
+    Named apart from progress's ReportingPeriod and reports' ReportPeriod; the table keeps its name."""
 
     __tablename__ = "budget_periods"
 
@@ -26,7 +27,7 @@ class BudgetPeriod(SourcedMixin, db.Model):
     last_year: Mapped[int]
 
     def __repr__(self) -> str:
-        return f"<BudgetPeriod {self.code}>"
+        return f"<BudgetYears {self.code}>"
 
     @property
     def audit_label(self) -> str:
@@ -79,8 +80,11 @@ class BudgetLine(SourcedMixin, db.Model):
     deliverable: Mapped[Deliverable | None] = relationship()
     deliverable_action: Mapped[Action | None] = relationship(foreign_keys=[deliverable_action_id])
     initiative: Mapped["Initiative | None"] = relationship()
-    period: Mapped[BudgetPeriod] = relationship()
+    period: Mapped[BudgetYears] = relationship()
     funding_source: Mapped[FundingSource | None] = relationship()
+    # The spending reported on the line (progress, a higher layer: named by string, read only). A line
+    # with spending, also in a draft update, is never deleted.
+    spending_rows: Mapped[list["Spending"]] = relationship("Spending", viewonly=True, lazy="raise")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<BudgetLine {self.id} action={self.action_id} {self.amount}>"
@@ -111,7 +115,7 @@ class Allocation(SourcedMixin, db.Model):
 
     funding_source: Mapped[FundingSource] = relationship()
     deliverable: Mapped[Deliverable] = relationship()
-    period: Mapped[BudgetPeriod] = relationship()
+    period: Mapped[BudgetYears] = relationship()
 
     def __repr__(self) -> str:
         return f"<Allocation {self.funding_source_id} {self.deliverable_id} {self.amount}>"
@@ -139,7 +143,7 @@ class StatedTotal(SourcedMixin, db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
 
     deliverable: Mapped[Deliverable | None] = relationship()
-    period: Mapped[BudgetPeriod] = relationship()
+    period: Mapped[BudgetYears] = relationship()
 
     def __repr__(self) -> str:
         return f"<StatedTotal {self.key} {self.amount}>"

@@ -1,231 +1,177 @@
-"""Budget arithmetic: totals computed from the lines, and reconciliation with what sources state."""
-from collections import defaultdict
-from dataclasses import dataclass, field
+"""Budget writes: budget lines of actions and initiatives, budget columns (BudgetYears) and allocations.
+
+The manager adds and edits the money of an action or an initiative per budget column and funding
+source, ties an initiative's line to a prestatie (and action), adds budget columns (2020, 2021, ...)
+and sets the ZET/Zorgbelang allocations. A line with spending is never deleted, and its period and
+funding source stay as they are (the spending was reported against them)."""
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from programme.budget.differences import ALLOCATED, ASSIGNED, RESERVED, STATED, Difference
-from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal
-from programme.extensions import db
+from programme.budget.models import Allocation, BudgetLine, BudgetYears
+from programme.budget.queries import years_in_use
+from programme.core import audit
+from programme.core.extensions import db
+from programme.initiatives.models import Initiative
+from programme.core.editing import apply_changes, check_version, values_of
+from programme.core.operations import RuleError
 from programme.plan.models import Action, Deliverable
 
-ZERO = Decimal("0")
+LINE_FIELDS = ("period_id", "funding_source_id", "amount", "description")
+TIE_FIELDS = ("deliverable_id", "deliverable_action_id")
+INITIATIVE_LINE_FIELDS = LINE_FIELDS + TIE_FIELDS
+ACTION_OF_OTHER_DELIVERABLE = ("Deze actie hoort niet bij de gekozen prestatie. Kies een actie van die prestatie "
+                               "of geen actie.")
+ACTION_WITHOUT_DELIVERABLE = "Kies eerst de prestatie waar de actie bij hoort."
+FIXED_BY_SPENDING = "Op deze begrotingspost is al besteding gemeld; de {what} ligt daarom vast."
+HAS_SPENDING = ("Op deze begrotingspost is besteding gemeld. Een post met bestedingen wordt nooit verwijderd; "
+                "pas zo nodig het bedrag aan.")
 
 
-@dataclass
-class DeliverableRow:
-    deliverable: Deliverable
-    actions: list[tuple[Action, dict[str, Decimal]]] = field(default_factory=list)
-    totals: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+def has_spending(line: BudgetLine) -> bool:
+    """Any spending row, also in a draft update: it refers to the line."""
+    return bool(db.session.scalar(select(BudgetLine.spending_rows.any()).where(BudgetLine.id == line.id)))
 
 
-@dataclass
-class BudgetTable:
-    periods: list[BudgetPeriod]
-    rows: list[DeliverableRow]
-    totals: dict[str, Decimal]
+def _clean(data: dict) -> dict:
+    return {"period_id": data["period_id"], "funding_source_id": data.get("funding_source_id"),
+            "amount": data["amount"], "description": data.get("description") or None}
 
 
-def periods() -> list[BudgetPeriod]:
-    return list(db.session.scalars(select(BudgetPeriod).order_by(BudgetPeriod.first_year)))
+def _tie(data: dict) -> dict:
+    """The prestatie (and action of it) an initiative's line rolls up into; RuleError when the
+    action belongs to another prestatie."""
+    deliverable_id, action_id = data.get("deliverable_id"), data.get("deliverable_action_id")
+    if action_id is not None:
+        action = db.session.get(Action, action_id)
+        if deliverable_id is None:
+            raise RuleError("deliverable_id", ACTION_WITHOUT_DELIVERABLE)
+        if action is None or action.deliverable_id != deliverable_id:
+            raise RuleError("deliverable_action_id", ACTION_OF_OTHER_DELIVERABLE)
+    if deliverable_id is not None and db.session.get(Deliverable, deliverable_id) is None:
+        raise RuleError("deliverable_id", "Kies een prestatie uit de lijst.")
+    return {"deliverable_id": deliverable_id, "deliverable_action_id": action_id}
 
 
-def budget_table() -> BudgetTable:
-    """Figuur 3: per prestatie and action the programme budget per period, totals computed."""
-    all_periods = periods()
-    lines = db.session.scalars(
-        select(BudgetLine).where(BudgetLine.action_id.is_not(None), BudgetLine.initiative_id.is_(None))
-    ).all()
-    by_action: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    period_code = {p.id: p.code for p in all_periods}
-    for line in lines:
-        by_action[line.action_id][period_code[line.period_id]] += line.amount
-    rows = []
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    deliverables = db.session.scalars(
-        select(Deliverable).options(selectinload(Deliverable.actions).selectinload(Action.plannings))
-        .order_by(Deliverable.position))
-    for deliverable in deliverables:
-        row = DeliverableRow(deliverable)
-        for action in deliverable.actions:
-            amounts = dict(by_action.get(action.id, {}))
-            row.actions.append((action, amounts))
-            for code, amount in amounts.items():
-                row.totals[code] += amount
-                totals[code] += amount
-        rows.append(row)
-    return BudgetTable(all_periods, rows, dict(totals))
+def create_line(data: dict, *, action: Action | None = None, initiative: Initiative | None = None) -> BudgetLine:
+    """A line belongs to exactly one action or one initiative."""
+    if (action is None) == (initiative is None):
+        raise ValueError("a budget line belongs to one action or one initiative")
+    values = _clean(data)
+    if initiative is not None:
+        values.update(_tie(data))
+    line = BudgetLine(action_id=action.id if action else None, initiative_id=initiative.id if initiative else None,
+                      **values)
+    db.session.add(line)
+    db.session.flush()
+    owner = {"action": action.name} if action else {"initiative": str(initiative)}
+    audit.record("budget_line.create", line, new={**owner, **values_of(line, list(values))},
+                 initiative_id=line.initiative_id)
+    return line
 
 
-def reconciliation(table: BudgetTable | None = None) -> list[Difference]:
-    """Every total a source states, beside the total computed from the lines."""
-    table = table or budget_table()
-    by_deliverable = {row.deliverable.id: row.totals for row in table.rows}
-    checks = []
-    for stated in db.session.scalars(select(StatedTotal).order_by(StatedTotal.id)):
-        code = stated.period.code
-        if stated.deliverable_id:
-            computed = by_deliverable.get(stated.deliverable_id, {}).get(code, ZERO)
-            label = f"{stated.label}: {stated.deliverable.name}"
+def update_line(line: BudgetLine, data: dict, *, expected_version: int) -> bool:
+    """EditConflict when the form was loaded from an older version; RuleError when spending
+    fixes what the edit would change."""
+    check_version(line, expected_version)
+    try:
+        values = _checked_line(line, data)
+    except RuleError as error:
+        raise RuleError(error.field, error.message, refused=("budget_line.update", line)) from None
+    return apply_changes(line, "budget_line.update", values, initiative_id=line.initiative_id)
+
+
+def _checked_line(line: BudgetLine, data: dict) -> dict:
+    values = _clean(data)
+    if line.initiative_id is not None and any(name in data for name in TIE_FIELDS):
+        values.update(_tie(data))
+    if has_spending(line):
+        if values["period_id"] != line.period_id:
+            raise RuleError("period_id", FIXED_BY_SPENDING.format(what="periode"))
+        if values["funding_source_id"] != line.funding_source_id:
+            raise RuleError("funding_source_id", FIXED_BY_SPENDING.format(what="financieringsbron"))
+    return values
+
+
+def remove_line(line: BudgetLine, *, expected_version: int) -> None:
+    """Only a line without spending; the audit entry keeps what it was."""
+    check_version(line, expected_version)
+    if has_spending(line):
+        raise RuleError(None, HAS_SPENDING, refused=("budget_line.delete", line))
+    names = INITIATIVE_LINE_FIELDS if line.initiative_id is not None else LINE_FIELDS
+    audit.record("budget_line.delete", line, old=values_of(line, names), initiative_id=line.initiative_id)
+    db.session.delete(line)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- budget columns (BudgetYears)
+
+PERIOD_IN_USE = ("Deze periode heeft begrotingsposten, toewijzingen of totalen uit de bronnen en wordt daarom "
+                 "niet verwijderd.")
+
+
+def years_code(first_year: int, last_year: int) -> str:
+    """'2020', '2020/2021' (two years, as the agenda writes 2018/2019) or '2020-2022'."""
+    if first_year == last_year:
+        return str(first_year)
+    return f"{first_year}{'/' if last_year == first_year + 1 else '-'}{last_year}"
+
+
+def create_years(first_year: int, last_year: int | None = None) -> BudgetYears:
+    """A new budget column, e.g. 2020 after 2018/2019. Its years may not overlap an existing period's."""
+    last_year = first_year if last_year is None else last_year
+    if last_year < first_year:
+        raise RuleError("last_year", "Het laatste jaar kan niet voor het eerste jaar liggen.")
+    overlapping = db.session.scalar(select(BudgetYears).where(
+        BudgetYears.first_year <= last_year, BudgetYears.last_year >= first_year).order_by(BudgetYears.first_year))
+    if overlapping is not None:
+        raise RuleError("first_year", f"Deze jaren vallen al (deels) in de begrotingsperiode {overlapping.label}.")
+    code = years_code(first_year, last_year)
+    period = BudgetYears(code=code, label=code, first_year=first_year, last_year=last_year)
+    db.session.add(period)
+    db.session.flush()
+    audit.record("budget_years.create", period, new={"label": code, "first_year": first_year,
+                                                      "last_year": last_year})
+    return period
+
+
+def remove_years(period: BudgetYears) -> None:
+    """Only a period nothing refers to (typically one added by mistake)."""
+    if years_in_use(period):
+        raise RuleError(None, PERIOD_IN_USE, refused=("budget_years.delete", period))
+    audit.record("budget_years.delete", period, old={"label": period.label, "first_year": period.first_year,
+                                                      "last_year": period.last_year})
+    db.session.delete(period)
+    db.session.flush()
+
+
+def set_allocations(period: BudgetYears, amounts: dict[tuple[int, int], Decimal | None]) -> int:
+    """What ZET and Zorgbelang allocate to each prestatie in a period: (funding source id,
+    deliverable id) -> amount; None or 0 removes the allocation. One audit entry per change;
+    returns the number of changes."""
+    existing = {(a.funding_source_id, a.deliverable_id): a for a in db.session.scalars(
+        select(Allocation).where(Allocation.period_id == period.id))}
+    changes = 0
+    for (source_id, deliverable_id), amount in amounts.items():
+        allocation = existing.get((source_id, deliverable_id))
+        amount = amount or None
+        if allocation is None and amount is None:
+            continue
+        if allocation is not None and amount is not None and allocation.amount == amount:
+            continue
+        changes += 1
+        if allocation is None:
+            allocation = Allocation(funding_source_id=source_id, deliverable_id=deliverable_id,
+                                    period_id=period.id, amount=amount)
+            db.session.add(allocation)
+            db.session.flush()
+            audit.record("allocation.create", allocation, new={"amount": amount})
+        elif amount is None:
+            audit.record("allocation.delete", allocation, old={"amount": allocation.amount})
+            db.session.delete(allocation)
         else:
-            computed = table.totals.get(code, ZERO)
-            label = stated.label
-        kind = RESERVED if stated.kind == RESERVED else STATED
-        checks.append(Difference(kind, label, stated.period.label, stated.amount, computed, stated.source or ""))
-    return checks
-
-
-@dataclass
-class OrganisationAllocation:
-    """What ZET or Zorgbelang allocated to the prestaties in one budget period, against its annual
-    budget times the years of the period. Without allocations the period is not yet divided."""
-    funding_source: FundingSource
-    period: BudgetPeriod
-    allocations: list[Allocation]
-
-    @property
-    def allocated(self) -> Decimal:
-        return sum((a.amount for a in self.allocations), ZERO)
-
-    @property
-    def annual_budget(self) -> Decimal | None:
-        return self.funding_source.annual_budget
-
-    @property
-    def budgeted(self) -> Decimal | None:
-        """The annual budget for every year of the period."""
-        return None if self.annual_budget is None else self.annual_budget * self.period.years
-
-    @property
-    def comparison(self) -> Difference | None:
-        if self.budgeted is None or not self.allocations:
-            return None
-        return Difference(ALLOCATED, self.funding_source.name, self.period.label, self.allocated, self.budgeted,
-                          self.funding_source.source or "")
-
-    @property
-    def difference(self) -> Decimal | None:
-        """Allocated minus budgeted: positive = more allocated than budgeted."""
-        return None if self.comparison is None else self.comparison.value
-
-
-def organisation_allocations() -> list[OrganisationAllocation]:
-    """ZET and Zorgbelang per budget period: what is allocated to the prestaties against their
-    annual budget. Every period is listed, also one that is not yet divided over the prestaties."""
-    all_periods = periods()
-    out = []
-    sources = db.session.scalars(select(FundingSource).where(FundingSource.annual_budget.is_not(None))
-                                 .order_by(FundingSource.id))
-    for source in sources:
-        allocations = db.session.scalars(select(Allocation).where(Allocation.funding_source_id == source.id)
-                                         .order_by(Allocation.deliverable_id)).all()
-        for period in all_periods:
-            out.append(OrganisationAllocation(source, period, [a for a in allocations if a.period_id == period.id]))
-    return out
-
-
-def differences(table: BudgetTable | None = None) -> list[Difference]:
-    """Every difference that needs attention: stated totals that do not match the computed ones,
-    ZET and Zorgbelang allocations that differ from their budget, and prestaties whose initiatives
-    together have more budget than the prestatie itself."""
-    table = table or budget_table()
-    out = list(reconciliation(table))
-    out += [item.comparison for item in organisation_allocations()]
-    out += [cell.comparison for row in deliverable_rollup(table).rows for cell in row.cells.values()]
-    return [d for d in out if d is not None and d.needs_attention]
-
-
-@dataclass
-class RollupCell:
-    """One prestatie in one period: its own budget (Figuur 3; None for lines tied to no prestatie),
-    what initiatives' lines tied to it hold, and what approved updates committed and spent on them."""
-    budgeted: Decimal | None
-    period: BudgetPeriod
-    subject: str
-    assigned: Decimal = ZERO
-    committed: Decimal = ZERO
-    spent: Decimal = ZERO
-
-    @property
-    def comparison(self) -> Difference | None:
-        if self.budgeted is None:
-            return None
-        return Difference(ASSIGNED, self.subject, self.period.label, self.assigned, self.budgeted)
-
-    @property
-    def remaining(self) -> Decimal:
-        """Of the initiatives' lines: assigned minus spent (like with like)."""
-        return self.assigned - self.spent
-
-
-@dataclass
-class DeliverableRollup:
-    deliverable: Deliverable | None  # None: initiatives' lines tied to no prestatie
-    cells: dict[str, RollupCell] = field(default_factory=dict)  # period code -> cell
-
-    @property
-    def label(self) -> str:
-        return self.deliverable.name if self.deliverable else "Niet aan een prestatie gekoppeld"
-
-
-@dataclass
-class Rollup:
-    periods: list[BudgetPeriod]
-    rows: list[DeliverableRollup]
-    totals: dict[str, RollupCell]
-
-
-def initiative_lines() -> list[BudgetLine]:
-    return list(db.session.scalars(
-        select(BudgetLine).where(BudgetLine.initiative_id.is_not(None))
-        .options(selectinload(BudgetLine.period), selectinload(BudgetLine.funding_source),
-                 selectinload(BudgetLine.deliverable), selectinload(BudgetLine.deliverable_action))
-        .order_by(BudgetLine.initiative_id, BudgetLine.period_id, BudgetLine.id)))
-
-
-def deliverable_rollup(table: BudgetTable | None = None,
-                       amounts: dict[int, tuple[Decimal, Decimal]] | None = None) -> Rollup:
-    """Initiatives' budget lines rolled up per period into the prestatie they are tied to, beside
-    the prestatie's own budget in that period: like compared with like. `amounts` gives per line
-    id what approved updates committed and spent on it."""
-    table = table or budget_table()
-    amounts = amounts or {}
-    rows = {row.deliverable.id: DeliverableRollup(row.deliverable, {
-        p.code: RollupCell(row.totals.get(p.code, ZERO), p, row.deliverable.name) for p in table.periods})
-        for row in table.rows}
-    untied = DeliverableRollup(None, {p.code: RollupCell(None, p, "") for p in table.periods})
-    totals = {p.code: RollupCell(table.totals.get(p.code, ZERO), p, "Programma") for p in table.periods}
-    for line in initiative_lines():
-        committed, spent = amounts.get(line.id, (ZERO, ZERO))
-        row = rows.get(line.deliverable_id, untied)
-        for cell in (row.cells[line.period.code], totals[line.period.code]):
-            cell.assigned += line.amount
-            cell.committed += committed
-            cell.spent += spent
-    shown = list(rows.values())
-    if any(cell.assigned for cell in untied.cells.values()):
-        shown.append(untied)
-    return Rollup(table.periods, shown, totals)
-
-
-def province_share(table: BudgetTable) -> dict[int, dict[str, Decimal]]:
-    """Per prestatie and period: the part left for the province after ZET and Zorgbelang, where
-    the source splits it (2017 only)."""
-    allocated: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    split_periods = set()
-    for allocation in db.session.scalars(select(Allocation)):
-        allocated[(allocation.deliverable_id, allocation.period.code)] += allocation.amount
-        split_periods.add(allocation.period.code)
-    out = {}
-    for row in table.rows:
-        out[row.deliverable.id] = {code: row.totals.get(code, ZERO) - allocated[(row.deliverable.id, code)]
-                                   for code in split_periods}
-    return out
-
-
-def allocations_by_deliverable() -> dict[tuple[int, str, str], Decimal]:
-    """(deliverable id, period code, funding source code) -> amount."""
-    return {(a.deliverable_id, a.period.code, a.funding_source.code): a.amount
-            for a in db.session.scalars(select(Allocation))}
+            audit.record("allocation.update", allocation, old={"amount": allocation.amount},
+                         new={"amount": amount})
+            allocation.amount = amount
+    db.session.flush()
+    return changes

@@ -1,43 +1,23 @@
-"""The budget page (Figuur 3 with computed totals, the ZET/Zorgbelang split and reconciliation) and
-the manager's editing of budget lines of actions and initiatives."""
-from flask import abort, flash, redirect, render_template, request, url_for
+"""The manager's editing of budget lines, budget columns and allocations.
+
+The budget page itself, which reads approved spending, is in progress/followup_views.py."""
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from programme.budget import bp
-from programme.budget import editing
 from programme.budget import operations as ops
+from programme.budget import queries
 from programme.budget.forms import (InitiativeLineForm, LineForm, NewInitiativeLineForm, NewLineForm, PeriodForm,
-                                   allocation_form)
-from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource
+                                    allocation_form)
+from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource
+from programme.core.edit_pages import edit_flow, edit_form, part_page, remove_part, button_action
+from programme.core.extensions import db
 from programme.core.forms import EmptyForm, choices
+from programme.core.operations import run
 from programme.core.permissions import manager_required
-from programme.extensions import db
 from programme.initiatives.models import Initiative
-from programme.monitor.models import SourceNote
-from programme.plan.editing import CONFLICT, EditConflict, RuleError, VersionedForm, refuse, save_with_lock
 from programme.plan.models import Action, Deliverable
-
-
-@bp.route("/begroting")
-def index():
-    table = ops.budget_table()
-    # Imported here: progress.followup imports the budget package, which imports this module.
-    from programme.progress.followup import budget_follow_up
-
-    follow_up = budget_follow_up()
-    allocations = ops.allocations_by_deliverable()
-    amounts = {row.budget_line.id: (row.committed, row.spent) for row in follow_up.lines}
-    return render_template(
-        "budget/index.html", table=table, checks=ops.reconciliation(table),
-        rollup=ops.deliverable_rollup(table, amounts),
-        org_allocations=ops.organisation_allocations(), allocations=allocations,
-        split_periods=[p for p in table.periods if any(key[1] == p.code for key in allocations)],
-        province_share=ops.province_share(table),
-        notes=db.session.scalars(select(SourceNote).where(SourceNote.topic == "budget")
-                                 .order_by(SourceNote.key)).all(),
-    )
 
 
 def _back_url(owner) -> str:
@@ -52,8 +32,7 @@ def _owner(line: BudgetLine) -> Action | Initiative:
 
 
 def _fill_choices(form) -> None:
-    form.period_id.choices = choices((p.id, p.label) for p in db.session.scalars(
-        select(BudgetPeriod).order_by(BudgetPeriod.first_year)))
+    form.period_id.choices = choices((p.id, p.label) for p in queries.periods())
     form.funding_source_id.choices = choices([("", "Programmabudget (inclusief ZET en Zorgbelang)"), *(
         (s.id, s.name) for s in db.session.scalars(select(FundingSource).order_by(FundingSource.id)))])
     if "deliverable_id" in form:
@@ -66,35 +45,36 @@ def _fill_choices(form) -> None:
 
 
 def _fields(form) -> tuple[str, ...]:
-    return editing.INITIATIVE_LINE_FIELDS if "deliverable_id" in form else editing.LINE_FIELDS
+    return ops.INITIATIVE_LINE_FIELDS if "deliverable_id" in form else ops.LINE_FIELDS
 
 
 def _data(form) -> dict:
     return {name: form[name].data for name in _fields(form)}
 
 
-def _line_page(form, *, owner, line=None, conflict=None, status=200, deleting=False):
-    what = "deze begrotingspost"
-    message = (f"Iemand anders heeft {what} gewijzigd nadat u de pagina opende. De post is niet verwijderd. "
-               "Hieronder staat wat nu is opgeslagen; verwijder opnieuw als dat nog steeds de bedoeling is."
-               if deleting else CONFLICT.format(what=what))
-    return render_template(
-        "budget/line.html", form=form, line=line, owner=owner, back_url=_back_url(owner),
-        conflict=conflict, conflict_message=message,
-        conflict_title=("Niet verwijderd" if deleting else "Niet opgeslagen") + ": de post is intussen gewijzigd",
-        same_text=None if deleting else "Uw invoer is gelijk aan wat nu is opgeslagen.",
-        has_spending=line is not None and editing.has_spending(line),
-        remove_form=VersionedForm(formdata=None, obj=line) if line else None), status
+def _line_page(line, form, conflict=None, *, owner, deleting=False):
+    return part_page("budget/line.html", line, what="deze begrotingspost", it="De post", noun="de post",
+                     conflict=conflict, deleting=deleting, form=form, line=line, owner=owner,
+                     back_url=_back_url(owner), has_spending=line is not None and ops.has_spending(line))
+
+
+def _line_form(line: BudgetLine, **kwargs):
+    form = (InitiativeLineForm if line.initiative_id is not None else LineForm)(**kwargs)
+    _fill_choices(form)
+    return form
+
+
+def get_line(line_id: int) -> BudgetLine:
+    return db.get_or_404(BudgetLine, line_id)
 
 
 @bp.route("/begroting/initiatieven/<int:initiative_id>")
 @manager_required
 def initiative_lines(initiative_id: int):
     initiative = db.get_or_404(Initiative, initiative_id)
-    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.initiative_id == initiative.id)
-                               .order_by(BudgetLine.period_id, BudgetLine.id)).all()
+    lines = queries.lines_of_initiative(initiative)
     return render_template("budget/initiative.html", initiative=initiative, lines=lines,
-                           total=sum((line.amount for line in lines), start=ops.ZERO))
+                           total=sum((line.amount for line in lines), start=queries.ZERO))
 
 
 @bp.route("/begroting/acties/<int:action_id>/posten/nieuw", methods=["GET", "POST"])
@@ -112,89 +92,48 @@ def new_initiative_line(initiative_id: int):
 def _new_line(*, action: Action | None = None, initiative: Initiative | None = None):
     form = NewInitiativeLineForm() if initiative is not None else NewLineForm()
     _fill_choices(form)
-    if form.validate_on_submit():
-        try:
-            editing.create_line(_data(form), action=action, initiative=initiative)
-        except RuleError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
-            flash("De begrotingspost is toegevoegd.", "info")
-            return redirect(_back_url(action or initiative))
-    return _line_page(form, owner=action or initiative)
+    if form.validate_on_submit() and run(ops.create_line, _data(form), action=action, initiative=initiative,
+                                         form=form):
+        flash("De begrotingspost is toegevoegd.", "info")
+        return redirect(_back_url(action or initiative))
+    return _line_page(None, form, owner=action or initiative)
 
 
 @bp.route("/begroting/posten/<int:line_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_line(line_id: int):
-    line = db.get_or_404(BudgetLine, line_id)
-    form_class = InitiativeLineForm if line.initiative_id is not None else LineForm
-    form = form_class(obj=line) if request.method == "GET" else form_class()
-    _fill_choices(form)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            line, changed, conflict = save_with_lock(
-                lambda: db.get_or_404(BudgetLine, line_id), form,
-                lambda obj, version: editing.update_line(obj, _data(form), expected_version=version),
-                action="budget_line.update", names=_fields(form))
-        except RuleError as error:
-            db.session.rollback()
-            refuse("budget_line.update", db.get_or_404(BudgetLine, line_id), error.message)
-            form[error.field].errors.append(error.message)
-        else:
-            if conflict is None:
-                flash("De begrotingspost is opgeslagen." if changed else "Er was niets gewijzigd.", "info")
-                return redirect(_back_url(_owner(line)))
-    return _line_page(form, owner=_owner(line), line=line, conflict=conflict,
-                      status=409 if conflict is not None else 200)
+    line = get_line(line_id)
+    owner = _owner(line)
+    form = edit_form(lambda **kwargs: _line_form(line, **kwargs), line)
+    return edit_flow(ops.update_line, line, form, names=_fields(form), load=lambda: get_line(line_id),
+                     action="budget_line.update", saved="De begrotingspost is opgeslagen.", done_url=_back_url(owner),
+                     page=lambda line, form, conflict=None: _line_page(line, form, conflict, owner=owner))
 
 
 @bp.route("/begroting/posten/<int:line_id>/verwijderen", methods=["POST"])
 @manager_required
 def remove_line(line_id: int):
-    line = db.get_or_404(BudgetLine, line_id)
-    back = _back_url(_owner(line))
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        editing.remove_line(line, expected_version=int(form.version.data))
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        refuse("budget_line.delete", db.get_or_404(BudgetLine, line_id), error.message)
-        flash(error.message, "error")
-        return redirect(url_for("budget.edit_line", line_id=line_id))
-    except (EditConflict, StaleDataError):
-        db.session.rollback()
-        line = db.get_or_404(BudgetLine, line_id)
-        refuse("budget_line.delete", line, "bewerkconflict: verouderde versie")
-        form = (InitiativeLineForm if line.initiative_id is not None else LineForm)(formdata=None, obj=line)
-        _fill_choices(form)
-        return _line_page(form, owner=_owner(line), line=line, conflict=[], status=409, deleting=True)
-    flash("De begrotingspost is verwijderd.", "info")
-    return redirect(back)
+    line = get_line(line_id)
+    return remove_part(
+        ops.remove_line, line, load=lambda: get_line(line_id), action="budget_line.delete",
+        removed="De begrotingspost is verwijderd.", done_url=_back_url(_owner(line)),
+        refused_url=url_for("budget.edit_line", line_id=line_id),
+        page=lambda line: _line_page(line, _line_form(line, formdata=None, obj=line), [], owner=_owner(line),
+                                     deleting=True))
 
 
 @bp.route("/begroting/perioden", methods=["GET", "POST"])
 @manager_required
 def periods():
-    """The budget periods (columns of the budget), and adding one: 2020, 2021, ..."""
+    """The budget columns (BudgetYears), and adding one: 2020, 2021, ..."""
     form = PeriodForm()
     if form.validate_on_submit():
-        try:
-            period = editing.create_period(form.first_year.data, form.last_year.data)
-        except RuleError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(f"De begrotingsperiode {period.label} is toegevoegd. Voeg nu begrotingsposten toe bij de acties, "
-                  "en zo nodig de toewijzing van ZET en Zorgbelang.", "info")
+        outcome = run(ops.create_years, form.first_year.data, form.last_year.data, form=form)
+        if outcome:
+            flash(f"De begrotingsperiode {outcome.result.label} is toegevoegd. Voeg nu begrotingsposten toe bij de "
+                  "acties, en zo nodig de toewijzing van ZET en Zorgbelang.", "info")
             return redirect(url_for("budget.periods"))
-    items = [(p, editing.period_in_use(p)) for p in ops.periods()]
+    items = [(p, queries.years_in_use(p)) for p in queries.periods()]
     return render_template("budget/periods.html", form=form, items=items, remove_form=EmptyForm()), (
         400 if form.errors else 200)
 
@@ -202,26 +141,16 @@ def periods():
 @bp.route("/begroting/perioden/<int:period_id>/verwijderen", methods=["POST"])
 @manager_required
 def remove_period(period_id: int):
-    period = db.get_or_404(BudgetPeriod, period_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        editing.remove_period(period)
-    except RuleError as error:
-        db.session.rollback()
-        refuse("budget_period.delete", period, error.message)
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"De begrotingsperiode {period.label} is verwijderd.", "info")
-    return redirect(url_for("budget.periods"))
+    period = db.get_or_404(BudgetYears, period_id)
+    return button_action(ops.remove_years, period, done=f"De begrotingsperiode {period.label} is verwijderd.",
+                         to=url_for("budget.periods"))
 
 
 @bp.route("/begroting/perioden/<int:period_id>/toewijzing", methods=["GET", "POST"])
 @manager_required
 def allocations(period_id: int):
     """What ZET and Zorgbelang allocate to each prestatie in this period, against their budget."""
-    period = db.get_or_404(BudgetPeriod, period_id)
+    period = db.get_or_404(BudgetYears, period_id)
     sources = db.session.scalars(select(FundingSource).where(FundingSource.annual_budget.is_not(None))
                                  .order_by(FundingSource.id)).all()
     deliverables = db.session.scalars(select(Deliverable).order_by(Deliverable.position)).all()
@@ -231,12 +160,12 @@ def allocations(period_id: int):
         data={f"a_{s.id}_{d.id}": current.get((s.id, d.id)) for s in sources for d in deliverables}
         if request.method == "GET" else None)
     if form.validate_on_submit():
-        changes = editing.set_allocations(period, {
-            (s.id, d.id): form[f"a_{s.id}_{d.id}"].data for s in sources for d in deliverables})
-        db.session.commit()
-        flash("De toewijzing is opgeslagen." if changes else "Er was niets gewijzigd.", "info")
-        return redirect(url_for("budget.index") + "#organisaties")
-    comparisons = {item.funding_source.id: item for item in ops.organisation_allocations()
+        outcome = run(ops.set_allocations, period, {
+            (s.id, d.id): form[f"a_{s.id}_{d.id}"].data for s in sources for d in deliverables}, form=form)
+        if outcome:
+            flash("De toewijzing is opgeslagen." if outcome.result else "Er was niets gewijzigd.", "info")
+            return redirect(url_for("budget.index") + "#organisaties")
+    comparisons = {item.funding_source.id: item for item in queries.organisation_allocations()
                    if item.period.id == period.id}
     return render_template("budget/allocations.html", form=form, period=period, sources=sources,
                            deliverables=deliverables, comparisons=comparisons), (400 if form.errors else 200)

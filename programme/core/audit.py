@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from programme.core.audit_labels import title_of
 from programme.core.db import UTCDateTime, utcnow
+from programme.core.extensions import db
 from programme.core.independent import independently
-from programme.extensions import db
 
 
 class AuditEntry(db.Model):

@@ -1,6 +1,8 @@
-"""Dutch words for the audit trail: the name of each kind of object, the name of each field and how
-its value reads. Each domain describes its own models in its `audit_labels.py` (imported with the
-models); the audit pages and the CSV export read them from here, so both use the same words."""
+"""Dutch words for the audit trail, shared by the audit pages and the CSV export.
+
+The name of each kind of object, the name of each field and how its value reads. Each domain
+describes its own models in its `audit_labels.py` (imported with the models); the audit pages and
+the CSV export read them from here, so both use the same words."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -38,6 +40,8 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+# Model classes renamed after entries were stored: old object_type -> current class name.
+RENAMED: dict[str, str] = {}
 
 # Fields with the same meaning on every kind that has them.
 SHARED = {
@@ -67,8 +71,14 @@ def describe(object_type: str, label: str, fields: Mapping[str, Field | str] | N
         title, load, legacy)
 
 
+def renamed(old: str, new: str) -> None:
+    """Entries stored under a model's old class name read as the current kind."""
+    RENAMED[old] = new
+
+
 def kind(object_type: str | None) -> Kind | None:
-    return KINDS.get(object_type or "")
+    object_type = object_type or ""
+    return KINDS.get(RENAMED.get(object_type, object_type))
 
 
 def kind_label(object_type: str | None) -> str:

@@ -1,5 +1,6 @@
-"""Backups (SECURITY.md 15): the database, the evidence files and the issued reports in one archive
-with a manifest, and restoring such an archive into an empty, migrated database.
+"""Backups and restores of the database, the evidence files and the issued reports (SECURITY.md 15).
+
+One archive with a manifest, restored into an empty, migrated database.
 
 The rows of every table are written as JSON lines from the SQLAlchemy metadata, read from a
 consistent snapshot: for SQLite a copy made with the sqlite3 backup API (also kept in the archive,
@@ -37,8 +38,8 @@ from sqlalchemy.exc import StatementError
 
 from programme.core import audit
 from programme.core.db import utcnow
+from programme.core.extensions import db
 from programme.core.independent import independently
-from programme.extensions import db
 
 FORMAT = "sociale-veerkracht-backup"
 FORMAT_VERSION = 2  # 2: JSON columns as their JSON text (1: parsed, SQL NULL and JSON null both null)

@@ -24,7 +24,7 @@ def server_error(_error):
     """The 500 page, also after a database error: the failed transaction is rolled back first (the
     page's header reads the signed-in user). When even that fails, the database is left alone and
     a page that reads nothing from it is shown."""
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     try:
         db.session.rollback()

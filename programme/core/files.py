@@ -1,5 +1,7 @@
-"""Files the app keeps in its instance folder: written private to its own account (mode 0600), and
-removed only once the transaction that stopped needing them has committed."""
+"""Files the app keeps in its instance folder, written private and removed only after a commit.
+
+Files are written readable by the app's own account only (mode 0600) and removed only once the
+transaction that stopped needing them has committed."""
 import os
 from collections.abc import Callable
 from pathlib import Path

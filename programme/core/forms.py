@@ -1,10 +1,12 @@
-"""Base form: strips surrounding whitespace from every text field, speaks Dutch (WTForms' own `nl`
+"""The base form and the field helpers every form uses.
+
+The base form strips surrounding whitespace from every text field, speaks Dutch (WTForms' own `nl`
 messages for whatever a field does not say itself), and the field helpers that declare each field's
 server-side limit once: text length, number range, plausible dates, real e-mail addresses."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TextAreaField
+from wtforms import DateField, EmailField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -103,3 +105,17 @@ class InRange(NumberRange):
     def __call__(self, form, field):
         if field.data is not None:
             super().__call__(form, field)
+
+
+class DutchDateField(DateField):
+    """A date input (type=date) with a Dutch message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(str(valuelist[0]).strip(), "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError("Vul een geldige datum in (dag, maand, jaar).") from None

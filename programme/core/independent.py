@@ -14,7 +14,7 @@ from typing import TypeVar
 from flask import current_app
 from sqlalchemy import Connection
 
-from programme.extensions import db
+from programme.core.extensions import db
 
 T = TypeVar("T")
 

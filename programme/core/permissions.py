@@ -1,5 +1,7 @@
-"""Roles, the questions about a user's role, the decorators that guard views by role, and the one
-loader and refusals for protected objects (404 for what one may not see, 403 for what one may not do)."""
+"""Roles and who may do what: the only module that compares roles.
+
+The questions about a user's role, the decorators that guard views by role, and the one loader and
+refusals for protected objects (404 for what one may not see, 403 for what one may not do)."""
 from functools import wraps
 
 from flask import abort, make_response
@@ -57,6 +59,24 @@ def is_owner(user) -> bool:
     return has_role(user, OWNER)
 
 
+def is_reader(user) -> bool:
+    return has_role(user, READER)
+
+
+def is_known_role(role: str) -> bool:
+    return role in ROLE_LABELS
+
+
+def changes_role(user, role: str) -> bool:
+    """Would giving this user `role` change their role?"""
+    return user.role != role
+
+
+def users_with_role(user_model, *roles: str):
+    """A query filter for the users with one of these roles: select(User).where(users_with_role(User, OWNER))."""
+    return user_model.role.in_(roles)
+
+
 def is_one_of(user, people) -> bool:
     """Is the signed-in user one of these users (an initiative's owners, say)?"""
     return is_signed_in(user) and any(person.id == user.id for person in people)
@@ -71,7 +91,7 @@ def refuse(kind: str, message: str, *, reason: str | None = None, back: tuple[st
     else it stays generic."""
     from programme.core.audit import record_refusal
     from programme.core.errors import render_error
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     db.session.rollback()
     record_refusal(kind, message)
@@ -94,7 +114,7 @@ def get_visible_or_404(model, object_id: int, user=None, *, lock: bool = False):
     lock, the row is read fresh and locked (SELECT ... FOR UPDATE) until the request's transaction
     ends, so that parallel changes of one object take turns and each sees the state the one before
     it left."""
-    from programme.extensions import db
+    from programme.core.extensions import db
 
     user = current_user if user is None else user
     obj = (db.session.get(model, object_id, with_for_update=True, populate_existing=True) if lock

@@ -1,5 +1,7 @@
-"""Rate limits on expensive functions (SECURITY.md 14): exports, downloads, the report preview and
-uploads, per signed-in user (per address for anyone else), with Flask-Limiter.
+"""Rate limits on expensive functions (SECURITY.md 14), with Flask-Limiter.
+
+Exports, downloads, the report preview and uploads are limited per signed-in user (per address for
+anyone else).
 
 The counters must be shared by every web worker, so they are not kept in a process's memory. By
 default they live in the app's own database (DatabaseStorage, the storage URI `appdb://`): one
@@ -20,8 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from programme.core.extensions import db
 from programme.core.independent import independently
-from programme.extensions import db
 
 class RateLimitCounter(db.Model):
     """One fixed window of one limit for one person: hits so far and when the window ends."""

@@ -5,9 +5,9 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from programme.budget import operations as budget_ops
+from programme.budget import queries as budget_queries
 from programme.dashboard import bp
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import (LINE_BOTH, LINE_CROSSOVER, LINE_GEBIEDSGERICHT, LINE_LABELS,
                                           STATUS_LABELS, Initiative)
@@ -23,7 +23,7 @@ def index():
     by_status = Counter(i.status for i in initiatives)
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
     by_theme = {t.name: sum(1 for i in initiatives if t in i.themes) for t in themes}
-    table = budget_ops.budget_table()
+    table = budget_queries.budget_table()
     return render_template(
         "dashboard/index.html",
         goals=db.session.scalars(select(Goal).order_by(Goal.number)).all(),
@@ -36,8 +36,8 @@ def index():
         by_theme=by_theme,
         untagged_themes=sum(1 for i in initiatives if not i.themes),
         table=table,
-        checks=budget_ops.reconciliation(table),
-        org_allocations=budget_ops.organisation_allocations(),
+        checks=budget_queries.reconciliation(table),
+        org_allocations=budget_queries.organisation_allocations(),
         horizon=db.session.scalars(select(ImpactIndicator).where(ImpactIndicator.initiative_id.is_(None))
                                    .order_by(ImpactIndicator.position)).all(),
     )

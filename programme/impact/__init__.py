@@ -1,7 +1,6 @@
-"""Impact: programme and initiative indicators, targets and measured values, and the manager's
-editing of indicators and targets (routes in views.py)."""
+"""Impact: programme and initiative indicators, their targets and measured values (blueprint `impact`)."""
 from flask import Blueprint
 
-# The views are imported by register_blueprints, not here: importing them with the package
-# would make the import of impact.models (by every domain that shows indicators) circular.
 bp = Blueprint("impact", __name__)
+
+from programme.impact import views  # noqa: E402,F401

@@ -1,18 +1,14 @@
 """Impact indicators of the programme and of initiatives, with targets and measured values."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.db import UTCDateTime, utcnow
 from programme.core.sourced import SourcedMixin
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
-
-if TYPE_CHECKING:
-    from programme.progress.models import ProgressUpdate
 
 
 class ImpactIndicator(SourcedMixin, db.Model):
@@ -97,12 +93,12 @@ class ImpactMeasurement(db.Model):
     source_text: Mapped[str | None] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(Text)
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The approved progress update this value was copied from (None: entered otherwise or example).
+    # The approved progress update this value was copied from (None: entered otherwise or example);
+    # progress, the higher layer, holds the relationship (ProgressUpdate.measurements).
     progress_update_id: Mapped[int | None] = mapped_column(ForeignKey("progress_updates.id"), index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     indicator: Mapped[ImpactIndicator] = relationship(back_populates="measurements")
-    progress_update: Mapped["ProgressUpdate | None"] = relationship()
 
     def __repr__(self) -> str:
         return f"<ImpactMeasurement {self.indicator_id} {self.value} {self.measured_on}>"

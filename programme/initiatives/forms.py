@@ -5,8 +5,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from programme.core.forms import BaseForm, choices, text_field
 from programme.initiatives.models import (LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask,
                                           LearningQuestion, Organisation)
-from programme.initiatives.operations import find_by_name
-from programme.plan.editing import VersionedForm
+from programme.initiatives.queries import find_by_name
+from programme.core.editing import VersionedForm
 
 
 class IdsField(SelectMultipleField):
@@ -92,4 +92,4 @@ class LearningQuestionForm(BaseForm):
 
 
 class LearningQuestionEditForm(LearningQuestionForm, VersionedForm):
-    """Editing an existing question carries its version (plan.editing.save_with_lock)."""
+    """Editing an existing question carries its version (core.operations.run with Stale)."""

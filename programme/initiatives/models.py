@@ -1,13 +1,13 @@
 """Organisations, initiatives, their learning questions, areas, cross-overs and owners."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import UTCDateTime, link_table, utcnow
 from programme.core import permissions
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.monitor.models import Area
 from programme.plan.models import Theme
 
@@ -43,26 +43,10 @@ ORGANISATION_KINDS = {
     "other": "Overige organisatie",
 }
 
-initiative_partners = Table(
-    "initiative_partners", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
-)
-initiative_themes = Table(
-    "initiative_themes", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
-)
-initiative_crossovers = Table(
-    "initiative_crossovers", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("crossover_task_id", ForeignKey("crossover_tasks.id"), primary_key=True),
-)
-initiative_owners = Table(
-    "initiative_owners", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("user_id", ForeignKey("users.id"), primary_key=True),
-)
+initiative_partners = link_table("initiative_partners", db.metadata, "initiatives.id", "organisations.id")
+initiative_themes = link_table("initiative_themes", db.metadata, "initiatives.id", "themes.id")
+initiative_crossovers = link_table("initiative_crossovers", db.metadata, "initiatives.id", "crossover_tasks.id")
+initiative_owners = link_table("initiative_owners", db.metadata, "initiatives.id", "users.id")
 
 
 class Organisation(db.Model):
@@ -140,6 +124,9 @@ class Initiative(db.Model):
     area_links: Mapped[list[InitiativeArea]] = relationship(cascade="all, delete-orphan")
     learning_questions: Mapped[list["LearningQuestion"]] = relationship(
         back_populates="initiative", order_by="LearningQuestion.position")
+    # Impact indicators live in a higher layer (impact): named here, never imported.
+    indicators: Mapped[list["ImpactIndicator"]] = relationship(  # noqa: F821
+        order_by="ImpactIndicator.position", viewonly=True)
 
     def __repr__(self) -> str:
         return f"<Initiative {self.number} {self.name}>"
@@ -177,6 +164,10 @@ class Initiative(db.Model):
 
     def in_line(self, code: str) -> bool:
         return self.line == code or self.line == LINE_BOTH
+
+    def can_view(self, user) -> bool:
+        """Every signed-in user may read every initiative (its progress has rules of its own)."""
+        return permissions.is_signed_in(user)
 
     def can_edit(self, user) -> bool:
         return permissions.is_manager(user)

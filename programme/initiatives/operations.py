@@ -1,18 +1,17 @@
-"""Initiative rules: the manager's edits (optimistic locking), archiving, learning questions."""
+"""Initiative writes: the manager's edits (optimistic locking), archiving, learning questions, new partners."""
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from programme.accounts.models import User
 from programme.core import audit
-from programme.extensions import db
+from programme.core.extensions import db
+from programme.initiatives.queries import RELATIONS, TEXT_FIELDS, editable_values
 from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, InitiativeArea,
                                           LearningQuestion, Organisation)
 from programme.monitor.models import Area
-from programme.plan.editing import check_version
+from programme.core.editing import archive_or_restore, check_version
 from programme.plan.models import Theme
 
-TEXT_FIELDS = ("name", "status", "line", "opgave", "description", "partners_text",
-               "role_province", "role_zet", "role_zorgbelang")
 FIELD_LABELS = {
     "name": "Naam", "status": "Status", "line": "Uitvoeringslijn", "opgave": "Opgave",
     "description": "Initiatief (beschrijving)", "partners_text": "Partners (tekst)",
@@ -20,23 +19,6 @@ FIELD_LABELS = {
     "owners": "Eigenaren", "themes": "Thema’s", "areas": "Gebieden (Figuur 1)",
     "crossover_tasks": "Cross-over met", "partners": "Partners (organisaties)",
 }
-# The relations the form edits as lists of ids.
-RELATIONS = ("owners", "themes", "areas", "crossover_tasks", "partners")
-
-
-class EditConflict(Exception):
-    """Someone else saved the initiative after this form was loaded."""
-
-
-def editable_values(initiative: Initiative) -> dict:
-    """The fields the manager edits, as plain values (ids for relations)."""
-    values = {name: getattr(initiative, name) for name in TEXT_FIELDS}
-    values["owners"] = sorted(user.id for user in initiative.owners)
-    values["themes"] = sorted(theme.id for theme in initiative.themes)
-    values["areas"] = sorted(area.id for area in initiative.figure_areas)
-    values["crossover_tasks"] = sorted(task.id for task in initiative.crossover_tasks)
-    values["partners"] = sorted(org.id for org in initiative.partners)
-    return values
 
 
 def _names(model, ids: list[int]) -> list[str]:
@@ -55,11 +37,6 @@ def readable(name: str, value):
     if name in RELATION_MODELS:
         return _names(RELATION_MODELS[name], value or [])
     return value or None
-
-
-def find_by_name(model, name: str):
-    """The organisation or cross-over task with this name, ignoring case (None when there is none)."""
-    return db.session.scalar(select(model).where(func.lower(model.name) == name.strip().lower()))
 
 
 def add_organisation(name: str, kind: str, *, initiative_id: int | None = None) -> Organisation:
@@ -87,8 +64,7 @@ def update_initiative(initiative: Initiative, data: dict, *, expected_version: i
     """Apply the manager's edit. new_partner (name, kind) and new_crossover_task are created and linked.
     EditConflict when the form was loaded from an older version; a concurrent save that slips between
     check and flush raises StaleDataError at flush."""
-    if initiative.version != expected_version:
-        raise EditConflict
+    check_version(initiative, expected_version)
     old = editable_values(initiative)
     new = {name: (data.get(name) or None) if name not in ("name", "status", "line") else data[name]
            for name in TEXT_FIELDS}
@@ -130,12 +106,7 @@ def update_initiative(initiative: Initiative, data: dict, *, expected_version: i
 
 def set_archived(initiative: Initiative, archived: bool) -> None:
     """Archive or bring back; initiatives are never deleted."""
-    if initiative.is_archived == archived:
-        return
-    initiative.is_archived = archived
-    audit.record("initiative.archive" if archived else "initiative.unarchive", initiative,
-                 old={"is_archived": not archived}, new={"is_archived": archived}, initiative_id=initiative.id)
-    db.session.flush()
+    archive_or_restore(initiative, archived, "initiative", initiative_id=initiative.id)
 
 
 def add_learning_question(initiative: Initiative, *, question: str, context: str | None,
@@ -154,7 +125,7 @@ def add_learning_question(initiative: Initiative, *, question: str, context: str
 
 def update_learning_question(item: LearningQuestion, *, question: str, context: str | None, status: str,
                              expected_version: int | None = None) -> bool:
-    """EditConflict (plan.editing) when the form was loaded from an older version; a save that slips
+    """EditConflict (core.editing) when the form was loaded from an older version; a save that slips
     in between is caught by the versioned UPDATE (StaleDataError)."""
     if expected_version is not None:
         check_version(item, expected_version)

@@ -1,3 +1,4 @@
+"""Alembic's environment: runs the migrations with the app's database and metadata."""
 import logging
 from logging.config import fileConfig
 

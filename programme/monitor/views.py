@@ -1,16 +1,16 @@
-"""The monitor page: indicators per area with the Brabant figure beside it, per edition."""
+"""The monitor pages: indicators per area with the Brabant figure beside it, per edition, and the map."""
 from flask import render_template, request
 from sqlalchemy import select
 
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.monitor import bp
-from programme.monitor import operations as ops
-from programme.monitor.models import Area, MdiRanking, MonitorEdition, MonitorIndicator, SourceNote
+from programme.monitor import geo, maps, queries
+from programme.monitor.models import Area, MdiRanking, MonitorIndicator, SourceNote
 
 
 @bp.route("/monitor")
 def index():
-    editions = db.session.scalars(select(MonitorEdition).order_by(MonitorEdition.year.desc())).all()
+    editions = queries.published_editions()[::-1]  # newest first on screen
     year = request.args.get("editie", "")
     edition = next((e for e in editions if str(e.year) == year), editions[0] if editions else None)
     areas = db.session.scalars(select(Area).order_by(Area.position)).all()
@@ -21,7 +21,7 @@ def index():
         columns = [a for a in areas if a.kind == "corop"]
     else:
         columns = [selected, *[a for a in selected.ancestors() if a.kind != "province"]]
-    groups = ops.monitor_table(edition, columns) if edition else []
+    groups = queries.monitor_table(edition, columns) if edition else []
     return render_template(
         "monitor/index.html", editions=editions, edition=edition, areas=areas, selected=selected,
         columns=columns, groups=groups,
@@ -32,3 +32,47 @@ def index():
         notes=db.session.scalars(select(SourceNote).where(SourceNote.topic == "monitor")
                                  .order_by(SourceNote.id)).all(),  # the order of the seed data
     )
+
+
+MAP_LEVELS = {"gemeente": ("municipality", "gemeente"), "corop": ("corop", "COROP-regio")}
+
+
+@bp.route("/monitor/kaart")
+def map_page():
+    """A choropleth of one indicator in one edition, per municipality (as they were in the edition's year)
+    or per COROP region, with the same figures in a table beside it."""
+    editions = queries.published_editions()[::-1]  # newest first on screen
+    edition = next((e for e in editions if str(e.year) == request.args.get("editie")),
+                   editions[0] if editions else None)
+    indicators = db.session.scalars(select(MonitorIndicator).order_by(MonitorIndicator.position)).all()
+    indicator = next((i for i in indicators if i.code == request.args.get("indicator")),
+                     indicators[0] if indicators else None)
+    if edition is None or indicator is None:
+        return render_template("monitor/map.html", editions=editions, edition=None)
+    values = queries.indicator_values(edition.id, indicator.id)
+    candidates = {level: queries.areas_in(edition.year, kind) for level, (kind, _noun) in MAP_LEVELS.items()}
+    level = request.args.get("niveau")
+    if level not in MAP_LEVELS:  # where the monitor has figures: per municipality, else per region
+        level = "gemeente" if any(a.id in values for a in candidates["gemeente"]) else "corop"
+    kind, noun = MAP_LEVELS[level]
+    areas = candidates[level]
+    title = f"{indicator.name}, per {noun}, {edition.label}"
+    shapes = geo.shapes(kind, edition.year)
+    drawn = maps.choropleth(shapes, {a.cbs_code: values.get(a.id) for a in areas},
+                            title=title, unit=indicator.unit, level=kind, names={a.cbs_code: a.name for a in areas})
+    notes = queries.change_notes(areas)
+    rows = [(area, value, "gearceerd" if value is None else drawn.legend.label_of(value), notes.get(area.id, []))
+            for area in areas for value in [values.get(area.id)]]
+    return render_template(
+        "monitor/map.html", editions=editions, indicator_groups=_by_resource(indicators), edition=edition,
+        indicator=indicator,
+        levels=MAP_LEVELS, level=level, noun=noun, title=title, map=drawn, rows=rows,
+        attribution=geo.attribution(shapes),
+        brabant=values.get(province.id) if (province := queries.brabant()) else None)
+
+
+def _by_resource(indicators: list[MonitorIndicator]) -> list[tuple[str, list[MonitorIndicator]]]:
+    groups: dict[str, list[MonitorIndicator]] = {}
+    for indicator in indicators:  # in the monitor's order, groups in order of first appearance
+        groups.setdefault(indicator.resource_label, []).append(indicator)
+    return list(groups.items())

@@ -3,7 +3,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.sourced import SourcedMixin
-from programme.extensions import db
+from programme.core.extensions import db
 
 
 class Goal(SourcedMixin, db.Model):
@@ -89,6 +89,10 @@ class Action(SourcedMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     deliverable: Mapped[Deliverable] = relationship(back_populates="actions")
+    # Budget lines live in a higher layer (budget): named here, never imported.
+    budget_lines: Mapped[list["BudgetLine"]] = relationship(  # noqa: F821
+        primaryjoin="Action.id == BudgetLine.action_id", viewonly=True,
+        order_by="[BudgetLine.period_id, BudgetLine.id]")
     plannings: Mapped[list["ActionPlanning"]] = relationship(back_populates="action",
                                                              order_by="ActionPlanning.position")
 

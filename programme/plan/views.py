@@ -1,39 +1,24 @@
 """The manager's screens for actions per prestatie and their planning per period."""
-from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
+from flask import flash, redirect, render_template, url_for
 
-from programme.budget.models import BudgetLine
+from programme.core.editing import CONFLICT
+from programme.core.edit_pages import (add_flow, edit_flow, edit_form, edit_page, form_data, part_page, remove_part,
+                                       button_action)
+from programme.core.extensions import db
 from programme.core.forms import EmptyForm
+from programme.core.operations import run
 from programme.core.permissions import manager_required
-from programme.extensions import db
 from programme.plan import bp
 from programme.plan import operations as ops
-from programme.plan.editing import CONFLICT, EditConflict, RuleError, VersionedForm, refuse, save_with_lock
 from programme.plan.forms import ActionForm, NewActionForm, NewPlanningForm, PlanningForm
-from programme.plan.models import Action, ActionPlanning, Deliverable
-
-__all__ = ["bp"]
-
-
-def get_planning(action: Action, planning_id: int) -> ActionPlanning:
-    """A planning of this action; 404 for one of another action (a forged id in the URL)."""
-    planning = db.session.get(ActionPlanning, planning_id)
-    if planning is None or planning.action_id != action.id:
-        abort(404)
-    return planning
+from programme.plan.models import Deliverable
+from programme.plan.queries import get_action, get_planning
 
 
-def _data(form, names) -> dict:
-    return {name: form[name].data for name in names}
-
-
-def _action_page(action: Action, form, conflict=None, status: int = 200):
-    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.action_id == action.id)
-                               .order_by(BudgetLine.period_id, BudgetLine.id)).all()
-    return render_template("plan/action.html", action=action, deliverable=action.deliverable, form=form,
-                           lines=lines, conflict=conflict, conflict_message=CONFLICT.format(what="deze actie"),
-                           button_form=EmptyForm()), status
+def _action_page(action, form, conflict=None):
+    return edit_page("plan/action.html", action=action, deliverable=action.deliverable, form=form,
+                     lines=action.budget_lines, conflict=conflict, conflict_message=CONFLICT.format(what="deze actie"),
+                     button_form=EmptyForm())
 
 
 @bp.route("/prestaties/<int:deliverable_id>/acties/nieuw", methods=["GET", "POST"])
@@ -42,14 +27,10 @@ def new_action(deliverable_id: int):
     deliverable = db.get_or_404(Deliverable, deliverable_id)
     form = NewActionForm()
     if form.validate_on_submit():
-        try:
-            action = ops.create_action(deliverable, _data(form, ops.ACTION_FIELDS))
-        except RuleError as error:
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
+        outcome = run(ops.create_action, deliverable, form_data(form, ops.ACTION_FIELDS), form=form)
+        if outcome:
             flash("De actie is toegevoegd.", "info")
-            return redirect(url_for("plan.edit_action", action_id=action.id))
+            return redirect(url_for("plan.edit_action", action_id=outcome.result.id))
     return render_template("plan/action.html", action=None, deliverable=deliverable, form=form, lines=[],
                            conflict=None, button_form=None)
 
@@ -57,113 +38,60 @@ def new_action(deliverable_id: int):
 @bp.route("/acties/<int:action_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_action(action_id: int):
-    action = db.get_or_404(Action, action_id)
-    form = ActionForm(obj=action) if request.method == "GET" else ActionForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            action, changed, conflict = save_with_lock(
-                lambda: db.get_or_404(Action, action_id), form,
-                lambda obj, version: ops.update_action(obj, _data(form, ops.ACTION_FIELDS), expected_version=version),
-                action="action.update", names=ops.ACTION_FIELDS)
-        except RuleError as error:
-            form[error.field].errors.append(error.message)
-        else:
-            if conflict is None:
-                flash("De actie is opgeslagen." if changed else "Er was niets gewijzigd.", "info")
-                return redirect(url_for("plan.edit_action", action_id=action.id))
-    return _action_page(action, form, conflict, 409 if conflict is not None else 200)
+    action = get_action(action_id)
+    return edit_flow(ops.update_action, action, edit_form(ActionForm, action), names=ops.ACTION_FIELDS,
+                     load=lambda: get_action(action_id), action="action.update", saved="De actie is opgeslagen.",
+                     done_url=url_for("plan.edit_action", action_id=action_id), page=_action_page)
 
 
-@bp.route("/acties/<int:action_id>/archiveren", methods=["POST"])
+@bp.route("/acties/<int:action_id>/archiveren", methods=["POST"], endpoint="archive_action",
+          defaults={"archived": True})
+@bp.route("/acties/<int:action_id>/dearchiveren", methods=["POST"], endpoint="unarchive_action",
+          defaults={"archived": False})
 @manager_required
-def archive_action(action_id: int):
-    return _set_archived(action_id, True)
+def set_archived(action_id: int, archived: bool):
+    return button_action(ops.set_action_archived, get_action(action_id), archived,
+                         done="De actie is gearchiveerd." if archived else "De actie is uit het archief gehaald.",
+                         to=url_for("plan.edit_action", action_id=action_id))
 
 
-@bp.route("/acties/<int:action_id>/dearchiveren", methods=["POST"])
-@manager_required
-def unarchive_action(action_id: int):
-    return _set_archived(action_id, False)
+def _planning_page(action, planning, form, conflict=None, deleting=False):
+    return part_page("plan/planning.html", planning, what="deze planning", it="De planning", noun="de planning",
+                     conflict=conflict, deleting=deleting, action=action, planning=planning, form=form)
 
 
-def _set_archived(action_id: int, archived: bool):
-    action = db.get_or_404(Action, action_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    ops.set_action_archived(action, archived)
-    db.session.commit()
-    flash("De actie is gearchiveerd." if archived else "De actie is uit het archief gehaald.", "info")
-    return redirect(url_for("plan.edit_action", action_id=action.id))
+def _page_of(action):
+    return lambda planning, form, conflict=None: _planning_page(action, planning, form, conflict)
 
 
-def _planning_page(action, planning, form, conflict=None, status=200, deleting=False):
-    what = "deze planning"
-    message = (f"Iemand anders heeft {what} gewijzigd nadat u de pagina opende. De planning is niet verwijderd. "
-               "Hieronder staat wat nu is opgeslagen; verwijder opnieuw als dat nog steeds de bedoeling is."
-               if deleting else CONFLICT.format(what=what))
-    title = ("Niet verwijderd" if deleting else "Niet opgeslagen") + ": de planning is intussen gewijzigd"
-    return render_template("plan/planning.html", action=action, planning=planning, form=form, conflict=conflict,
-                           conflict_title=title, conflict_message=message,
-                           same_text=None if deleting else "Uw invoer is gelijk aan wat nu is opgeslagen.",
-                           remove_form=VersionedForm(formdata=None, obj=planning) if planning else None), status
+def _plannings_url(action_id: int) -> str:
+    return url_for("plan.edit_action", action_id=action_id) + "#planning"
 
 
 @bp.route("/acties/<int:action_id>/planning/nieuw", methods=["GET", "POST"])
 @manager_required
 def new_planning(action_id: int):
-    action = db.get_or_404(Action, action_id)
-    form = NewPlanningForm()
-    if form.validate_on_submit():
-        try:
-            ops.add_planning(action, _data(form, ops.PLANNING_FIELDS))
-        except RuleError as error:
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
-            flash("De planning is toegevoegd.", "info")
-            return redirect(url_for("plan.edit_action", action_id=action.id) + "#planning")
-    return _planning_page(action, None, form)
+    action = get_action(action_id)
+    return add_flow(ops.add_planning, action, NewPlanningForm(), names=ops.PLANNING_FIELDS,
+                    added="De planning is toegevoegd.", done_url=_plannings_url(action_id), page=_page_of(action))
 
 
 @bp.route("/acties/<int:action_id>/planning/<int:planning_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_planning(action_id: int, planning_id: int):
-    action = db.get_or_404(Action, action_id)
-    planning = get_planning(action, planning_id)
-    form = PlanningForm(obj=planning) if request.method == "GET" else PlanningForm()
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            planning, changed, conflict = save_with_lock(
-                lambda: get_planning(db.get_or_404(Action, action_id), planning_id), form,
-                lambda obj, version: ops.update_planning(obj, _data(form, ops.PLANNING_FIELDS),
-                                                         expected_version=version),
-                action="action_planning.update", names=ops.PLANNING_FIELDS)
-        except RuleError as error:
-            form[error.field].errors.append(error.message)
-        else:
-            if conflict is None:
-                flash("De planning is opgeslagen." if changed else "Er was niets gewijzigd.", "info")
-                return redirect(url_for("plan.edit_action", action_id=action.id) + "#planning")
-    return _planning_page(action, planning, form, conflict, 409 if conflict is not None else 200)
+    planning = get_planning(action_id, planning_id)
+    return edit_flow(ops.update_planning, planning, edit_form(PlanningForm, planning), names=ops.PLANNING_FIELDS,
+                     load=lambda: get_planning(action_id, planning_id), action="action_planning.update",
+                     saved="De planning is opgeslagen.", done_url=_plannings_url(action_id),
+                     page=_page_of(planning.action))
 
 
 @bp.route("/acties/<int:action_id>/planning/<int:planning_id>/verwijderen", methods=["POST"])
 @manager_required
 def remove_planning(action_id: int, planning_id: int):
-    action = db.get_or_404(Action, action_id)
-    planning = get_planning(action, planning_id)
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        ops.remove_planning(planning, expected_version=int(form.version.data))
-        db.session.commit()
-    except (EditConflict, StaleDataError):
-        db.session.rollback()
-        planning = get_planning(action, planning_id)
-        refuse("action_planning.delete", planning, "bewerkconflict: verouderde versie")
-        return _planning_page(action, planning, PlanningForm(formdata=None, obj=planning), [], 409, deleting=True)
-    flash("De planning is verwijderd.", "info")
-    return redirect(url_for("plan.edit_action", action_id=action.id) + "#planning")
+    return remove_part(
+        ops.remove_planning, get_planning(action_id, planning_id), load=lambda: get_planning(action_id, planning_id),
+        action="action_planning.delete", removed="De planning is verwijderd.", done_url=_plannings_url(action_id),
+        refused_url=_plannings_url(action_id),
+        page=lambda planning: _planning_page(planning.action, planning, PlanningForm(formdata=None, obj=planning),
+                                             [], deleting=True))

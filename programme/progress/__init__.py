@@ -1,4 +1,4 @@
-"""Reporting periods and progress updates (voortgangsberichten) with their review workflow."""
+"""The progress domain: rounds of progress reporting and progress updates with their review workflow."""
 from flask import Blueprint
 
 bp = Blueprint("progress", __name__)

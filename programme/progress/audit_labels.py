@@ -1,14 +1,58 @@
-"""Dutch names of reporting periods, progress updates and what an update holds, for the audit trail.
-The item parsers read the one-line texts that entries written before the items were recorded field by
-field hold (e.g. 'indicator 3 = 66.0000 op 2026-03-04 (bron: -)')."""
+"""Dutch names of progress objects and actions for the audit trail.
+
+Rounds, updates, what an update holds and the progress actions. The item parsers read the one-line
+texts that entries written before the items were recorded field by field hold (e.g.
+'indicator 3 = 66.0000 op 2026-03-04 (bron: -)')."""
 import re
 
-from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, YES_NO, Field,
-                                         describe, legacy_parser)
-from programme.progress.editing import LIST_LABELS, TEXT_LABELS
+from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, RENAMED, YES_NO,
+                                         Field, describe, legacy_parser)
+from programme.progress.forms import LIST_LABELS, TEXT_LABELS
 from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
 
-describe("ReportingPeriod", "Rapportageperiode", {
+# The progress actions (`<object_type_snake>.<verb>`), on the audit pages; the names before the one
+# scheme stay readable until a data migration renames the stored entries.
+ACTION_LABELS = {
+    "progress_round.create": "Periode toegevoegd",
+    "progress_round.close": "Periode gesloten",
+    "progress_round.reopen": "Periode heropend",
+    "progress_update.create": "Voortgangsbericht begonnen",
+    "progress_update.update": "Voortgangsbericht gewijzigd",
+    "progress_update.submit": "Voortgangsbericht ingediend",
+    "progress_update.return": "Voortgangsbericht teruggestuurd",
+    "progress_update.approve": "Voortgangsbericht goedgekeurd",
+    "progress_update.correct": "Correctie begonnen",
+    "progress_update.add_evidence": "Bewijsstuk toegevoegd",
+    "progress_update.remove_evidence": "Bewijsstuk verwijderd",
+}
+RENAMED_ACTIONS = {
+    "period.create": "progress_round.create",
+    "period.close": "progress_round.close",
+    "period.reopen": "progress_round.reopen",
+    "progress.create": "progress_update.create",
+    "progress.update": "progress_update.update",
+    "progress.submit": "progress_update.submit",
+    "progress.return": "progress_update.return",
+    "progress.approve": "progress_update.approve",
+    "progress.correct": "progress_update.correct",
+    "progress.evidence_add": "progress_update.add_evidence",
+    "progress.evidence_remove": "progress_update.remove_evidence",
+}
+ACTION_LABELS.update({old: ACTION_LABELS[new] for old, new in RENAMED_ACTIONS.items()})
+# The same actions in an update's own history table (the update page), shorter.
+HISTORY_LABELS = {
+    "progress_update.create": "Aangemaakt",
+    "progress_update.update": "Gewijzigd",
+    "progress_update.submit": "Ingediend",
+    "progress_update.return": "Teruggestuurd",
+    "progress_update.approve": "Goedgekeurd",
+    "progress_update.correct": "Correctie gestart",
+    "progress_update.add_evidence": "Bewijsstuk toegevoegd",
+    "progress_update.remove_evidence": "Bewijsstuk verwijderd",
+}
+HISTORY_LABELS.update({old: HISTORY_LABELS[new] for old, new in RENAMED_ACTIONS.items() if new in HISTORY_LABELS})
+
+ROUND_FIELDS = {
     "code": "Code",
     "label": "Naam",
     "starts_on": Field("Begint op", DATE),
@@ -17,7 +61,9 @@ describe("ReportingPeriod", "Rapportageperiode", {
     "is_open": Field("Open voor berichten", YES_NO),
     "closed_by_id": Field("Gesloten door", REF, ref="User"),
     "closed_dt": Field("Gesloten op", DATETIME),
-}, title=lambda period: period.label)
+}
+describe("ProgressRound", "Rapportageperiode", ROUND_FIELDS, title=lambda period: period.label)
+RENAMED["ReportingPeriod"] = "ProgressRound"
 
 describe("ProgressUpdate", "Voortgangsbericht", {
     **TEXT_LABELS,

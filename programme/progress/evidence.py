@@ -1,5 +1,7 @@
-"""Evidence files: recognising the type from the content (never from the name or the browser's
-claim), storing under a generated name in instance/uploads/, and finding a stored file again."""
+"""Evidence files: checking, storing and finding the files uploaded with an update.
+
+The type is recognised from the content (never from the name or the browser's claim); files are
+stored under a generated name in instance/uploads/."""
 import hashlib
 import io
 import re

@@ -1,92 +1,21 @@
-"""Reading progress: what each owner still has to report, the manager's review queue, budget
-follow-up and the learning log. Only approved updates count, each initiative and period once
-(its latest approved revision)."""
+"""Budget follow-up and the learning log: what approved updates add up to.
+
+Only approved updates count, each initiative and round once (queries.counted_updates)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from programme.accounts.models import User
 from programme.budget.models import BudgetLine, FundingSource
-from programme.core import permissions
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
-from programme.progress.models import (APPROVED, DRAFT, RETURNED, SUBMITTED, Lesson, ProgressUpdate,
-                                       ReportingPeriod, Spending)
+from programme.progress.models import ProgressRound, ProgressUpdate
+from programme.progress.queries import counted_updates
+from programme.progress.update_items import Lesson, Spending
 
 ZERO = Decimal("0.00")
-NOT_STARTED = "not_started"
-
-
-def counted_updates() -> Select:
-    """Ids of the updates that count: per initiative and period the latest approved revision. Only
-    published content (ProgressUpdate.published: what every reader may see), so the learning log,
-    budget follow-up and every report show each user the same, approved figures."""
-    latest = (select(ProgressUpdate.initiative_id, ProgressUpdate.period_id,
-                     func.max(ProgressUpdate.revision).label("revision"))
-              .where(ProgressUpdate.published())
-              .group_by(ProgressUpdate.initiative_id, ProgressUpdate.period_id).subquery())
-    return select(ProgressUpdate.id).join(latest, and_(
-        ProgressUpdate.initiative_id == latest.c.initiative_id, ProgressUpdate.period_id == latest.c.period_id,
-        ProgressUpdate.revision == latest.c.revision))
-
-
-# ---------------------------------------------------------------- what is due
-
-@dataclass
-class DueItem:
-    initiative: Initiative
-    update: ProgressUpdate | None  # the latest revision in the period, if any
-
-    STATE_LABELS = {NOT_STARTED: "Nog niet begonnen", **ProgressUpdate.STATUS_LABELS}
-
-    @property
-    def state(self) -> str:
-        return self.update.status if self.update else NOT_STARTED
-
-    @property
-    def state_label(self) -> str:
-        label = self.STATE_LABELS[self.state]
-        if self.update and self.update.revision > 1 and self.state != APPROVED:
-            label += f" (correctie, versie {self.update.revision})"
-        return label
-
-    @property
-    def needs_action(self) -> bool:
-        """The owner still has to write or resubmit."""
-        return self.state in (NOT_STARTED, DRAFT, RETURNED)
-
-
-def due_for(user, period: ReportingPeriod) -> list[DueItem]:
-    """An owner's initiatives (a manager: all of them) and where their update for the period stands."""
-    query = select(Initiative).where(Initiative.is_archived.is_(False))
-    if not ProgressUpdate.is_writer(user):
-        return []
-    if not permissions.is_manager(user):
-        query = query.where(Initiative.owners.any(User.id == user.id))
-    initiatives = sorted(db.session.scalars(query), key=lambda i: i.sort_key)
-    latest: dict[int, ProgressUpdate] = {}
-    if initiatives:
-        updates = db.session.scalars(
-            select(ProgressUpdate).where(ProgressUpdate.period_id == period.id,
-                                         ProgressUpdate.initiative_id.in_([i.id for i in initiatives]))
-            .order_by(ProgressUpdate.revision))
-        for update in updates:
-            latest[update.initiative_id] = update
-    return [DueItem(initiative, latest.get(initiative.id)) for initiative in initiatives]
-
-
-def review_queue(period: ReportingPeriod | None = None) -> list[ProgressUpdate]:
-    """Submitted updates waiting for the manager, oldest first."""
-    query = (select(ProgressUpdate).where(ProgressUpdate.status == SUBMITTED)
-             .options(joinedload(ProgressUpdate.initiative), joinedload(ProgressUpdate.period),
-                      joinedload(ProgressUpdate.author))
-             .order_by(ProgressUpdate.submitted_dt, ProgressUpdate.id))
-    if period is not None:
-        query = query.where(ProgressUpdate.period_id == period.id)
-    return list(db.session.scalars(query))
 
 
 # ---------------------------------------------------------------- budget follow-up
@@ -174,7 +103,7 @@ def learning_log(learning_question: LearningQuestion | None = None, initiative: 
              .options(selectinload(Lesson.update).joinedload(ProgressUpdate.initiative),
                       selectinload(Lesson.update).joinedload(ProgressUpdate.period),
                       selectinload(Lesson.learning_question))
-             .order_by(ReportingPeriod.starts_on, ProgressUpdate.reviewed_dt, Lesson.id))
+             .order_by(ProgressRound.starts_on, ProgressUpdate.reviewed_dt, Lesson.id))
     if learning_question is not None:
         query = query.where(Lesson.learning_question_id == learning_question.id)
     if initiative is not None:

@@ -1,10 +1,17 @@
-"""Follow-up pages that read approved updates: the learning log and budget follow-up."""
+"""Pages that read what approved updates add up to: learning log, budget follow-up, budget page.
+
+The budget page (/begroting) keeps the budget blueprint's endpoint budget.index but lives here:
+its committed and spent amounts come from approved spending, and budget, a lower layer, cannot read
+progress."""
 from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from programme.extensions import db
+from programme.budget import bp as budget_bp
+from programme.budget import queries as budget_ops
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
+from programme.monitor.models import SourceNote
 from programme.progress import bp, followup
 
 
@@ -37,3 +44,22 @@ def budget_follow_up():
     initiatives = _initiatives()
     return render_template("progress/budget_follow_up.html", result=followup.budget_follow_up(initiative),
                            initiative=initiative, initiatives=initiatives, names={i.id: str(i) for i in initiatives})
+
+
+@budget_bp.route("/begroting")
+def index():
+    """The budget page: Figuur 3 with computed totals, the ZET/Zorgbelang split and reconciliation,
+    and per prestatie what approved updates report as committed and spent."""
+    table = budget_ops.budget_table()
+    follow_up = followup.budget_follow_up()
+    allocations = budget_ops.allocations_by_deliverable()
+    amounts = {row.budget_line.id: (row.committed, row.spent) for row in follow_up.lines}
+    return render_template(
+        "budget/index.html", table=table, checks=budget_ops.reconciliation(table),
+        rollup=budget_ops.deliverable_rollup(table, amounts),
+        org_allocations=budget_ops.organisation_allocations(), allocations=allocations,
+        split_periods=[p for p in table.periods if any(key[1] == p.code for key in allocations)],
+        province_share=budget_ops.province_share(table),
+        notes=db.session.scalars(select(SourceNote).where(SourceNote.topic == "budget")
+                                 .order_by(SourceNote.key)).all(),
+    )

@@ -1,18 +1,29 @@
-"""Forms for reporting periods and progress updates (labels, hints and errors in Dutch)."""
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+"""Progress forms, and the one mapping between an update and its edit form.
+
+Labels, hints and errors in Dutch. edit_form fills the edit form from the update, update_values
+reads it back as plain values for operations.update_draft, differences shows what a stale save would
+have changed."""
+from datetime import date
+from decimal import Decimal
 
 from flask_wtf.file import FileField
-from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField)
+from wtforms import (FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from programme.core.forms import (FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, DutchMeta, InRange, measurement_date,
-                                  plausible_date, text_field)
-from programme.plan.editing import VersionedForm
-from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
-from programme.progress.money import MoneyField
+from programme.core.forms import (FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, DutchDateField, DutchMeta, InRange,
+                                  measurement_date, plausible_date, text_field)
+from flask import abort
+
+from programme.budget.models import BudgetLine
+from programme.core.editing import VersionedForm
+from programme.core.extensions import db
+from programme.core.formatting import dutch_date, money, number
+from programme.core.numbers import MoneyField, NumberField
+from programme.impact.models import ImpactIndicator
+from programme.initiatives.models import LearningQuestion
+from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, TRAFFIC_LIGHT_LABELS, ProgressUpdate
+from programme.progress.queries import Linkable, line_label
 
 
 def _strip(value):
@@ -26,47 +37,6 @@ class SubForm(Form):
         def bind_field(self, form, unbound_field, options):
             filters = [_strip, *unbound_field.kwargs.get("filters", [])]
             return unbound_field.bind(form=form, filters=filters, **options)
-
-
-class DutchDateField(DateField):
-    """A date input (type=date) with a Dutch message."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(str(valuelist[0]).strip(), "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError("Vul een geldige datum in (dag, maand, jaar).") from None
-
-
-MAX_VALUE = Decimal("10000000000")  # Numeric(14, 4)
-
-
-class DecimalText(StringField):
-    """A number as people type it here: '12,5' or '1.234,5'."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        text = (self.data or "").strip().replace("\u00a0", "").replace(" ", "")
-        self.number = None
-        if not text:
-            return
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("Vul een getal in, bijvoorbeeld 12,5.") from None
-        if not value.is_finite():
-            raise ValueError("Vul een getal in, bijvoorbeeld 12,5.")
-        if value.as_tuple().exponent < -4:  # the column is Numeric(14, 4)
-            raise ValueError("Gebruik hoogstens vier cijfers achter de komma.")
-        if abs(value) >= MAX_VALUE:
-            raise ValueError("Dit getal is te groot. Controleer het.")
-        self.number = value
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -91,7 +61,7 @@ class RiskForm(SubForm):
 
 class IndicatorValueForm(SubForm):
     indicator_id = HiddenField()
-    value = DecimalText("Waarde", validators=[Optional(), Length(max=40, message="Gebruik hoogstens 40 tekens.")])
+    value = NumberField("Waarde")
     measured_on = DutchDateField("Meetdatum", validators=[Optional(), measurement_date()])
     source = text_field("Bron", 300)
     note = text_field("Notitie", 2000, area=True)
@@ -103,7 +73,7 @@ class SpendingForm(SubForm):
     spent = MoneyField("Besteed in deze periode (€)")
 
 
-TRAFFIC_LIGHT_CHOICES = choices([("op_koers", "Op koers"), ("aandacht", "Aandacht nodig"), ("risico", "Risico")])
+TRAFFIC_LIGHT_CHOICES = choices(TRAFFIC_LIGHT_LABELS.items())
 
 
 class UpdateForm(VersionedForm):
@@ -124,7 +94,7 @@ class UpdateForm(VersionedForm):
     next_steps = text_field("Volgende stappen", 10000, area=True)
 
     def validate_traffic_light(self, field):
-        if field.data not in (None, "", "None", *ProgressUpdate.TRAFFIC_LIGHT_LABELS):
+        if field.data not in (None, "", "None", *TRAFFIC_LIGHT_LABELS):
             raise ValidationError("Kies een stoplicht: op koers, aandacht nodig of risico.")
 
 
@@ -184,3 +154,156 @@ class PeriodForm(BaseForm):
 class ReopenForm(BaseForm):
     reason = text_field("Reden voor heropenen", 2000, "Geef een reden op voor het heropenen.", area=True,
                         strict=True)
+
+
+# ---------------------------------------------------------------- the edit form <-> an update
+
+EMPTY_ROWS = 3
+STALE_MESSAGE = ("Iemand anders heeft dit voortgangsbericht gewijzigd nadat u het opende. Uw invoer is niet "
+                 "opgeslagen maar staat nog in het formulier. Vergelijk hieronder de opgeslagen waarden met "
+                 "de uwe, pas zo nodig aan en sla opnieuw op.")
+TEXT_LABELS = {"traffic_light": "Stoplicht", "explanation": "Toelichting", "done": "Wat is er gedaan?",
+               "results": "Resultaten", "next_steps": "Volgende stappen"}
+LIST_LABELS = {"lessons": "Lessen", "risks": "Risico’s", "indicator_values": "Indicatorwaarden",
+               "spending": "Bestedingen"}
+
+
+def edit_form(update: ProgressUpdate, linkable: Linkable, *, posted: bool) -> UpdateForm:
+    """The edit form: a row per indicator and per budget line, a few empty ones for lessons and risks;
+    filled from the posted data, or else from the update."""
+    form_class = update_form_class(max(EMPTY_ROWS, len(update.lessons) + 1), max(EMPTY_ROWS, len(update.risks) + 1),
+                                   len(linkable.indicators), len(linkable.lines))
+    if posted:
+        form = form_class()
+    else:
+        values = {v.impact_indicator_id: v for v in update.indicator_values}
+        spent = {s.budget_line_id: s for s in update.spending}
+        form = form_class(data={
+            "version": str(update.version),
+            **{key: getattr(update, key) for key in ProgressUpdate.TEXT_FIELDS},
+            "lessons": [{"learning_question": str(x.learning_question_id or ""), "text": x.text}
+                        for x in update.lessons],
+            "risks": [{"description": x.description, "likelihood": x.likelihood, "impact": x.impact,
+                       "measure": x.measure} for x in update.risks],
+            "indicator_values": [
+                {"indicator_id": str(i.id), "value": values[i.id].value if i.id in values else None,
+                 "measured_on": values[i.id].measured_on if i.id in values else None,
+                 "source": values[i.id].source if i.id in values else "",
+                 "note": values[i.id].note if i.id in values else ""} for i in linkable.indicators],
+            "spending": [{"budget_line_id": str(line.id),
+                          "committed": spent[line.id].committed if line.id in spent else None,
+                          "spent": spent[line.id].spent if line.id in spent else None} for line in linkable.lines],
+        })
+    question_choices = choices([("", "Geen specifieke leervraag"),
+                                *((str(q.id), q.question) for q in linkable.questions)])
+    for row in form.lessons:
+        row.form.learning_question.choices = question_choices
+    return form
+
+
+def _record(model, value):
+    """A posted id as its record; 404 when there is no such record (a forged form). Whether it may be
+    linked (it belongs to the update's initiative) is the operation's question."""
+    value = str(value or "").strip()
+    record = db.session.get(model, int(value)) if value.isdigit() and len(value) < 12 else None
+    if record is None:
+        abort(404)
+    return record
+
+
+def update_values(form: UpdateForm) -> dict:
+    """The posted form as operations.update_draft takes it: the text fields, and per item list one
+    entry per form row (None for a row left blank), so that problems find their row again."""
+    values = {key: form[key].data or None for key in ProgressUpdate.TEXT_FIELDS}
+    values["lessons"] = [
+        {"learning_question": _record(LearningQuestion, row.learning_question.data)
+         if row.learning_question.data else None, "text": row.text.data}
+        if row.text.data or row.learning_question.data else None
+        for row in (entry.form for entry in form.lessons)]
+    values["risks"] = [
+        {"description": row.description.data, "likelihood": row.likelihood.data or None,
+         "impact": row.impact.data or None, "measure": row.measure.data or None}
+        if any((row.description.data, row.likelihood.data, row.impact.data, row.measure.data)) else None
+        for row in (entry.form for entry in form.risks)]
+    values["indicator_values"] = []
+    for row in (entry.form for entry in form.indicator_values):
+        indicator = _record(ImpactIndicator, row.indicator_id.data)
+        filled = row.value.data is not None or any((row.measured_on.data, row.source.data, row.note.data))
+        values["indicator_values"].append(
+            {"impact_indicator": indicator, "value": row.value.data, "measured_on": row.measured_on.data,
+             "source": row.source.data or None, "note": row.note.data or None} if filled else None)
+    values["spending"] = []
+    for row in (entry.form for entry in form.spending):
+        line = _record(BudgetLine, row.budget_line_id.data)
+        filled = row.committed.data is not None or row.spent.data is not None
+        values["spending"].append({"budget_line": line, "committed": row.committed.data or Decimal("0"),
+                                   "spent": row.spent.data or Decimal("0")} if filled else None)
+    return values
+
+
+def error_list(form) -> list[tuple[str, str]]:
+    """(field id, message) for every error, nested rows included, for the error summary."""
+    out = []
+
+    def walk(field):
+        if hasattr(field, "entries"):
+            for entry in field.entries:
+                walk(entry)
+        elif hasattr(field, "form") and hasattr(field.form, "_fields"):
+            for sub in field.form:
+                walk(sub)
+        else:
+            out.extend((field.id, message) for message in field.errors if isinstance(message, str))
+
+    for field in form:
+        walk(field)
+    return out
+
+
+def _lines(kind: str, items: list[dict]) -> list[str]:
+    out = []
+    for x in items:
+        if kind == "lessons":
+            question = x.get("learning_question")
+            out.append(f"{question.question if question else 'Geen specifieke leervraag'}: {x.get('text') or '–'}")
+        elif kind == "risks":
+            out.append(f"{x.get('description') or '–'} (kans {x.get('likelihood') or '–'}, impact "
+                       f"{x.get('impact') or '–'}); maatregel: {x.get('measure') or '–'}")
+        elif kind == "indicator_values":
+            value = x.get("value")
+            out.append(f"{x['impact_indicator'].name}: {number(value) if value is not None else '–'} op "
+                       f"{dutch_date(x.get('measured_on'))}")
+        else:
+            out.append(f"{line_label(x['budget_line'])}: verplicht {money(x['committed'])}, besteed "
+                       f"{money(x['spent'])}")
+    return out
+
+
+def _stored(update: ProgressUpdate) -> dict:
+    return {
+        "lessons": [{"learning_question": x.learning_question, "text": x.text} for x in update.lessons],
+        "risks": [{"description": x.description, "likelihood": x.likelihood, "impact": x.impact,
+                   "measure": x.measure} for x in update.risks],
+        "indicator_values": [{"impact_indicator": x.impact_indicator, "value": x.value,
+                              "measured_on": x.measured_on} for x in update.indicator_values],
+        "spending": [{"budget_line": x.budget_line, "committed": x.committed, "spent": x.spent}
+                     for x in update.spending],
+    }
+
+
+def differences(update: ProgressUpdate, values: dict) -> list[dict]:
+    """What differs between the stored update (as it is now) and the user's input."""
+    out = []
+    for key, label in TEXT_LABELS.items():
+        stored, theirs = getattr(update, key), values.get(key)
+        if (stored or None) != (theirs or None):
+            if key == "traffic_light":
+                stored, theirs = TRAFFIC_LIGHT_LABELS.get(stored, stored), TRAFFIC_LIGHT_LABELS.get(theirs, theirs)
+            out.append({"label": label, "stored": [stored or "–"], "theirs": [theirs or "–"]})
+    stored_lists = _stored(update)
+    for key, label in LIST_LABELS.items():
+        stored = _lines(key, stored_lists[key])
+        theirs = _lines(key, [item for item in values.get(key, []) if item is not None])
+        if stored != theirs:
+            out.append({"label": label, "stored": stored or ["–"], "theirs": theirs or ["–"]})
+    return out

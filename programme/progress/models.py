@@ -1,21 +1,21 @@
-"""Reporting periods, progress updates and what an update carries: lessons, risks, indicator
-values, spending per budget line and evidence files; and who may see and do what with them (the
-one visibility rule: ProgressUpdate.can_view and its where clause ProgressUpdate.visible_to)."""
-from datetime import date, datetime
-from decimal import Decimal
+"""Progress rounds and progress updates, with who may see and do what with an update.
 
-from sqlalchemy import (Boolean, CheckConstraint, ColumnElement, Date, ForeignKey, Numeric, Select, String, Text,
-                        UniqueConstraint, event, false, or_, select, true)
+The one visibility rule is ProgressUpdate.can_view and its where clause ProgressUpdate.visible_to.
+What an update carries (lessons, risks, values, spending, evidence) is in update_items.py."""
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, CheckConstraint, ColumnElement, Date, ForeignKey, String, Text, UniqueConstraint,
+                        event, false, or_, select, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.budget.models import BudgetLine
 from programme.core import permissions
-from programme.core.audit import AuditEntry
-from programme.core.db import Money, UTCDateTime, utcnow
-from programme.extensions import db
-from programme.impact.models import ImpactIndicator
-from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
+from programme.core.db import UTCDateTime, utcnow
+from programme.core.extensions import db
+from programme.core.formatting import dutch_datetime
+from programme.core.operations import LostRace
+from programme.impact.models import ImpactMeasurement
+from programme.initiatives.models import Initiative, initiative_owners
 
 KIND_QUARTER = "quarter"
 KIND_OTHER = "other"
@@ -30,6 +30,9 @@ ON_TRACK = "op_koers"
 ATTENTION = "aandacht"
 AT_RISK = "risico"
 
+STATUS_LABELS = {DRAFT: "Concept", SUBMITTED: "Ingediend", APPROVED: "Goedgekeurd", RETURNED: "Teruggestuurd"}
+# The one list of traffic-light labels: forms, pages and reports use it.
+TRAFFIC_LIGHT_LABELS = {ON_TRACK: "Op koers", ATTENTION: "Aandacht nodig", AT_RISK: "Risico"}
 LEVEL_LABELS = {"laag": "Laag", "middel": "Middel", "hoog": "Hoog"}
 
 
@@ -37,8 +40,10 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class ReportingPeriod(db.Model):
-    """A period owners report on, usually a quarter ('2026-K4'). Closed periods take no writes."""
+class ProgressRound(db.Model):
+    """A round of progress reporting that the manager opens and closes, usually a quarter ('2026-K4');
+    owners report on it while it is open, a closed round takes no writes. (Named ReportingPeriod before;
+    the table keeps its name.)"""
 
     __tablename__ = "reporting_periods"
     __table_args__ = (
@@ -62,7 +67,7 @@ class ReportingPeriod(db.Model):
                                                        order_by="PeriodEvent.dt, PeriodEvent.id")
 
     def __repr__(self) -> str:
-        return f"<ReportingPeriod {self.code} {'open' if self.is_open else 'closed'}>"
+        return f"<ProgressRound {self.code} {'open' if self.is_open else 'closed'}>"
 
     def __str__(self) -> str:
         return self.label
@@ -73,8 +78,17 @@ class ReportingPeriod(db.Model):
 
     @staticmethod
     def can_manage(user) -> bool:
-        """Add, close and reopen periods."""
+        """Add, close and reopen rounds."""
         return permissions.is_manager(user)
+
+    @property
+    def closed_message(self) -> str | None:
+        """Why nothing in this round can change, in Dutch (None while it is open)."""
+        if self.is_open:
+            return None
+        who = f" door {self.closed_by.name}" if self.closed_by else ""
+        return (f"De periode {self.label} is gesloten{who} op {dutch_datetime(self.closed_dt)}. "
+                "Wijzigen kan pas weer als de programmamanager de periode heropent.")
 
 
 class PeriodEvent(db.Model):
@@ -92,7 +106,7 @@ class PeriodEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    period: Mapped[ReportingPeriod] = relationship(back_populates="events")
+    period: Mapped[ProgressRound] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
@@ -115,9 +129,8 @@ class ProgressUpdate(db.Model):
         CheckConstraint(_in("traffic_light", (ON_TRACK, ATTENTION, AT_RISK)), name="traffic_light_known"),
     )
 
-    STATUS_LABELS = {DRAFT: "Concept", SUBMITTED: "Ingediend", APPROVED: "Goedgekeurd",
-                     RETURNED: "Teruggestuurd"}
-    TRAFFIC_LIGHT_LABELS = {ON_TRACK: "Op koers", ATTENTION: "Aandacht nodig", AT_RISK: "Risico"}
+    STATUS_LABELS = STATUS_LABELS
+    TRAFFIC_LIGHT_LABELS = TRAFFIC_LIGHT_LABELS
     # The update's own text fields, which update_draft may change.
     TEXT_FIELDS = ("traffic_light", "explanation", "done", "results", "next_steps")
 
@@ -147,21 +160,27 @@ class ProgressUpdate(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     initiative: Mapped[Initiative] = relationship()
-    period: Mapped[ReportingPeriod] = relationship()
+    period: Mapped[ProgressRound] = relationship()
     previous_revision: Mapped["ProgressUpdate | None"] = relationship(remote_side=[id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
-    lessons: Mapped[list["Lesson"]] = relationship(back_populates="update", order_by="Lesson.id",
-                                                   cascade="all, delete-orphan")
-    risks: Mapped[list["Risk"]] = relationship(back_populates="update", order_by="Risk.id",
-                                               cascade="all, delete-orphan")
-    indicator_values: Mapped[list["IndicatorValue"]] = relationship(
+    # What the update carries (update_items.py, which imports this module).
+    lessons: Mapped[list["Lesson"]] = relationship(  # noqa: F821
+        back_populates="update", order_by="Lesson.id", cascade="all, delete-orphan")
+    risks: Mapped[list["Risk"]] = relationship(  # noqa: F821
+        back_populates="update", order_by="Risk.id", cascade="all, delete-orphan")
+    indicator_values: Mapped[list["IndicatorValue"]] = relationship(  # noqa: F821
         back_populates="update", order_by="IndicatorValue.id", cascade="all, delete-orphan")
-    spending: Mapped[list["Spending"]] = relationship(back_populates="update", order_by="Spending.id",
-                                                      cascade="all, delete-orphan")
-    evidence: Mapped[list["Evidence"]] = relationship(back_populates="update", order_by="Evidence.id",
-                                                      cascade="all, delete-orphan")
+    spending: Mapped[list["Spending"]] = relationship(  # noqa: F821
+        back_populates="update", order_by="Spending.id", cascade="all, delete-orphan")
+    evidence: Mapped[list["Evidence"]] = relationship(  # noqa: F821
+        back_populates="update", order_by="Evidence.id", cascade="all, delete-orphan")
+    # The impact measurements an approval copied from this update (the link lives here: impact is the
+    # lower layer and does not know progress).
+    measurements: Mapped[list[ImpactMeasurement]] = relationship(
+        primaryjoin=lambda: ImpactMeasurement.progress_update_id == ProgressUpdate.id,
+        foreign_keys=lambda: [ImpactMeasurement.progress_update_id], viewonly=True)
 
     def __repr__(self) -> str:
         return f"<ProgressUpdate {self.id} i={self.initiative_id} p={self.period_id} r{self.revision} {self.status}>"
@@ -235,10 +254,26 @@ class ProgressUpdate(db.Model):
         """Does this user review submitted updates at all (not necessarily this one)?"""
         return permissions.is_manager(user)
 
+    def can_report(self, user) -> bool:
+        """Does this user write progress for the update's initiative (whatever the update's state)?"""
+        return self.initiative.can_report(user)
+
+    def lock_reason(self) -> str | None:
+        """Why nobody can change the update's content now, in Dutch (None: it can be changed)."""
+        if self.status == APPROVED:
+            return ("Dit voortgangsbericht is goedgekeurd en staat vast. "
+                    "Maak een correctie als er iets moet veranderen.")
+        if not self.period.is_open:
+            return self.period.closed_message
+        if not self.is_editable:
+            return (f"Dit voortgangsbericht is {self.status_label.lower()}; "
+                    "alleen een concept of een teruggestuurd bericht kan worden gewijzigd.")
+        return None
+
     def can_edit(self, user) -> bool:
         """Change, submit, add or remove evidence: a reporter of the initiative, while the update is a
-        draft or returned and its period is open."""
-        return self.initiative.can_report(user) and self.is_editable and self.period.is_open
+        draft or returned and its period is open. The one answer to "may edit"."""
+        return self.can_report(user) and self.lock_reason() is None
 
     def review_refusal(self, user) -> str | None:
         """Why this user may not approve or return this update, in Dutch (None: they may). Four eyes:
@@ -257,155 +292,16 @@ class ProgressUpdate(db.Model):
 
     def can_correct(self, user) -> bool:
         """Start a new revision of the approved update: a reporter, while its period is open."""
-        return (self.status == APPROVED and self.period.is_open and self.initiative.can_report(user)
+        return (self.status == APPROVED and self.period.is_open and self.can_report(user)
                 and self.is_latest_revision)
 
 
-def visible_updates(user) -> Select:
-    """The updates this user may see (ProgressUpdate.visible_to), for lists and exports."""
-    return select(ProgressUpdate).where(ProgressUpdate.visible_to(user))
+class ApprovedUpdateIsFinal(LostRace):
+    """Last line of defence below the operations: an approved update and its content never change
+    (a change that runs into it lost a race with the approval)."""
 
 
-# Progress entries in the audit trail that show nothing unapproved: everything else on an update
-# (changed fields, review comments, evidence names, its very existence) is for its initiative's owners
-# and the managers, as the update itself is.
-PUBLIC_HISTORY_ACTIONS = ("progress.approve",)
-
-
-def visible_history(user, initiative: Initiative) -> ColumnElement[bool]:
-    """Where clause on an initiative's audit entries: those about its progress updates that this user
-    may read (see ProgressUpdate.can_view); entries about anything else are left to their own pages."""
-    if initiative.can_see_unapproved_progress(user):
-        return true()
-    return or_(AuditEntry.object_type.is_(None), AuditEntry.object_type != ProgressUpdate.__name__,
-               AuditEntry.action.in_(PUBLIC_HISTORY_ACTIONS))
-
-
-class _UpdateContent:
-    """What an update carries is visible exactly when the update is."""
-
-    def can_view(self, user) -> bool:
-        return self.update is not None and self.update.can_view(user)
-
-
-class Lesson(_UpdateContent, db.Model):
-    """What the initiative learned this period, optionally on one of its learning questions."""
-
-    __tablename__ = "progress_lessons"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
-    learning_question_id: Mapped[int | None] = mapped_column(ForeignKey("learning_questions.id"), index=True)
-    text: Mapped[str] = mapped_column(Text)
-
-    update: Mapped[ProgressUpdate] = relationship(back_populates="lessons")
-    learning_question: Mapped[LearningQuestion | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<Lesson {self.id} of {self.update_id}>"
-
-
-class Risk(_UpdateContent, db.Model):
-    __tablename__ = "progress_risks"
-    __table_args__ = (
-        CheckConstraint(_in("likelihood", LEVEL_LABELS), name="likelihood_known"),
-        CheckConstraint(_in("impact", LEVEL_LABELS), name="impact_known"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
-    description: Mapped[str] = mapped_column(Text)
-    likelihood: Mapped[str] = mapped_column(String(10))
-    impact: Mapped[str] = mapped_column(String(10))
-    measure: Mapped[str | None] = mapped_column(Text)
-
-    update: Mapped[ProgressUpdate] = relationship(back_populates="risks")
-
-    def __repr__(self) -> str:
-        return f"<Risk {self.id} of {self.update_id} {self.likelihood}/{self.impact}>"
-
-    @property
-    def likelihood_label(self) -> str:
-        return LEVEL_LABELS.get(self.likelihood, self.likelihood)
-
-    @property
-    def impact_label(self) -> str:
-        return LEVEL_LABELS.get(self.impact, self.impact)
-
-
-class IndicatorValue(_UpdateContent, db.Model):
-    """A value of one of the initiative's impact indicators; it becomes an ImpactMeasurement
-    when the update is approved."""
-
-    __tablename__ = "progress_indicator_values"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
-    impact_indicator_id: Mapped[int] = mapped_column(ForeignKey("impact_indicators.id"), index=True)
-    value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
-    measured_on: Mapped[date] = mapped_column(Date)
-    source: Mapped[str | None] = mapped_column(String(300))
-    note: Mapped[str | None] = mapped_column(Text)
-
-    update: Mapped[ProgressUpdate] = relationship(back_populates="indicator_values")
-    impact_indicator: Mapped[ImpactIndicator] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<IndicatorValue {self.impact_indicator_id} {self.value} {self.measured_on}>"
-
-
-class Spending(_UpdateContent, db.Model):
-    """Money on one of the initiative's budget lines in the update's period (not cumulative):
-    committed = obligations entered into in the period, spent = paid in the period."""
-
-    __tablename__ = "progress_spending"
-    __table_args__ = (
-        UniqueConstraint("update_id", "budget_line_id"),
-        CheckConstraint("committed >= 0", name="committed_not_negative"),
-        CheckConstraint("spent >= 0", name="spent_not_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
-    budget_line_id: Mapped[int] = mapped_column(ForeignKey("budget_lines.id"), index=True)
-    committed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
-    spent: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
-
-    update: Mapped[ProgressUpdate] = relationship(back_populates="spending")
-    budget_line: Mapped[BudgetLine] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<Spending {self.budget_line_id} committed={self.committed} spent={self.spent}>"
-
-
-class Evidence(_UpdateContent, db.Model):
-    """An uploaded file backing the update. The file itself lives in the instance folder under
-    stored_name; a correction copies the row and shares the (immutable) file."""
-
-    __tablename__ = "progress_evidence"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(100), index=True)
-    mime_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    update: Mapped[ProgressUpdate] = relationship(back_populates="evidence")
-    uploaded_by: Mapped[User | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<Evidence {self.id} {self.original_name}>"
-
-
-class ApprovedUpdateIsFinal(RuntimeError):
-    """Last line of defence below the operations: an approved update and its content never change."""
-
-
-def _stored_status(connection, update_id: int | None) -> str | None:
+def stored_status(connection, update_id: int | None) -> str | None:
     if update_id is None:
         return None
     table = ProgressUpdate.__table__
@@ -415,15 +311,5 @@ def _stored_status(connection, update_id: int | None) -> str | None:
 @event.listens_for(ProgressUpdate, "before_update")
 @event.listens_for(ProgressUpdate, "before_delete")
 def _update_is_final(_mapper, connection, target):
-    if _stored_status(connection, target.id) == APPROVED:
+    if stored_status(connection, target.id) == APPROVED:
         raise ApprovedUpdateIsFinal(f"approved progress update {target.id} cannot change")
-
-
-def _content_is_final(_mapper, connection, target):
-    if _stored_status(connection, target.update_id) == APPROVED:
-        raise ApprovedUpdateIsFinal(f"content of approved progress update {target.update_id} cannot change")
-
-
-for _child in (Lesson, Risk, IndicatorValue, Spending, Evidence):
-    for _event in ("before_insert", "before_update", "before_delete"):
-        event.listen(_child, _event, _content_is_final)

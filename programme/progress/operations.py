@@ -1,45 +1,70 @@
-"""Progress rules: reporting periods and the life of a progress update (draft -> submitted ->
-approved, or returned to the owner; an approved update is final and corrected by a new revision).
-Each function checks rights and state, changes the models, writes the audit entry and flushes;
-the caller commits."""
+"""Every change to progress: rounds, the workflow of an update, its content and evidence.
+
+An update goes draft -> submitted -> approved, or is returned to the owner; an approved update is
+final and corrected by a new revision. This is the only place that checks rights (Refused, 403) and
+rules (RuleError on a form field); each function changes the models, writes the audit entry and
+flushes; core.operations.run() commits."""
 import calendar
 from datetime import date
 
+from flask import has_request_context, url_for
 from sqlalchemy import delete, func, select
 
 from programme.core import audit
 from programme.core.db import utcnow
+from programme.core.editing import EditConflict
+from programme.core.extensions import db
 from programme.core.files import after_commit
-from programme.core.formatting import dutch_datetime
-from programme.extensions import db
+from programme.core.operations import Refused, RuleError
 from programme.impact.models import ImpactMeasurement
 from programme.progress import evidence as files
-from programme.progress.content import apply_content, snapshot, validate_content
-from programme.progress.errors import PeriodClosed, PermissionDenied, ProgressError, StaleUpdate, WorkflowError
+from programme.progress import update_content
 from programme.progress.models import (APPROVED, AT_RISK, ATTENTION, DRAFT, KIND_QUARTER, PERIOD_KIND_LABELS,
-                                       RETURNED, SUBMITTED, Evidence, IndicatorValue,
-                                       Lesson, PeriodEvent, ProgressUpdate, ReportingPeriod, Risk, Spending)
+                                       RETURNED, SUBMITTED, PeriodEvent, ProgressRound, ProgressUpdate)
+from programme.progress.queries import revisions, round_by_code
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
 
 
-# ---------------------------------------------------------------- reporting periods
+class WorkflowError(RuleError):
+    """Not possible in this state or with these data: the message goes on `field` (None: above the
+    form or as a flash message)."""
+
+    def __init__(self, message: str, field: str | None = None, *, more=()):
+        super().__init__(field, message, more=more)
+
+
+class PeriodClosed(WorkflowError):
+    """The round is closed."""
+
+
+class PermissionDenied(Refused):
+    """This user may not do this (403, the page says why and links back to the update)."""
+
+    def __init__(self, message: str, update: ProgressUpdate | None = None):
+        back = ((url_for("progress.view", update_id=update.id), "Terug naar het voortgangsbericht")
+                if update is not None and update.id is not None and has_request_context() else None)
+        super().__init__(message, back=back, kind="progress")
+
+
+class StaleUpdate(EditConflict):
+    """Someone else changed the update since the form was loaded (run() shows the conflict)."""
+
+
+# ---------------------------------------------------------------- rounds
 
 def _require_manager(actor, what: str) -> None:
-    if not ReportingPeriod.can_manage(actor):
+    if not ProgressRound.can_manage(actor):
         raise PermissionDenied(f"Alleen de programmamanager mag {what}.")
 
 
-def assert_period_open(period: ReportingPeriod) -> None:
-    if period.is_open:
-        return
-    who = f" door {period.closed_by.name}" if period.closed_by else ""
-    raise PeriodClosed(
-        f"De periode {period.label} is gesloten{who} op {dutch_datetime(period.closed_dt)}. "
-        "Wijzigen kan pas weer als de programmamanager de periode heropent.")
+def assert_period_open(period: ProgressRound) -> None:
+    if not period.is_open:
+        raise PeriodClosed(period.closed_message)
 
 
 def add_period(code: str, label: str, starts_on: date, ends_on: date, *, kind: str = "other",
-               actor=None) -> ReportingPeriod:
-    """A new reporting period; actor None is the system (CLI, scheduler), else a manager."""
+               actor=None) -> ProgressRound:
+    """A new round; actor None is the system (CLI, scheduler), else a manager."""
     if actor is not None:
         _require_manager(actor, "rapportageperiodes toevoegen")
     code, label = (code or "").strip(), (label or "").strip()
@@ -49,24 +74,23 @@ def add_period(code: str, label: str, starts_on: date, ends_on: date, *, kind: s
         raise WorkflowError(f"Onbekende soort periode: {kind}.")
     if ends_on < starts_on:
         raise WorkflowError("De einddatum van de periode ligt vóór de begindatum.")
-    if db.session.scalar(select(ReportingPeriod.id).where(ReportingPeriod.code == code)):
+    if round_by_code(code) is not None:
         raise WorkflowError(f"Er bestaat al een periode met code {code}.")
-    period = ReportingPeriod(code=code, label=label, starts_on=starts_on, ends_on=ends_on, kind=kind,
-                             is_open=True)
+    period = ProgressRound(code=code, label=label, starts_on=starts_on, ends_on=ends_on, kind=kind, is_open=True)
     db.session.add(period)
     db.session.flush()
-    audit.record("period.create", period, actor=actor,
+    audit.record("progress_round.create", period, actor=actor,
                  new={"code": code, "label": label, "starts_on": starts_on, "ends_on": ends_on, "kind": kind})
     db.session.flush()
     return period
 
 
-def ensure_quarters(year: int, *, actor=None) -> list[ReportingPeriod]:
+def ensure_quarters(year: int, *, actor=None) -> list[ProgressRound]:
     """The four quarters of a year ('2026-K1' .. '2026-K4'); existing ones are left alone."""
     quarters = []
     for quarter in range(1, 5):
         code = f"{year}-K{quarter}"
-        period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code))
+        period = round_by_code(code)
         if period is None:
             last_month = 3 * quarter
             period = add_period(code, f"{quarter}e kwartaal {year}", date(year, last_month - 2, 1),
@@ -76,7 +100,7 @@ def ensure_quarters(year: int, *, actor=None) -> list[ReportingPeriod]:
     return quarters
 
 
-def close_period(period: ReportingPeriod, actor) -> PeriodEvent:
+def close_period(period: ProgressRound, actor) -> PeriodEvent:
     _require_manager(actor, "een periode sluiten")
     if not period.is_open:
         raise WorkflowError(f"De periode {period.label} is al gesloten.")
@@ -84,16 +108,16 @@ def close_period(period: ReportingPeriod, actor) -> PeriodEvent:
     event = PeriodEvent(period=period, action="closed", actor_id=actor.id)
     db.session.add(event)
     db.session.flush()
-    audit.record("period.close", period, actor=actor, old={"is_open": True}, new={"is_open": False})
+    audit.record("progress_round.close", period, actor=actor, old={"is_open": True}, new={"is_open": False})
     db.session.flush()
     return event
 
 
-def reopen_period(period: ReportingPeriod, actor, reason: str) -> PeriodEvent:
+def reopen_period(period: ProgressRound, actor, reason: str) -> PeriodEvent:
     _require_manager(actor, "een periode heropenen")
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("Geef een reden op voor het heropenen van de periode.")
+        raise WorkflowError("Geef een reden op voor het heropenen van de periode.", "reason")
     if period.is_open:
         raise WorkflowError(f"De periode {period.label} is niet gesloten.")
     old = {"is_open": False, "closed_by_id": period.closed_by_id, "closed_dt": period.closed_dt}
@@ -101,38 +125,29 @@ def reopen_period(period: ReportingPeriod, actor, reason: str) -> PeriodEvent:
     event = PeriodEvent(period=period, action="reopened", actor_id=actor.id, reason=reason)
     db.session.add(event)
     db.session.flush()
-    audit.record("period.reopen", period, actor=actor, old=old, new={"is_open": True}, message=reason)
+    audit.record("progress_round.reopen", period, actor=actor, old=old, new={"is_open": True}, message=reason)
     db.session.flush()
     return event
 
 
-# ---------------------------------------------------------------- progress updates: checks
+# ---------------------------------------------------------------- progress updates: rights and state
 
-def _require_reporter(initiative, actor) -> None:
+def report_refusal(initiative) -> str:
+    return f"U mag geen voortgang rapporteren voor initiatief {initiative}."
+
+
+def _require_reporter(initiative, actor, update: ProgressUpdate | None = None) -> None:
     if not initiative.can_report(actor):
-        raise PermissionDenied(f"U mag geen voortgang rapporteren voor initiatief {initiative}.")
-
-
-def _require_not_final(update: ProgressUpdate) -> None:
-    if update.status == APPROVED:
-        raise WorkflowError("Dit voortgangsbericht is goedgekeurd en staat vast. "
-                            "Maak een correctie als er iets moet veranderen.")
+        raise PermissionDenied(report_refusal(initiative), update)
 
 
 def _require_editable(update: ProgressUpdate, actor) -> None:
-    _require_reporter(update.initiative, actor)
-    _require_not_final(update)
-    assert_period_open(update.period)
-    if not update.is_editable:
-        raise WorkflowError(f"Dit voortgangsbericht is {update.status_label.lower()}; "
-                            "alleen een concept of een teruggestuurd bericht kan worden gewijzigd.")
-
-
-def _revisions(initiative_id: int, period_id: int) -> list[ProgressUpdate]:
-    return list(db.session.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.initiative_id == initiative_id,
-                                     ProgressUpdate.period_id == period_id)
-        .order_by(ProgressUpdate.revision)))
+    """ProgressUpdate.can_edit, with the reason when the answer is no."""
+    if update.can_edit(actor):
+        return
+    _require_reporter(update.initiative, actor, update)
+    reason = update.lock_reason()
+    raise (PeriodClosed if update.status != APPROVED and not update.period.is_open else WorkflowError)(reason)
 
 
 def _log(action: str, update: ProgressUpdate, actor, *, old=None, new=None, message=None) -> None:
@@ -143,10 +158,10 @@ def _log(action: str, update: ProgressUpdate, actor, *, old=None, new=None, mess
 
 # ---------------------------------------------------------------- progress updates: workflow
 
-def create_draft(initiative, period: ReportingPeriod, author) -> ProgressUpdate:
+def create_draft(initiative, period: ProgressRound, author) -> ProgressUpdate:
     _require_reporter(initiative, author)
     assert_period_open(period)
-    existing = _revisions(initiative.id, period.id)
+    existing = revisions(initiative.id, period.id)
     live = [u for u in existing if u.status != APPROVED]
     if live:
         raise WorkflowError(f"Er is al een voortgangsbericht van {initiative} over {period.label} "
@@ -157,24 +172,31 @@ def create_draft(initiative, period: ReportingPeriod, author) -> ProgressUpdate:
     update = ProgressUpdate(initiative=initiative, period=period, revision=1, status=DRAFT, author_id=author.id)
     db.session.add(update)
     db.session.flush()
-    _log("progress.create", update, author, new={"status": DRAFT, "revision": 1})
+    _log("progress_update.create", update, author, new={"status": DRAFT, "revision": 1})
     return update
 
 
-def update_draft(update: ProgressUpdate, data: dict, actor, *, expected_version: int | None = None
+def update_draft(update: ProgressUpdate, values: dict, actor, *, expected_version: int | None = None
                  ) -> ProgressUpdate:
-    """Change the text fields and replace whichever child lists `data` holds (see content.py)."""
+    """Change the text fields and replace whichever item lists `values` holds (update_content.check
+    says what they may hold; every problem is raised at once, on its form field)."""
     _require_editable(update, actor)
     if expected_version is not None and expected_version != update.version:
         raise StaleUpdate("Iemand anders heeft dit voortgangsbericht intussen gewijzigd. "
                           "Laad het opnieuw en breng uw wijzigingen dan nog eens aan.")
-    content = validate_content(update, data)
-    old = snapshot(update)
-    apply_content(update, content)
+    content, problems, foreign = update_content.check(update, values)
+    if foreign:
+        raise PermissionDenied(foreign, update)
+    if problems:
+        (field, message), *more = problems
+        raise WorkflowError(message, field, more=more)
+    old = update_content.snapshot(update)
+    update_content.apply(update, content)
     db.session.flush()
-    new = snapshot(update)
+    new = update_content.snapshot(update)
     changed = [key for key in new if new[key] != old[key]]
-    _log("progress.update", update, actor, old={k: old[k] for k in changed}, new={k: new[k] for k in changed})
+    _log("progress_update.update", update, actor, old={k: old[k] for k in changed},
+         new={k: new[k] for k in changed})
     return update
 
 
@@ -187,15 +209,16 @@ def submit(update: ProgressUpdate, actor) -> ProgressUpdate:
     old_status = update.status
     update.status, update.submitted_dt, update.submitted_by_id = SUBMITTED, utcnow(), actor.id
     db.session.flush()
-    _log("progress.submit", update, actor, old={"status": old_status}, new={"status": SUBMITTED})
+    _log("progress_update.submit", update, actor, old={"status": old_status}, new={"status": SUBMITTED})
     return update
 
 
 def _require_reviewable(update: ProgressUpdate, actor) -> None:
     refusal = update.review_refusal(actor)
     if refusal:
-        raise PermissionDenied(refusal)
-    _require_not_final(update)
+        raise PermissionDenied(refusal, update)
+    if update.status == APPROVED:
+        raise WorkflowError(update.lock_reason())
     assert_period_open(update.period)
     if update.status != SUBMITTED:
         raise WorkflowError(f"Dit voortgangsbericht is {update.status_label.lower()}, niet ingediend; "
@@ -206,19 +229,20 @@ def return_update(update: ProgressUpdate, actor, comment: str) -> ProgressUpdate
     _require_reviewable(update, actor)
     comment = (comment or "").strip()
     if not comment:
-        raise WorkflowError("Schrijf bij het terugsturen wat er moet worden aangepast.")
+        raise WorkflowError("Schrijf bij het terugsturen wat er moet worden aangepast.", "comment")
     update.status, update.reviewed_by_id, update.reviewed_dt = RETURNED, actor.id, utcnow()
     update.review_comment = comment
     db.session.flush()
-    _log("progress.return", update, actor, old={"status": SUBMITTED}, new={"status": RETURNED}, message=comment)
+    _log("progress_update.return", update, actor, old={"status": SUBMITTED}, new={"status": RETURNED},
+         message=comment)
     return update
 
 
 def approve(update: ProgressUpdate, actor, comment: str | None = None) -> ProgressUpdate:
     """Final: the indicator values become ImpactMeasurements, replacing those of the revision
-    this one corrects, so each initiative and period counts once."""
+    this one corrects, so each initiative and round counts once."""
     _require_reviewable(update, actor)
-    earlier_ids = [u.id for u in _revisions(update.initiative_id, update.period_id) if u.id != update.id]
+    earlier_ids = [u.id for u in revisions(update.initiative_id, update.period_id) if u.id != update.id]
     replaced = []
     if earlier_ids:
         replaced = list(db.session.scalars(
@@ -231,7 +255,7 @@ def approve(update: ProgressUpdate, actor, comment: str | None = None) -> Progre
             indicator_id=value.impact_indicator_id, value=value.value, measured_on=value.measured_on,
             source_text=value.source, note=value.note, progress_update_id=update.id))
     db.session.flush()
-    _log("progress.approve", update, actor, old={"status": SUBMITTED, "replaced_measurements": [
+    _log("progress_update.approve", update, actor, old={"status": SUBMITTED, "replaced_measurements": [
         {"indicator_id": m.indicator_id, "value": m.value, "measured_on": m.measured_on} for m in replaced]},
         new={"status": APPROVED, "measurements": len(update.indicator_values)}, message=update.review_comment)
     return update
@@ -239,12 +263,12 @@ def approve(update: ProgressUpdate, actor, comment: str | None = None) -> Progre
 
 def correct(approved_update: ProgressUpdate, actor) -> ProgressUpdate:
     """A new draft revision with the approved content; the approved update stays as it is."""
-    _require_reporter(approved_update.initiative, actor)
+    _require_reporter(approved_update.initiative, actor, approved_update)
     assert_period_open(approved_update.period)
     if approved_update.status != APPROVED:
         raise WorkflowError("Alleen een goedgekeurd voortgangsbericht kan worden gecorrigeerd; "
                             "dit bericht kan nog gewoon worden bijgewerkt.")
-    latest = _revisions(approved_update.initiative_id, approved_update.period_id)[-1]
+    latest = revisions(approved_update.initiative_id, approved_update.period_id)[-1]
     if latest.id != approved_update.id:
         raise WorkflowError(f"Er is al een nieuwere versie (versie {latest.revision}, "
                             f"{latest.status_label.lower()}) van dit voortgangsbericht.")
@@ -267,7 +291,7 @@ def correct(approved_update: ProgressUpdate, actor) -> ProgressUpdate:
     )
     db.session.add(update)
     db.session.flush()
-    _log("progress.correct", update, actor, old={"previous_revision_id": source.id},
+    _log("progress_update.correct", update, actor, old={"previous_revision_id": source.id},
          new={"status": DRAFT, "revision": update.revision, "previous_revision_id": source.id})
     return update
 
@@ -282,7 +306,7 @@ def add_evidence(update: ProgressUpdate, actor, *, original_name: str, stored_na
     db.session.add(evidence)
     update.updated_dt = utcnow()
     db.session.flush()
-    _log("progress.evidence_add", update, actor,
+    _log("progress_update.add_evidence", update, actor,
          new={"evidence_id": evidence.id, "name": original_name, "size": size, "sha256": sha256})
     return evidence
 
@@ -299,12 +323,4 @@ def remove_evidence(evidence: Evidence, actor) -> None:
     db.session.flush()
     if not db.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.stored_name == stored_name)):
         after_commit(db.session(), lambda: files.discard(stored_name))
-    _log("progress.evidence_remove", update, actor, old=old)
-
-
-# The refusals are defined in errors.py (content.py raises them too) and imported from here.
-__all__ = [
-    "PeriodClosed", "PermissionDenied", "ProgressError", "StaleUpdate", "WorkflowError",
-    "add_evidence", "add_period", "approve", "assert_period_open", "close_period", "correct", "create_draft",
-    "ensure_quarters", "remove_evidence", "reopen_period", "return_update", "submit", "update_draft",
-]
+    _log("progress_update.remove_evidence", update, actor, old=old)

@@ -1,32 +1,27 @@
-"""Reporting periods for the programme manager: list, add, ensure quarters, close and reopen."""
+"""The programme manager's pages for progress rounds: list, add, quarters, close, reopen."""
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from programme.core.extensions import db
 from programme.core.forms import EmptyForm
+from programme.core.operations import run
 from programme.core.permissions import manager_required
-from programme.extensions import db
-from programme.progress import bp
+from programme.progress import bp, queries
 from programme.progress import operations as ops
 from programme.progress.forms import PeriodForm, QuartersForm, ReopenForm
-from programme.progress.models import PeriodEvent, ReportingPeriod
-from programme.progress.views import run
+from programme.progress.models import ProgressRound
 
 
-def get_period(period_id: int) -> ReportingPeriod:
-    period = db.get_or_404(ReportingPeriod, period_id)
-    return period
+def get_period(period_id: int) -> ProgressRound:
+    return db.get_or_404(ProgressRound, period_id)
 
 
-def reopen_form(period: ReportingPeriod) -> ReopenForm:
+def reopen_form(period: ProgressRound) -> ReopenForm:
     return ReopenForm(prefix=f"heropen-{period.id}")
 
 
 def render_periods(quarters_form=None, period_form=None, reopen_forms=None, status=200):
-    periods = db.session.scalars(select(ReportingPeriod).options(
-        selectinload(ReportingPeriod.events).selectinload(PeriodEvent.actor))
-        .order_by(ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc())).all()
+    periods = queries.all_rounds(with_events=True)
     reopen_forms = reopen_forms or {}
     return render_template(
         "progress/periods.html", periods=periods, quarters_form=quarters_form or QuartersForm(formdata=None),
@@ -47,9 +42,10 @@ def ensure_quarters():
     form = QuartersForm()
     if not form.validate():
         return render_periods(quarters_form=form, status=422)
-    ok, quarters = run(ops.ensure_quarters, form.year.data, actor=current_user)
-    if ok:
-        flash(f"De kwartalen van {form.year.data} staan klaar ({', '.join(q.code for q in quarters)}).", "success")
+    outcome = run(ops.ensure_quarters, form.year.data, actor=current_user)
+    if outcome:
+        flash(f"De kwartalen van {form.year.data} staan klaar ({', '.join(q.code for q in outcome.result)}).",
+              "success")
     return redirect(url_for("progress.periods"))
 
 
@@ -59,10 +55,10 @@ def add_period():
     form = PeriodForm()
     if not form.validate():
         return render_periods(period_form=form, status=422)
-    ok, period = run(ops.add_period, form.code.data, form.label.data, form.starts_on.data, form.ends_on.data,
-                     kind=form.kind.data, actor=current_user)
-    if ok:
-        flash(f"De periode {period.label} is toegevoegd.", "success")
+    outcome = run(ops.add_period, form.code.data, form.label.data, form.starts_on.data, form.ends_on.data,
+                  kind=form.kind.data, actor=current_user)
+    if outcome:
+        flash(f"De periode {outcome.result.label} is toegevoegd.", "success")
     return redirect(url_for("progress.periods"))
 
 

@@ -5,25 +5,23 @@ from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
-from programme.core.forms import BaseForm, InRange, choices, email_field, plausible_date, text_field
-from programme.plan.editing import VersionedForm
-from programme.progress.forms import DutchDateField
-from programme.reports.models import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY
-from programme.reports.build import unended_refusal
-from programme.reports.periods import recent_periods
+from programme.core.editing import VersionedForm
+from programme.core.forms import BaseForm, DutchDateField, InRange, choices, email_field, plausible_date, text_field
+from programme.core.operations import RuleError
+from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY, SCHEDULABLE_KINDS
+from programme.reports.mail import normalise_email
+from programme.reports.operations import unended_refusal
+from programme.reports.spans import recent_spans
 
 CHOOSE_FROM_LIST = "Kies uit de getoonde mogelijkheden."
 
 
 def email_address(_form, field):
     """Validator: a plausible address, normalised (lower case, no spaces), with a Dutch message."""
-    from programme.reports.delivery import RecipientError, normalise_email
-
     try:
         field.data = normalise_email(field.data)
-    except RecipientError as error:
-        raise ValidationError(str(error)) from None
-SCHEDULABLE = (GS_QUARTERLY, PS_HALF_YEARLY)
+    except RuleError as error:
+        raise ValidationError(error.message) from None
 
 
 def period_label(period, today: date) -> str:
@@ -34,9 +32,9 @@ def period_label(period, today: date) -> str:
 def period_choices(today: date) -> list[SelectChoice]:
     """Quarters (GS, factsheets) and half years (PS), newest first, in two groups."""
     quarters = [SelectChoice(p.code, period_label(p, today), optgroup="Kwartalen (GS-rapportage en factsheet)")
-                for p in recent_periods(GS_QUARTERLY, today)]
+                for p in recent_spans(GS_QUARTERLY, today)]
     halves = [SelectChoice(p.code, period_label(p, today), optgroup="Halfjaren (PS-rapportage)")
-              for p in recent_periods(PS_HALF_YEARLY, today, count=4)]
+              for p in recent_spans(PS_HALF_YEARLY, today, count=4)]
     return quarters + halves
 
 
@@ -61,13 +59,13 @@ class AskReportForm(BaseForm):
                                            *((str(i.id), f"{i.number} {i.name}") for i in initiatives)])
         if not self.period.data or self.period.data == "None":
             # Reports are usually about the last finished quarter.
-            self.period.data = recent_periods(GS_QUARTERLY, today)[1].code
+            self.period.data = recent_spans(GS_QUARTERLY, today)[1].code
 
     def validate_period(self, field):
         kind = self.kind.data
         if kind not in KIND_LABELS:
             return
-        allowed = {p.code: p for p in recent_periods(kind, self.today)}
+        allowed = {p.code: p for p in recent_spans(kind, self.today)}
         if field.data not in allowed:
             raise ValidationError("Kies een halfjaar voor de PS-rapportage." if kind == PS_HALF_YEARLY
                                   else "Kies een kwartaal voor deze soort rapportage.")
@@ -98,7 +96,7 @@ class WholeNumberField(IntegerField):
 
 class ScheduleForm(BaseForm):
     name = text_field("Naam", 200, "Geef de planning een naam.", strict=True)
-    kind = SelectField("Soort rapportage", choices=choices((k, KIND_LABELS[k]) for k in SCHEDULABLE),
+    kind = SelectField("Soort rapportage", choices=choices((k, KIND_LABELS[k]) for k in SCHEDULABLE_KINDS),
                        invalid_choice_message=CHOOSE_FROM_LIST)
     days_after_period = WholeNumberField(
         "Dagen na het einde van de periode",
@@ -117,7 +115,7 @@ class ScheduleForm(BaseForm):
 
 class ScheduleEditForm(ScheduleForm, VersionedForm):
     """The kind of a schedule stays what it is (make a new schedule for another kind). Carries the
-    schedule's version (plan.editing.save_with_lock)."""
+    schedule's version (the optimistic lock that core.operations.run checks with Stale)."""
 
     kind = None
 

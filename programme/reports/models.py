@@ -1,12 +1,11 @@
-"""Progress reports for GS and PS: schedules, builds (jobs), the archive of issued reports,
-their recipients and deliveries.
+"""The report tables: schedules, builds (jobs), the archive of issued reports, recipients and deliveries.
 
 A ReportBuild is one request to build a report (by a person or by a schedule); the scheduler
 process picks queued builds up. A scheduled build is unique per schedule and period, which is
 what makes a schedule fire exactly once per period however many scheduler processes run.
 An IssuedReport is a finished PDF in the archive: never changed, building again adds a version.
 """
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, event, text)
@@ -15,28 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.core.db import UTCDateTime, utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.initiatives.models import Initiative
-
-GS_QUARTERLY = "gs_kwartaal"
-PS_HALF_YEARLY = "ps_halfjaar"
-FACTSHEET = "factsheet"
-KIND_LABELS = {
-    GS_QUARTERLY: "Voortgangsrapportage GS (kwartaal)",
-    PS_HALF_YEARLY: "Informatierapportage PS (halfjaar)",
-    FACTSHEET: "Factsheet per initiatief",
-}
-# The kind inside a sentence ("u ontvangt de voortgangsrapportage voor GS") and at the head of a
-# report's title ("Voortgangsrapportage GS, vierde kwartaal 2026").
-KIND_IN_SENTENCE = {
-    GS_QUARTERLY: "voortgangsrapportage voor GS",
-    PS_HALF_YEARLY: "informatierapportage voor PS",
-    FACTSHEET: "factsheet per initiatief",
-}
-KIND_TITLES = {GS_QUARTERLY: "Voortgangsrapportage GS", PS_HALF_YEARLY: "Informatierapportage PS",
-               FACTSHEET: "Factsheet"}
-# How long the period of each kind is: a quarter or a half year.
-KIND_PERIOD_MONTHS = {GS_QUARTERLY: 3, PS_HALF_YEARLY: 6, FACTSHEET: 3}
+from programme.reports.kinds import KIND_IN_SENTENCE, KIND_LABELS, SCHEDULABLE_KINDS
+from programme.reports.spans import ReportSpan, parse_span
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -50,6 +31,10 @@ SCHEDULED = "schedule"
 PENDING = "pending"
 SENT = "sent"
 DELIVERY_STATUS_LABELS = {PENDING: "Wacht op verzending", SENT: "Verzonden", FAILED: "Mislukt"}
+# A delivery is given up after this many failed attempts (until the manager sends it again).
+MAX_DELIVERY_ATTEMPTS = 5
+# A pending delivery that waited this long without an attempt: the scheduler process may not run.
+DELIVERY_OVERDUE = timedelta(minutes=10)
 # A provisional report: on a period that has not ended, built only when the manager asks for it.
 PROVISIONAL_LABEL = "Voorlopig"
 
@@ -73,7 +58,7 @@ class ReportSchedule(db.Model):
 
     __tablename__ = "report_schedules"
     __table_args__ = (
-        CheckConstraint(_in("kind", (GS_QUARTERLY, PS_HALF_YEARLY)), name="kind_schedulable"),
+        CheckConstraint(_in("kind", SCHEDULABLE_KINDS), name="kind_schedulable"),
         CheckConstraint("days_after_period >= 0 AND days_after_period <= 120", name="days_in_range"),
     )
 
@@ -169,11 +154,9 @@ class ReportBuild(db.Model):
         return self.status in (DONE, FAILED)
 
     @property
-    def period(self):
-        """The report period as a ReportPeriod (code, label, dates)."""
-        from programme.reports.periods import parse_period
-
-        return parse_period(self.period_code)
+    def span(self) -> ReportSpan:
+        """The span the report covers (code, label, dates)."""
+        return parse_span(self.period_code)
 
 
 class IssuedReport(db.Model):
@@ -231,10 +214,8 @@ class IssuedReport(db.Model):
         return KIND_IN_SENTENCE.get(self.kind, self.kind_label)
 
     @property
-    def period(self):
-        from programme.reports.periods import parse_period
-
-        return parse_period(self.period_code)
+    def span(self) -> ReportSpan:
+        return parse_span(self.period_code)
 
     @property
     def data_version_number(self) -> int | None:

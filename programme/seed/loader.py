@@ -1,5 +1,7 @@
-"""Idempotent loader: every record is found by its natural key and only changed where it differs,
-so a second run changes nothing."""
+"""Seeding the programme from the source documents' facts (seed/data/*.yaml), idempotently.
+
+Every record is found by its natural key and only changed where it differs, so a second run changes
+nothing."""
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -7,15 +9,16 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from programme.budget.models import Allocation, BudgetLine, BudgetPeriod, FundingSource, StatedTotal
+from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource, StatedTotal
 from programme.core.sourced import cite
-from programme.extensions import db
+from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.initiatives.models import (CrossoverTask, Initiative, InitiativeArea, LearningQuestion,
                                           Organisation, initiative_partners)
 from programme.monitor.models import (Area, MdiRanking, MonitorEdition, MonitorIndicator, MonitorValue,
                                       SourceNote)
 from programme.plan.models import Action, ActionPlanning, Deliverable, Goal, ImplementationLine, Theme
+from programme.seed.reorganisations import seed_municipalities
 
 DATA_DIR = Path(__file__).parent / "data"
 AGENDA = "002_da661cf59c2e13d2.txt"
@@ -104,7 +107,7 @@ class Seeder:
     def budget(self, data: dict, organisations: dict[str, Organisation]) -> None:
         periods = {}
         for row in data["periods"]:
-            periods[row["code"]] = self.upsert(BudgetPeriod, {"code": row["code"]}, {
+            periods[row["code"]] = self.upsert(BudgetYears, {"code": row["code"]}, {
                 "label": row["label"], "first_year": row["first_year"], "last_year": row["last_year"],
                 "source": row["source"]})
         sources = {}
@@ -219,7 +222,9 @@ class Seeder:
                 "name": row["name"], "resource": row["resource"], "unit": row["unit"],
                 "higher_is_better": row.get("higher_is_better"),
                 "correlation": Decimal(str(corr)) if corr is not None else None,
-                "description": row.get("description"), "position": position, "source": row["source"]})
+                "description": row.get("description"), "position": position, "source": row["source"],
+                **{end: Decimal(str(row[end])) if row.get(end) is not None else None
+                   for end in ("minimum", "maximum")}})
         for row in data["values"]:
             self.upsert(MonitorValue, {
                 "edition_id": editions[row["edition"]].id, "area_id": areas[row["area"]].id,
@@ -273,6 +278,7 @@ def seed_all() -> Counter:
     plan_data = load_yaml("plan.yaml")
     initiative_data = load_yaml("initiatives.yaml")
     areas = seeder.areas()
+    seed_municipalities(seeder, areas)
     seeder.plan(plan_data)
     organisations = seeder.organisations(initiative_data)
     seeder.budget(plan_data, organisations)

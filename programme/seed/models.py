@@ -5,7 +5,7 @@ from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from programme.core.db import UTCDateTime, utcnow
-from programme.extensions import db
+from programme.core.extensions import db
 
 
 class ExampleRecord(db.Model):

@@ -1,0 +1,153 @@
+"""What a progress update carries: lessons, risks, indicator values, spending, evidence.
+
+Each item is visible exactly when its update is, and final once the update is approved."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from programme.accounts.models import User
+from programme.budget.models import BudgetLine
+from programme.core.db import Money, UTCDateTime, utcnow
+from programme.core.extensions import db
+from programme.impact.models import ImpactIndicator
+from programme.initiatives.models import LearningQuestion
+from programme.progress.models import APPROVED, LEVEL_LABELS, ApprovedUpdateIsFinal, ProgressUpdate, stored_status
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class _UpdateContent:
+    """What an update carries is visible exactly when the update is."""
+
+    def can_view(self, user) -> bool:
+        return self.update is not None and self.update.can_view(user)
+
+
+class Lesson(_UpdateContent, db.Model):
+    """What the initiative learned this period, optionally on one of its learning questions."""
+
+    __tablename__ = "progress_lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    learning_question_id: Mapped[int | None] = mapped_column(ForeignKey("learning_questions.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="lessons")
+    learning_question: Mapped[LearningQuestion | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Lesson {self.id} of {self.update_id}>"
+
+
+class Risk(_UpdateContent, db.Model):
+    """A risk the owner sees for the initiative, with its likelihood, impact and measure."""
+
+    __tablename__ = "progress_risks"
+    __table_args__ = (
+        CheckConstraint(_in("likelihood", LEVEL_LABELS), name="likelihood_known"),
+        CheckConstraint(_in("impact", LEVEL_LABELS), name="impact_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[str] = mapped_column(String(10))
+    impact: Mapped[str] = mapped_column(String(10))
+    measure: Mapped[str | None] = mapped_column(Text)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="risks")
+
+    def __repr__(self) -> str:
+        return f"<Risk {self.id} of {self.update_id} {self.likelihood}/{self.impact}>"
+
+    @property
+    def likelihood_label(self) -> str:
+        return LEVEL_LABELS.get(self.likelihood, self.likelihood)
+
+    @property
+    def impact_label(self) -> str:
+        return LEVEL_LABELS.get(self.impact, self.impact)
+
+
+class IndicatorValue(_UpdateContent, db.Model):
+    """A value of one of the initiative's impact indicators; it becomes an ImpactMeasurement
+    when the update is approved."""
+
+    __tablename__ = "progress_indicator_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    impact_indicator_id: Mapped[int] = mapped_column(ForeignKey("impact_indicators.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    measured_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="indicator_values")
+    impact_indicator: Mapped[ImpactIndicator] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<IndicatorValue {self.impact_indicator_id} {self.value} {self.measured_on}>"
+
+
+class Spending(_UpdateContent, db.Model):
+    """Money on one of the initiative's budget lines in the update's period (not cumulative):
+    committed = obligations entered into in the period, spent = paid in the period."""
+
+    __tablename__ = "progress_spending"
+    __table_args__ = (
+        UniqueConstraint("update_id", "budget_line_id"),
+        CheckConstraint("committed >= 0", name="committed_not_negative"),
+        CheckConstraint("spent >= 0", name="spent_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    budget_line_id: Mapped[int] = mapped_column(ForeignKey("budget_lines.id"), index=True)
+    committed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    spent: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="spending")
+    budget_line: Mapped[BudgetLine] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Spending {self.budget_line_id} committed={self.committed} spent={self.spent}>"
+
+
+
+class Evidence(_UpdateContent, db.Model):
+    """An uploaded file backing the update. The file itself lives in the instance folder under
+    stored_name; a correction copies the row and shares the (immutable) file."""
+
+    __tablename__ = "progress_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), index=True)
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="evidence")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Evidence {self.id} {self.original_name}>"
+
+
+def _content_is_final(_mapper, connection, target):
+    if stored_status(connection, target.update_id) == APPROVED:
+        raise ApprovedUpdateIsFinal(f"content of approved progress update {target.update_id} cannot change")
+
+
+for _child in (Lesson, Risk, IndicatorValue, Spending, Evidence):
+    for _event in ("before_insert", "before_update", "before_delete"):
+        event.listen(_child, _event, _content_is_final)
