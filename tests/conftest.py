@@ -79,21 +79,21 @@ class Database:
 
 
 @pytest.fixture(scope="session")
-def database(app):
+def _seeded_database(app):
     database = Database(app)
     yield database
     database.engine.dispose()
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _module_transaction(request, app, database):
+def _module_transaction(request, app, _seeded_database):
     """A transaction for the whole module, for its module-scoped fixtures, unless a test of the module
     needs real commits."""
     module = request.module
     if any(needs_commits(item) for item in request.session.items if getattr(item, "module", None) is module):
         yield None
         return
-    rolled_back = RolledBack(app, database.engine)
+    rolled_back = RolledBack(app, _seeded_database.engine)
     try:
         yield rolled_back
     finally:
@@ -101,7 +101,7 @@ def _module_transaction(request, app, database):
 
 
 @pytest.fixture(autouse=True)
-def _test_transaction(request, app, database, _module_transaction):
+def _test_transaction(request, app, _seeded_database, _module_transaction):
     """Each test in a savepoint of the module's transaction that is rolled back; a test that needs real
     commits runs on the database itself, which gets its seeded rows back afterwards."""
     if needs_commits(request.node):
@@ -110,10 +110,10 @@ def _test_transaction(request, app, database, _module_transaction):
         finally:
             with app.app_context():
                 _db.session.remove()
-            database.restore()
+            _seeded_database.restore()
         return
     if _module_transaction is None:
-        rolled_back = RolledBack(app, database.engine)
+        rolled_back = RolledBack(app, _seeded_database.engine)
         try:
             yield
         finally:
