@@ -11,7 +11,7 @@ from programme.core.operations import run
 from programme.core.permissions import OWNER, users_with_role
 from programme.initiatives import bp
 from programme.initiatives import operations as ops
-from programme.initiatives import queries
+from programme.initiatives import map_overlay, queries
 from programme.initiatives.forms import InitiativeForm, LearningQuestionEditForm, LearningQuestionForm
 from programme.initiatives.models import (LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask, Initiative,
                                           Organisation)
@@ -59,7 +59,18 @@ def detail(initiative_id: int):
             i.monitor_indicator_id for i in initiative.indicators if i.monitor_indicator_id is not None}),
         trend_labels=monitor_trends.DIRECTION_LABELS, trend_symbols=monitor_trends.DIRECTION_SYMBOLS,
         trend_rule=monitor_trends.RULE,
+        # The monitor's map of a headline (or chosen) indicator with the initiative's areas outlined.
+        **_map_context(initiative),
     )
+
+
+def _map_context(initiative: Initiative) -> dict:
+    figure, indicators = map_overlay.initiative_map(initiative, request.args.get("kaart"))
+    groups: dict[str, list] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.resource_label, []).append(indicator)
+    return {"map_figure": figure, "map_indicator_groups": list(groups.items()),
+            "map_overlay": f"{map_overlay.ONE}{initiative.id}"}
 
 
 # The groups of the area checkboxes, in the monitor's own terms (Monitor Sociale Veerkracht 2018, hoofdstuk 2).
