@@ -282,7 +282,7 @@ def test_owner_and_reader_get_403_everywhere_and_nothing_changes(app):
     assert _state(app, indicator_id) == before
     with app.app_context():
         assert _db.session.scalar(select(func.count(ImpactIndicator.id))) == count
-    entry = last_audit(app, "refused")
+    entry = last_audit(app, "request.refuse")
     assert entry.result == "refused" and entry.object_label.startswith("/indicatoren/")
 
 

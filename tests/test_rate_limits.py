@@ -42,7 +42,7 @@ WORKER_EXPORTS = 7
 
 def _refusals(app) -> int:
     with app.app_context():
-        return _db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "refused"))
+        return _db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "request.refuse"))
 
 
 def _open_builds(app, *where) -> list[ReportBuild]:

@@ -97,7 +97,7 @@ def _count(app, model, *where) -> int:
 
 
 def _refusals(app) -> int:
-    return _count(app, AuditEntry, AuditEntry.action == "refused")
+    return _count(app, AuditEntry, AuditEntry.action == "request.refuse")
 
 
 def _snapshot(app):
@@ -155,7 +155,7 @@ def test_owner_is_refused_everywhere_and_each_refusal_is_audited(app):
         assert response.status_code == 403, path
         assert b"%PDF" not in response.data
     assert _refusals(app) == before + len(paths)
-    entry = _last_audit(app, "refused")
+    entry = _last_audit(app, "request.refuse")
     assert entry.result == "refused" and entry.object_label == "/rapportages/999999/pdf"
     assert "Rapportages" not in client.get("/").get_data(as_text=True)
 

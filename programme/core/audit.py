@@ -145,4 +145,4 @@ def record_now(action: str, *, result: str, message: str | None = None, actor=No
 
 def record_refusal(kind: str, message: str) -> None:
     path = request.path if has_request_context() else None
-    record_now("refused", result="refused", message=f"{kind}: {message}", object_label=path)
+    record_now("request.refuse", result="refused", message=f"{kind}: {message}", object_label=path)
