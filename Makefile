@@ -44,7 +44,9 @@ run: system-deps example
 scheduler: db
 	$(BIN)/flask scheduler
 
-# The import layers first (.importlinter: no import from a higher layer, no cycle), then the suite.
+# The import layers first (.importlinter: no import from a higher layer, no cycle), then the whole
+# suite in random order (pytest-randomly prints the seed: repeat an order with
+# PYTEST_ARGS="-p randomly --randomly-seed=N"); PYTEST_ARGS='-m "not slow"' for a quick round.
 test: system-deps setup
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,5 +1,6 @@
 """Fixtures: one migrated and seeded database per test session (SQLite, or PostgreSQL when
-TEST_DATABASE_URL is set), the app, clients and a login helper per role."""
+TEST_DATABASE_URL is set), each test in a transaction of its own that is rolled back (tests/isolation.py),
+the app, clients and a login helper per role."""
 import os
 import re
 
@@ -11,6 +12,7 @@ from programme import create_app
 from programme.accounts.operations import create_user, find_user
 from programme.core.extensions import db as _db
 from programme.seed.loader import seed_all
+from tests.isolation import RolledBack, SeededState, needs_commits, savepoint_engine
 
 PASSWORD = "zonnebloem-kastanje-2042"
 USERS = {
@@ -56,10 +58,75 @@ def app(tmp_path_factory):
         first = _db.session.scalar(select(Initiative).where(Initiative.number == "1.1.3"))
         first.owners.append(owner)
         _db.session.commit()
+        _db.session.remove()
     yield app
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+class Database:
+    """The seeded test database: the engine for the tests' own connections, and the seeded rows."""
+
+    def __init__(self, app):
+        with app.app_context():
+            url = _db.engine.url
+            self.engine = _db.engine if url.get_backend_name() != "sqlite" else savepoint_engine(url)
+            self.seeded = SeededState(self.engine)
+
+    def restore(self):
+        self.seeded.restore(self.engine)
+
+
+@pytest.fixture(scope="session")
+def _seeded_database(app):
+    database = Database(app)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_transaction(request, app, _seeded_database):
+    """A transaction for the whole module, for its module-scoped fixtures, unless a test of the module
+    needs real commits."""
+    module = request.module
+    if any(needs_commits(item) for item in request.session.items if getattr(item, "module", None) is module):
+        yield None
+        return
+    rolled_back = RolledBack(app, _seeded_database.engine)
+    try:
+        yield rolled_back
+    finally:
+        rolled_back.end()
+
+
+@pytest.fixture(autouse=True)
+def _test_transaction(request, app, _seeded_database, _module_transaction):
+    """Each test in a savepoint of the module's transaction that is rolled back; a test that needs real
+    commits runs on the database itself, which gets its seeded rows back afterwards."""
+    if needs_commits(request.node):
+        try:
+            yield
+        finally:
+            with app.app_context():
+                _db.session.remove()
+            _seeded_database.restore()
+        return
+    if _module_transaction is None:
+        rolled_back = RolledBack(app, _seeded_database.engine)
+        try:
+            yield
+        finally:
+            rolled_back.end()
+        return
+    keep = _module_transaction.sessions()
+    savepoint = _module_transaction.savepoint()
+    try:
+        yield
+    finally:
+        _module_transaction.close_sessions(keep)
+        if savepoint.is_active:
+            savepoint.rollback()
 
 
 @pytest.fixture()

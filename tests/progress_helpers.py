@@ -1,6 +1,7 @@
 """Shared set-up for the progress tests: a small world of its own inside the shared database
-(new initiatives, period, indicators and budget lines with unique codes), flushed, never committed;
-and for the tests over HTTP the same world committed, with fixtures and helpers to drive the pages.
+(new initiatives, period, indicators and budget lines with unique codes), flushed; and for the tests
+over HTTP the same world committed, with fixtures and helpers to drive the pages. Every test runs in a
+transaction that is rolled back (tests/isolation.py), so nothing needs removing afterwards.
 
 The HTTP test modules import helpers from here and load the fixtures with pytest_plugins, which pytest
 handles only after the import; PYTEST_DONT_REWRITE keeps it from warning that it can no longer rewrite
@@ -13,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import func, select, text
 
 from programme.accounts.models import User
 from programme.accounts.operations import find_user
@@ -21,11 +22,10 @@ from programme.budget.models import BudgetLine, BudgetYears, FundingSource
 from programme.core.audit import AuditEntry
 from programme.core.audit_labels import title_of
 from programme.core.extensions import db as _db
-from programme.impact.models import ImpactIndicator, ImpactMeasurement
-from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
+from programme.impact.models import ImpactIndicator
+from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress import operations as ops
-from programme.progress.models import PeriodEvent, ProgressRound, ProgressUpdate
-from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
+from programme.progress.models import ProgressRound, ProgressUpdate
 from tests.conftest import USERS, csrf_token, login
 
 # Tables whose rows a refused operation must leave exactly as they were.
@@ -140,13 +140,13 @@ def assert_refused(db, error, fn, *args, match=None, **kwargs):
 
 
 # ---------------------------------------------------------------- committed worlds for the HTTP tests
-# Requests run in app contexts (and database sessions) of their own, so these worlds are committed
-# and removed afterwards. Test modules load the fixtures with `pytest_plugins = ["tests.progress_helpers"]`.
+# Requests run in app contexts (and database sessions) of their own, so these worlds are committed (in
+# the test's own transaction, see tests/isolation.py). Test modules load the fixtures with
+# `pytest_plugins = ["tests.progress_helpers"]`.
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
-# Within the plausible horizon (2016-2035); the period tests add its quarters (and periods coded VT...);
-# remove_world removes them.
+# Within the plausible horizon (2016-2035); the period tests add its quarters (and periods coded VT...).
 TEST_YEAR = 2034
 
 
@@ -164,58 +164,16 @@ class Ids:
     other_line: int
 
 
-def remove_updates(initiative_ids: list[int], period_ids: list[int] | None = None) -> None:
-    """Remove progress updates (of these periods only, if given) with everything they carry, using core
-    statements: the ORM guards approved updates against deletion. Audit entries stay (append-only)."""
-    query = select(ProgressUpdate.id).where(ProgressUpdate.initiative_id.in_(initiative_ids))
-    if period_ids is not None:
-        query = query.where(ProgressUpdate.period_id.in_(period_ids))
-    ids = list(_db.session.scalars(query))
-    s = _db.session
-    s.execute(delete(ImpactMeasurement.__table__).where(ImpactMeasurement.progress_update_id.in_(ids)))
-    for model in (Lesson, Risk, IndicatorValue, Spending, Evidence):
-        s.execute(delete(model.__table__).where(model.__table__.c.update_id.in_(ids)))
-    table = ProgressUpdate.__table__
-    s.execute(table.update().where(table.c.id.in_(ids)).values(previous_revision_id=None))
-    s.execute(delete(table).where(table.c.id.in_(ids)))
-
-
-def remove_periods(period_ids) -> None:
-    """Remove reporting periods (ids or a subquery of ids) and their events."""
-    s = _db.session
-    s.execute(delete(PeriodEvent.__table__).where(PeriodEvent.__table__.c.period_id.in_(period_ids)))
-    s.execute(delete(ProgressRound.__table__).where(ProgressRound.__table__.c.id.in_(period_ids)))
-
-
-def remove_world(ids: Ids) -> None:
-    initiatives = [ids.initiative, ids.other]
-    s = _db.session
-    remove_updates(initiatives)
-    s.execute(delete(ImpactMeasurement.__table__).where(
-        ImpactMeasurement.indicator_id.in_([ids.indicator, ids.other_indicator])))
-    remove_periods(select(ProgressRound.id).where(or_(
-        ProgressRound.id == ids.period, ProgressRound.code.like(f"{TEST_YEAR}-%"),
-        ProgressRound.code.like("VT%"))).scalar_subquery())
-    s.execute(delete(BudgetLine.__table__).where(BudgetLine.__table__.c.initiative_id.in_(initiatives)))
-    s.execute(delete(ImpactIndicator.__table__).where(ImpactIndicator.__table__.c.initiative_id.in_(initiatives)))
-    s.execute(delete(LearningQuestion.__table__).where(LearningQuestion.__table__.c.initiative_id.in_(initiatives)))
-    s.execute(delete(initiative_owners).where(initiative_owners.c.initiative_id.in_(initiatives)))
-    s.execute(delete(Initiative.__table__).where(Initiative.__table__.c.id.in_(initiatives)))
-    s.commit()
-
-
 @pytest.fixture()
 def ids(app):
-    """A committed world (see make_world), by id; removed after the test."""
+    """A committed world (see make_world), by id: committed inside the test's transaction, which is
+    rolled back afterwards."""
     with app.app_context():
         w = make_world(_db)
         result = Ids(w.initiative.id, w.other.id, w.period.id, w.question.id, w.other_question.id, w.indicator.id,
                      w.other_indicator.id, w.line_province.id, w.line_zet.id, w.other_line.id)
         _db.session.commit()
-    yield result
-    with app.app_context():
-        _db.session.rollback()
-        remove_world(result)
+    return result
 
 
 @pytest.fixture()
@@ -320,8 +278,8 @@ def last_audit_id() -> int:
 
 
 def audit_steps(update_id: int, after_id: int) -> list[tuple]:
-    """The update's audit entries after entry after_id (the tests delete their updates, and SQLite may
-    give a later update the same id) as SCENARIO_AUDIT tuples with the actor as a role, oldest first.
+    """The update's audit entries after entry after_id as SCENARIO_AUDIT tuples with the actor as a
+    role, oldest first.
     Each entry must be complete: result ok, actor id and label, origin (IP), initiative and time."""
     entries = _db.session.scalars(select(AuditEntry).where(
         AuditEntry.object_type == "ProgressUpdate", AuditEntry.object_id == update_id, AuditEntry.id > after_id)

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.accounts.operations import find_user
@@ -24,29 +24,7 @@ from tests.conftest import csrf_token
 from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
 
 SEEDED_TOTALS = {"2017": Decimal("5600000"), "2018/2019": Decimal("11200000")}
-CREATED = {"actions": [], "initiatives": [], "updates": [], "periods": []}
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_records(app):
-    """The seed tests count actions and compare budget totals in the shared database."""
-    yield
-    with app.app_context():
-        session = _db.session
-        session.execute(delete(Spending).where(Spending.update_id.in_(CREATED["updates"])))
-        session.execute(delete(ProgressUpdate).where(ProgressUpdate.id.in_(CREATED["updates"])))
-        session.execute(delete(ProgressRound).where(ProgressRound.id.in_(CREATED["periods"])))
-        session.execute(delete(BudgetLine).where(BudgetLine.action_id.in_(CREATED["actions"])))
-        session.execute(delete(BudgetLine).where(BudgetLine.initiative_id.in_(CREATED["initiatives"])))
-        session.execute(delete(ActionPlanning).where(ActionPlanning.action_id.in_(CREATED["actions"])))
-        session.execute(delete(Action).where(Action.id.in_(CREATED["actions"])))
-        session.execute(delete(Initiative).where(Initiative.id.in_(CREATED["initiatives"])))
-        session.commit()
-    for ids in CREATED.values():
-        ids.clear()
-
-
 
 
 def _deliverable_id(app, code="leren") -> int:
@@ -66,7 +44,6 @@ def _new_action(app, code="leren") -> int:
                                                         "statement": "Iets proberen."})
         action_ops.add_planning(action, {"period_label": "2017", "text": "Opstarten"})
         _db.session.commit()
-        CREATED["actions"].append(action.id)
         return action.id
 
 
@@ -76,7 +53,6 @@ def _new_initiative(app) -> int:
                           line="crossover", status="active")
         _db.session.add(item)
         _db.session.commit()
-        CREATED["initiatives"].append(item.id)
         return item.id
 
 
@@ -103,8 +79,6 @@ def _add_spending(app, line_id, initiative_id) -> None:
         update_.spending.append(Spending(budget_line_id=line_id, committed=Decimal("100"), spent=Decimal("50")))
         _db.session.add(update_)
         _db.session.commit()
-        CREATED["periods"].append(period.id)
-        CREATED["updates"].append(update_.id)
 
 
 def _action(app, action_id):
@@ -129,17 +103,11 @@ def _count(app, model) -> int:
         return _db.session.scalar(select(func.count()).select_from(model))
 
 
-
-
 def _totals(app):
     with app.app_context():
         table = budget_queries.budget_table()
         checks = budget_queries.reconciliation(table)
         return table.totals, {(c.subject, c.period): c.value for c in checks if c.subject.startswith("TOTAAL")}
-
-
-
-
 
 
 def test_manager_creates_and_edits_an_action_and_its_planning(app):
@@ -151,7 +119,6 @@ def test_manager_creates_and_edits_an_action_and_its_planning(app):
         page, name="Proefactie wijkbezoek", statement="We bezoeken drie wijken."))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     action_id = int(re.search(r"/acties/(\d+)/bewerken", response.headers["Location"]).group(1))
-    CREATED["actions"].append(action_id)
     name, statement, position, archived, version, plannings = _action(app, action_id)
     assert (name, statement, archived, version, plannings) == (
         "Proefactie wijkbezoek", "We bezoeken drie wijken.", False, 1, [])
@@ -437,6 +404,7 @@ def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
     assert _line(app, line_id)[2] == Decimal("2000")
 
 
+@pytest.mark.committed  # another connection saves in between
 def test_a_line_saved_between_check_and_flush_raises_stale_data(app):
     action_id = _new_action(app)
     line_id = _new_line(app, action_id=action_id)

@@ -118,7 +118,8 @@ def test_every_kind_with_a_title_is_a_model(app):
 
 def _scenario(ctx, ids):  # noqa: F811
     """A draft with content, a note changed, submitted and approved; a period closed; and two entries as
-    older versions wrote them (raw values, one-line items, a repr as object label)."""
+    older versions wrote them (raw values, one-line items, a repr as object label), under the names the
+    data migration of issue 9 gave their actions and kinds."""
     update_id = new_draft(ctx, ids)
 
     def _rest(users):
@@ -132,12 +133,12 @@ def _scenario(ctx, ids):  # noqa: F811
         ops.approve(update, users["manager"])
         period = _db.session.get(ProgressRound, ids.period)
         _db.session.add(AuditEntry(
-            action="period.close", object_type="ReportingPeriod", object_id=period.id,
+            action="progress_round.close", object_type="ProgressRound", object_id=period.id,
             object_label=f"<ReportingPeriod {period.code} closed>", initiative_id=ids.initiative, result="ok",
             actor_id=users["manager"].id, old_values={"is_open": True, "closed_by_id": None},
             new_values={"is_open": False, "closed_by_id": users["manager"].id}))
         _db.session.add(AuditEntry(
-            action="progress.update", object_type="ProgressUpdate", object_id=update.id,
+            action="progress_update.update", object_type="ProgressUpdate", object_id=update.id,
             object_label=update.audit_label, initiative_id=ids.initiative, result="ok",
             actor_id=users["owner"].id,
             old_values={"indicator_values": [f"indicator {ids.indicator} = 66.0000 op 2090-03-15 (bron: -)"],
@@ -201,7 +202,7 @@ def test_the_page_loads_names_with_a_fixed_number_of_queries(app, ctx, ids):  # 
         seen = []
         listener = lambda *args: seen.append(1)  # noqa: E731
         with app.app_context():
-            engine = _db.engine
+            engine = _db.session.get_bind()  # the engine, or the test's connection every request shares
         event.listen(engine, "before_cursor_execute", listener)
         try:
             assert manager.get(url).status_code == 200
@@ -210,6 +211,7 @@ def test_the_page_loads_names_with_a_fixed_number_of_queries(app, ctx, ids):  # 
         return len(seen)
 
     before = queries()
+    assert before > 0
     with app.app_context():
         # Each entry again, twice: three times the entries, the same kinds of referenced objects.
         entries = list(_db.session.scalars(select(AuditEntry).where(AuditEntry.initiative_id == ids.initiative)))

@@ -28,7 +28,8 @@ def test_login_page_is_dutch_and_has_csrf(client):
 def test_login_and_logout(client):
     response = login(client, "manager")
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200 and "Test Manager" in home.text and "Afmelden" in home.text
     token = csrf_token(client.get("/"))
     assert client.post("/afmelden", data={"csrf_token": token}).status_code == 302
     assert client.get("/").status_code == 302

@@ -245,8 +245,21 @@ def test_restore_asks_for_confirmation(backup):
     _assert_target_empty(backup["target"])
 
 
-def test_restore_into_a_fresh_database_finds_everything_back(backup):
-    target, known = backup["target"], backup["known"]
+@pytest.fixture()
+def fresh_target(backup):
+    """A target of its own for the restore that succeeds: the shared target stays empty for the
+    refusals, whatever order the tests run in."""
+    target = _app(backup["tmp"], "backup_target_filled")
+    yield target
+    with target.app_context():
+        _db.session.remove()
+        url = str(_db.engine.url.render_as_string(hide_password=False))
+        _db.engine.dispose()
+    _drop_database(url)
+
+
+def test_restore_into_a_fresh_database_finds_everything_back(backup, fresh_target):
+    target, known = fresh_target, backup["known"]
     result = target.test_cli_runner().invoke(args=["backup", "restore", str(backup["archive"]), "--yes"])
     assert result.exit_code == 0, result.output
     restored = _counts(target)

@@ -6,11 +6,11 @@ and its areas on the map. Every page visited is checked with axe-core (0 violati
 import re
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
-from programme.monitor.models import MonitorEdition, MonitorImport, MonitorValue
+from programme.monitor.models import MonitorEdition, MonitorValue
 from programme.seed.example_monitor import FILE
 from tests.browser_support import check_page, main_text
 
@@ -21,26 +21,13 @@ YEAR = 2022
 NAME = "Monitor Sociale Veerkracht 2022 (voorbeeld, geen echte meting)"
 
 
-def _remove_edition() -> None:
-    edition_ids = _db.session.scalars(select(MonitorEdition.id).where(MonitorEdition.year == YEAR)).all()
-    for edition_id in edition_ids:
-        _db.session.execute(delete(MonitorValue).where(MonitorValue.edition_id == edition_id))
-        _db.session.execute(delete(MonitorImport).where(MonitorImport.edition_id == edition_id))
-        _db.session.execute(delete(MonitorEdition).where(MonitorEdition.id == edition_id))
-    _db.session.commit()
-
-
 @pytest.fixture()
 def slowcare(app):
-    """The initiative to open (1.1.8 Slowcare, in Oss); no edition 2022 before or after the test."""
+    """The initiative to open (1.1.8 Slowcare, in Oss); no edition 2022 before the test (a browser test
+    commits: the seeded rows are put back afterwards)."""
     with app.app_context():
         assert _db.session.scalar(select(MonitorEdition).where(MonitorEdition.year == YEAR)) is None
-        initiative_id = _db.session.scalar(select(Initiative.id).where(Initiative.number == "1.1.8"))
-    try:
-        yield initiative_id
-    finally:
-        with app.app_context():
-            _remove_edition()
+        return _db.session.scalar(select(Initiative.id).where(Initiative.number == "1.1.8"))
 
 
 def test_manager_imports_an_edition_and_follows_it_on_the_map_and_an_initiative(app, page, axe, artifacts, slowcare):

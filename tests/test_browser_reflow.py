@@ -9,7 +9,7 @@ from tests.conftest import USERS
 from tests.page_walk import page_urls, sample_content
 
 pytest_plugins = ["tests.browser_support"]
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
 
@@ -47,7 +47,7 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def urls(app, live_server):
     with sample_content(app) as prefer:
         with app.app_context():

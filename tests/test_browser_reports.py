@@ -153,6 +153,7 @@ def _owner_is_refused(page, live_server, axe, artifacts):
     check_page(page, axe, artifacts, "rapportages-geweigerd")
 
 
+@pytest.mark.slow
 def test_manager_asks_watches_and_downloads_reader_downloads_owner_is_refused(
         app, contexts, live_server, axe, artifacts):
     _fill_the_other_pages(app)

@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from programme.budget import operations as budget_ops
 from programme.budget import queries as budget_queries
-from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource
+from programme.budget.models import BudgetLine, BudgetYears, FundingSource
 from programme.core.audit import AuditEntry
 from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
@@ -131,7 +131,7 @@ def test_totals_compare_initiatives_spending_with_their_own_budget_lines(db):
 
 @pytest.fixture()
 def initiative_line(app):
-    """A committed initiative with one budget line; removed afterwards."""
+    """A committed initiative with one budget line."""
     with app.app_context():
         initiative = Initiative(number=f"97.{uuid.uuid4().int % 10**9}", name="Proefinitiatief koppeling",
                                 line="crossover", status="active")
@@ -141,12 +141,7 @@ def initiative_line(app):
         line = BudgetLine(initiative_id=initiative.id, period_id=period.id, amount=Decimal("25000"))
         _db.session.add(line)
         _db.session.commit()
-        ids = SimpleNamespace(initiative=initiative.id, line=line.id)
-    yield ids
-    with app.app_context():
-        _db.session.execute(delete(BudgetLine).where(BudgetLine.initiative_id == ids.initiative))
-        _db.session.execute(delete(Initiative).where(Initiative.id == ids.initiative))
-        _db.session.commit()
+        return SimpleNamespace(initiative=initiative.id, line=line.id)
 
 
 def _deliverables(app):
@@ -209,18 +204,7 @@ def test_forged_action_of_another_prestatie_is_refused_and_changes_nothing(app, 
 
 # ---------------------------------------------------------------- budget years
 
-@pytest.fixture()
-def cleanup_periods(app):
-    yield
-    with app.app_context():
-        added = _db.session.scalars(select(BudgetYears.id).where(BudgetYears.first_year >= 2020)).all()
-        _db.session.execute(delete(Allocation).where(Allocation.period_id.in_(added)))
-        _db.session.execute(delete(BudgetLine).where(BudgetLine.period_id.in_(added)))
-        _db.session.execute(delete(BudgetYears).where(BudgetYears.id.in_(added)))
-        _db.session.commit()
-
-
-def test_manager_adds_budget_years_and_reconciles_per_year(app, cleanup_periods):
+def test_manager_adds_budget_years_and_reconciles_per_year(app):
     client = signed_in(app)
     page = client.get("/begroting/perioden")
     assert "2018/2019" in page.get_data(as_text=True)

@@ -30,6 +30,7 @@ from programme.reports.spans import parse_span
 from programme.seed.example import ExampleDataRefused, is_present, load_example_data, remove_example_data
 from programme.seed.loader import seed_all
 from programme.reports.archive import reports_dir
+from tests.isolation import SeededState
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "example_data_test"
@@ -49,8 +50,9 @@ def _database_url(instance: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def example_app(tmp_path_factory):
-    """A freshly migrated and seeded database, nothing else (no test users, no demo accounts)."""
+def _example_database(tmp_path_factory):
+    """A freshly migrated and seeded database, nothing else (no test users, no demo accounts), and its
+    seeded rows."""
     instance = tmp_path_factory.mktemp("example-instance")
     previous = os.environ.get("INSTANCE_PATH")
     os.environ["INSTANCE_PATH"] = str(instance)
@@ -66,10 +68,21 @@ def example_app(tmp_path_factory):
         upgrade(directory=app.extensions["migrate"].directory)
         seed_all()
         _db.session.commit()
-    yield app
+        seeded = SeededState(_db.engine)
+    yield app, seeded
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.fixture()
+def example_app(_example_database):
+    """The app of that database, as seeded: what one test changed (demo accounts), the next does not see."""
+    app, seeded = _example_database
+    with app.app_context():
+        _db.session.remove()
+        seeded.restore(_db.engine)
+    return app
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -142,6 +155,7 @@ def _assert_history_loaded(app) -> None:
     assert all((reports_dir() / r.stored_name).is_file() for r in reports)
 
 
+@pytest.mark.slow
 def test_load_then_remove_leaves_every_table_as_seeded(example_app):
     """Without demo accounts: stand-in accounts act, and are removed again."""
     with example_app.app_context():
@@ -163,6 +177,7 @@ def test_load_then_remove_leaves_every_table_as_seeded(example_app):
         assert remove_example_data() == {}
 
 
+@pytest.mark.slow
 def test_with_demo_accounts_twice_banner_pdf_and_removal(example_app):
     """As `make run` does it: after the demo accounts, which then act in the example."""
     with example_app.app_context():
@@ -204,6 +219,7 @@ def test_with_demo_accounts_twice_banner_pdf_and_removal(example_app):
             assert all("Voorbeeldgegevens" not in p for p in _pdf_pages(render_pdf(factsheet)))
 
 
+@pytest.mark.slow
 def test_production_refuses_both_commands(example_app):
     with example_app.app_context():
         before = snapshot()

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from programme.core.extensions import db as _db
 from programme.core.operations import RuleError
@@ -60,35 +60,28 @@ def test_a_later_edition_becomes_a_context_measurement_beside_contributions(app)
                                           source_text="Voortgangsbericht"))
         _db.session.commit()
         indicator_id = indicator.id
-    try:
-        with later_edition(app, 2020, {("Oss", "resilience_yes"): str(oss + 3), ("Brabant", "resilience_yes"): "59"}):
-            with app.app_context():
-                track = track_of(_db.session.get(ImpactIndicator, indicator_id))
-                assert [(p.label, p.value, p.kind) for p in track.context] == [("2020", oss + 3, "monitor")]
-                assert [(p.value, p.kind) for p in track.contributions] == [(oss + 1, "bijdrage")]
-                assert [p.label for p in track.actuals] == ["1 juli 2019", "2020"]
-                assert [p.label for p in track.brabant] == ["2018", "2020"] and track.brabant[-1].value == 59
-                # 2020.5 lies 5/7 of the way from 2018.5 to the end of 2022: expected oss + 4 * 5/7 = oss + 2.86
-                assert track.target.label == "2022" and track.status == ON_TRACK
-                chart = indicator_chart(track)
-                svg = chart.svg
-                assert re.search(rf'data-kind="monitor" data-moment="2020.50" data-value="{oss + 3}"', svg)
-                assert re.search(rf'data-kind="bijdrage" data-moment="2019.50" data-value="{oss + 1}', svg)
-                assert 'data-kind="streefwaarde" data-moment="2023.00"' in svg and 'data-kind="nulmeting"' in svg
-                assert svg.count('data-kind="brabant"') == 2
-                assert "<title>Contextmeting (monitor) 2020: " in svg and "<desc id=" in svg
-                assert "Contextmetingen uit de monitor voor Oss: 2020: " in chart.alt
-                assert "Status: op koers." in chart.alt
-                assert chart.img().startswith('<img class="chart" src="data:image/svg+xml;base64,')
-            # the value is read, not copied: withdrawn or corrected, the track follows the monitor
+    with later_edition(app, 2020, {("Oss", "resilience_yes"): str(oss + 3), ("Brabant", "resilience_yes"): "59"}):
         with app.app_context():
-            assert track_of(_db.session.get(ImpactIndicator, indicator_id)).context == []
-    finally:
-        with app.app_context():
-            _db.session.execute(delete(ImpactMeasurement).where(ImpactMeasurement.indicator_id == indicator_id))
-            _db.session.execute(delete(ImpactTarget).where(ImpactTarget.indicator_id == indicator_id))
-            _db.session.execute(delete(ImpactIndicator).where(ImpactIndicator.id == indicator_id))
-            _db.session.commit()
+            track = track_of(_db.session.get(ImpactIndicator, indicator_id))
+            assert [(p.label, p.value, p.kind) for p in track.context] == [("2020", oss + 3, "monitor")]
+            assert [(p.value, p.kind) for p in track.contributions] == [(oss + 1, "bijdrage")]
+            assert [p.label for p in track.actuals] == ["1 juli 2019", "2020"]
+            assert [p.label for p in track.brabant] == ["2018", "2020"] and track.brabant[-1].value == 59
+            # 2020.5 lies 5/7 of the way from 2018.5 to the end of 2022: expected oss + 4 * 5/7 = oss + 2.86
+            assert track.target.label == "2022" and track.status == ON_TRACK
+            chart = indicator_chart(track)
+            svg = chart.svg
+            assert re.search(rf'data-kind="monitor" data-moment="2020.50" data-value="{oss + 3}"', svg)
+            assert re.search(rf'data-kind="bijdrage" data-moment="2019.50" data-value="{oss + 1}', svg)
+            assert 'data-kind="streefwaarde" data-moment="2023.00"' in svg and 'data-kind="nulmeting"' in svg
+            assert svg.count('data-kind="brabant"') == 2
+            assert "<title>Contextmeting (monitor) 2020: " in svg and "<desc id=" in svg
+            assert "Contextmetingen uit de monitor voor Oss: 2020: " in chart.alt
+            assert "Status: op koers." in chart.alt
+            assert chart.img().startswith('<img class="chart" src="data:image/svg+xml;base64,')
+        # the value is read, not copied: withdrawn or corrected, the track follows the monitor
+    with app.app_context():
+        assert track_of(_db.session.get(ImpactIndicator, indicator_id)).context == []
 
 
 def _p(moment, value, kind="x"):
@@ -132,14 +125,9 @@ def test_the_indicator_page_and_the_list_render_with_constant_queries(app, login
         for index in range(3):
             ops.create_indicator(slowcare, _link_data(name=f"Q {index}"))
         _db.session.commit()
-    try:
-        assert count_queries(app, client, "/indicatoren") == before
-        listing = client.get("/indicatoren").get_data(as_text=True)
-        assert listing.count("gekoppeld aan de monitor") >= 4
-    finally:
-        with app.app_context():
-            _db.session.execute(delete(ImpactIndicator).where(ImpactIndicator.name.like("Q %")))
-            _db.session.commit()
+    assert count_queries(app, client, "/indicatoren") == before
+    listing = client.get("/indicatoren").get_data(as_text=True)
+    assert listing.count("gekoppeld aan de monitor") >= 4
 
 
 def test_only_the_manager_links_an_indicator(app, login_as):
@@ -161,19 +149,14 @@ def test_only_the_manager_links_an_indicator(app, login_as):
                 "monitor_indicator_id": str(monitor_indicator("resilience_yes").id),
                 "baseline_value": "", "baseline_text": "", "baseline_edition_id": str(_edition_id(2018)),
                 "baseline_area_id": str(area("Oss").id)}
-    try:
-        response = manager.post("/indicatoren/nieuw", data=data)
-        assert response.status_code == 302
-        with app.app_context():
-            made = _db.session.scalar(select(ImpactIndicator).where(ImpactIndicator.name == "Gekoppeld via scherm"))
-            assert made.baseline_value == stored(2018, "Oss", "resilience_yes")
-        shown = manager.get(f"/indicatoren/{made.id}").get_data(as_text=True)
-        assert "Bron: Monitor Sociale Veerkracht 2018, Oss" in shown
-        assert "Contextmeting" not in shown.split("<tbody>")[1]
-    finally:
-        with app.app_context():
-            _db.session.execute(delete(ImpactIndicator).where(ImpactIndicator.name == "Gekoppeld via scherm"))
-            _db.session.commit()
+    response = manager.post("/indicatoren/nieuw", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        made = _db.session.scalar(select(ImpactIndicator).where(ImpactIndicator.name == "Gekoppeld via scherm"))
+        assert made.baseline_value == stored(2018, "Oss", "resilience_yes")
+    shown = manager.get(f"/indicatoren/{made.id}").get_data(as_text=True)
+    assert "Bron: Monitor Sociale Veerkracht 2018, Oss" in shown
+    assert "Contextmeting" not in shown.split("<tbody>")[1]
 
 
 def test_the_gs_report_holds_the_chart_of_a_linked_indicator(app, db):

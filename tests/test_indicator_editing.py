@@ -5,33 +5,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.accounts.operations import find_user
 from programme.core.extensions import db as _db
 from programme.impact import operations as ops
 from programme.core.numbers import parse_number
-from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
+from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
 from tests.conftest import csrf_token
 from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
-
-CREATED: list[int] = []  # indicators, removed again at the end (the seed tests check every indicator's source)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_indicators(app):
-    yield
-    with app.app_context():
-        _db.session.execute(delete(ImpactMeasurement).where(ImpactMeasurement.indicator_id.in_(CREATED)))
-        _db.session.execute(delete(ImpactTarget).where(ImpactTarget.indicator_id.in_(CREATED)))
-        _db.session.execute(delete(ImpactIndicator).where(ImpactIndicator.id.in_(CREATED)))
-        _db.session.commit()
-    CREATED.clear()
-
-
 
 
 def _ids(app):
@@ -52,7 +37,6 @@ def _new_indicator(app, initiative_number="1.1.3", with_target=True) -> int:
         if with_target:
             ops.add_target(indicator, {"period_label": "2026-K4", "target_value": Decimal("60")})
         _db.session.commit()
-        CREATED.append(indicator.id)
         return indicator.id
 
 
@@ -62,10 +46,6 @@ def _state(app, indicator_id):
         item = _db.session.get(ImpactIndicator, indicator_id)
         return ({name: getattr(item, name) for name in ops.INDICATOR_FIELDS}, item.version, item.is_archived,
                 [(t.id, t.period_label, t.target_value, t.target_text, t.version) for t in item.targets])
-
-
-
-
 
 
 def test_parse_number_reads_dutch_numbers():
@@ -91,7 +71,6 @@ def test_manager_creates_an_initiative_and_a_programme_indicator(app):
         baseline_edition_id=ids["edition"], baseline_area_id=ids["area"]))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     indicator_id = int(re.search(r"/indicatoren/(\d+)/bewerken", response.headers["Location"]).group(1))
-    CREATED.append(indicator_id)
     values, version, archived, targets = _state(app, indicator_id)
     assert values["name"] == "Bewoners die zich gesteund voelen" and values["unit"] == "percent"
     # linked to the monitor: baseline, its source and the direction come from the monitor, not from what was typed
@@ -113,7 +92,6 @@ def test_manager_creates_an_initiative_and_a_programme_indicator(app):
     response = client.post("/indicatoren/nieuw", data=form_data(page, name="Promotietrajecten extra", initiative_id=""))
     assert response.status_code == 302
     programme_id = int(re.search(r"/indicatoren/(\d+)/bewerken", response.headers["Location"]).group(1))
-    CREATED.append(programme_id)
     with app.app_context():
         assert _db.session.get(ImpactIndicator, programme_id).initiative_id is None
     assert "Promotietrajecten extra" in client.get("/indicatoren").get_data(as_text=True)
@@ -304,7 +282,7 @@ def test_owner_and_reader_get_403_everywhere_and_nothing_changes(app):
     assert _state(app, indicator_id) == before
     with app.app_context():
         assert _db.session.scalar(select(func.count(ImpactIndicator.id))) == count
-    entry = last_audit(app, "refused")
+    entry = last_audit(app, "request.refuse")
     assert entry.result == "refused" and entry.object_label.startswith("/indicatoren/")
 
 
@@ -342,6 +320,7 @@ def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
     assert len(_state(app, indicator_id)[3]) == 1
 
 
+@pytest.mark.committed  # another connection saves in between
 def test_concurrent_save_between_check_and_flush_raises_stale_data(app):
     indicator_id = _new_indicator(app)
     with app.app_context():

@@ -11,19 +11,9 @@ from programme.core.extensions import db as _db
 from programme.initiatives import operations as ops
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Theme
-from tests.initiative_helpers import remove_initiatives
 from tests.conftest import csrf_token, form_version, login
 
 _numbers = itertools.count(1)
-
-
-CREATED: list[int] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created_initiatives(app):
-    yield
-    remove_initiatives(app, CREATED)
 
 
 def signed_in(app, role="manager"):
@@ -39,7 +29,6 @@ def _new_initiative(app) -> int:
         item.learning_questions.append(LearningQuestion(question="Werkt dit?", status="open", position=1))
         _db.session.add(item)
         _db.session.commit()
-        CREATED.append(item.id)
         return item.id
 
 
@@ -135,6 +124,7 @@ def test_second_of_two_concurrent_edits_is_refused_with_input_kept(app):
             AuditEntry.id.desc())) is not None
 
 
+@pytest.mark.committed  # another connection saves in between
 def test_concurrent_save_between_check_and_flush_raises_stale_data(app):
     initiative_id = _new_initiative(app)
     with app.app_context():

@@ -6,32 +6,19 @@ import itertools
 import re
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from programme.core.audit import AuditEntry
 from programme.core.extensions import db as _db
 from programme.initiatives import operations as ops
-from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, Organisation,
-                                          initiative_crossovers, initiative_partners)
+from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, Organisation)
 from programme.monitor.models import Area
 from programme.seed.loader import Seeder, load_yaml
 from tests.conftest import csrf_token, login
-from tests.initiative_helpers import remove_initiatives
 
 _numbers = itertools.count(1)
-CREATED: list[int] = []
 RENAME_NAMES = ("Proef Nieuw", "proef oud", "Proef Twee", "proef twee", "Proef Drie", "proef drie")
 TEST_NAMES = ("Stichting Proefpartner", "Proefopgave wonen", "Proef Conflictpartner", *RENAME_NAMES)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_created(app):
-    yield
-    remove_initiatives(app, CREATED)
-    with app.app_context():
-        for model in (Organisation, CrossoverTask):
-            _db.session.execute(delete(model).where(model.name.in_(TEST_NAMES)))
-        _db.session.commit()
 
 
 def signed_in(app, role="manager"):
@@ -45,7 +32,6 @@ def _new_initiative(app) -> int:
         item = Initiative(number=f"98.{next(_numbers)}", name="Proef bronnen", line="both", status="active")
         _db.session.add(item)
         _db.session.commit()
-        CREATED.append(item.id)
         return item.id
 
 
@@ -302,7 +288,3 @@ def test_seed_renames_an_earlier_spelling_and_retires_a_merged_one(app):
         again.organisations(data)
         again.retire_renamed_organisations(data)
         assert again.changes == 0
-        _db.session.execute(delete(initiative_partners).where(initiative_partners.c.initiative_id == initiative_id))
-        _db.session.execute(delete(initiative_crossovers).where(
-            initiative_crossovers.c.initiative_id == initiative_id))
-        _db.session.commit()

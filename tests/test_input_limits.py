@@ -392,6 +392,7 @@ def _routes(w) -> list[tuple[str, str, str, dict]]:
     ]
 
 
+@pytest.mark.slow
 def test_every_edit_form_refuses_bad_input_in_dutch_and_changes_nothing(app, http_world):
     clients = {role: client_for(app, role) for role in ("manager", "owner")}
     checked, routes = 0, _routes(http_world)

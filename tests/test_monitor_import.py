@@ -12,32 +12,17 @@ from programme.core.audit import AuditEntry
 from programme.core.operations import Refused, RuleError
 from programme.monitor import operations as ops
 from programme.monitor.imports import plan_file, sha256
-from programme.monitor.models import MonitorEdition, MonitorImport, MonitorValue
+from programme.monitor.models import MonitorEdition, MonitorValue
 from programme.monitor.spreadsheets import UnreadableFile
 from tests.conftest import USERS
 
 D = Decimal
-YEAR = 2030  # a year of its own for each test module's editions; removed after each test
+YEAR = 2030  # a year of its own for each test module's editions
 
 
 @pytest.fixture()
 def manager(db):
     return find_user(USERS["manager"][0])
-
-
-def remove_test_editions(db):
-    db.session.rollback()
-    for edition in db.session.scalars(select(MonitorEdition).where(MonitorEdition.year >= 2029)).all():
-        db.session.execute(MonitorValue.__table__.delete().where(MonitorValue.edition_id == edition.id))
-        db.session.execute(MonitorImport.__table__.delete().where(MonitorImport.edition_id == edition.id))
-        db.session.delete(edition)
-    db.session.commit()
-
-
-@pytest.fixture(autouse=True)
-def _clean(db):
-    yield
-    remove_test_editions(db)
 
 
 def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:

@@ -9,15 +9,7 @@ from tests.conftest import csrf_token
 import pytest
 
 from programme.core.extensions import db as _db
-from tests.test_monitor_import import LONG, csv_bytes, remove_test_editions
-
-
-@pytest.fixture(autouse=True)
-def _clean(app):
-    # Requests must not share an app context with the test (Flask-WTF keeps the CSRF token in g).
-    yield
-    with app.app_context():
-        remove_test_editions(_db)
+from tests.test_monitor_import import LONG, csv_bytes
 
 
 @pytest.fixture()
@@ -134,9 +126,6 @@ def test_adding_an_indicator(login_as, database):
         "csrf_token": csrf_token(page), "code": "test_loneliness", "name": "x", "resource": "social",
         "unit": "percent", "direction": "lower"})
     assert "Er is al een monitorindicator met de code" in again.get_data(as_text=True)
-    with database as db:
-        db.session.execute(MonitorIndicator.__table__.delete().where(MonitorIndicator.code == "test_loneliness"))
-        db.session.commit()
 
 
 def test_the_example_edition_is_imported_marked_and_never_seeded(login_as, database):

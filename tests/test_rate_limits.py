@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from programme.accounts.operations import create_user, find_user
@@ -19,7 +19,7 @@ from programme.core.rate_limits import RateLimitCounter
 from programme.core.extensions import db as _db
 from programme.initiatives.models import Initiative
 from programme.progress.update_items import Evidence
-from programme.reports.models import DONE, FAILED, QUEUED, RUNNING, SCHEDULED, IssuedReport, ReportBuild
+from programme.reports.models import DONE, QUEUED, RUNNING, SCHEDULED, IssuedReport, ReportBuild
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
 from programme.reports.spans import parse_span, recent_spans
 from programme.reports.archive import reports_dir
@@ -40,26 +40,9 @@ ALREADY_OPEN = "staat al in de wachtrij of wordt gemaakt"
 WORKER_EXPORTS = 7
 
 
-@pytest.fixture(autouse=True)
-def fresh_counts(app):
-    """Every test starts without counted hits and without open builds; the builds it adds are removed."""
-    with app.app_context():
-        _db.session.execute(delete(RateLimitCounter))
-        _db.session.execute(update(ReportBuild).where(ReportBuild.status.in_((QUEUED, RUNNING)))
-                            .values(status=FAILED, error="Opgeruimd door de tests"))
-        _db.session.commit()
-        last_build = _db.session.scalar(select(func.max(ReportBuild.id))) or 0
-    yield
-    with app.app_context():
-        _db.session.rollback()
-        _db.session.execute(delete(ReportBuild).where(ReportBuild.id > last_build))
-        _db.session.execute(delete(RateLimitCounter))
-        _db.session.commit()
-
-
 def _refusals(app) -> int:
     with app.app_context():
-        return _db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "refused"))
+        return _db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "request.refuse"))
 
 
 def _open_builds(app, *where) -> list[ReportBuild]:
@@ -229,8 +212,6 @@ def test_thirty_parallel_excel_exports_give_exactly_the_limit(app, limited_worke
     with app.app_context():
         report = _db.session.get(IssuedReport, report_id)
         (reports_dir() / report.stored_name).unlink(missing_ok=True)
-        _db.session.execute(delete(IssuedReport.__table__).where(IssuedReport.__table__.c.id == report_id))
-        _db.session.commit()
 
 
 @on_postgres

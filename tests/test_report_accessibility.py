@@ -41,6 +41,8 @@ from programme.reports.spans import parse_span
 from tests.progress_helpers import approved, make_period, make_world
 from tests.report_data import programme_with_progress
 
+pytestmark = pytest.mark.slow  # the reports are rendered and checked once per module
+
 KINDS = ("gs", "ps", "factsheet")
 SEEDED_INITIATIVES = 11
 

@@ -25,6 +25,8 @@ from programme.seed.models import ExampleRecord
 from programme.reports import archive
 from tests.test_report_accessibility import _findings
 
+pytestmark = pytest.mark.slow  # the reports are rendered and checked once per module
+
 TODAY = date(2026, 12, 2)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
 from programme.core.extensions import db as _db
-from programme.reports.models import DONE, FAILED, QUEUED, RUNNING, SCHEDULED, IssuedReport, ReportBuild
+from programme.reports.models import DONE, FAILED, QUEUED, SCHEDULED, IssuedReport, ReportBuild
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY
 from programme.reports.spans import parse_span
 from programme.reports import archive, operations
@@ -26,16 +26,6 @@ AFTER = PERIOD.ends_on + timedelta(days=1)
 @pytest.fixture()
 def manager(db):
     return find_user(USERS["manager"][0])
-
-
-@pytest.fixture(autouse=True)
-def no_open_builds(app):
-    """A requested report has one open build at a time (a partial unique index): builds that an earlier
-    test left open are closed first."""
-    with app.app_context():
-        _db.session.execute(update(ReportBuild).where(ReportBuild.status.in_((QUEUED, RUNNING)))
-                            .values(status=FAILED, error="Opgeruimd door de tests"))
-        _db.session.commit()
 
 
 def _scheduled_twin(build: ReportBuild) -> ReportBuild:
@@ -158,6 +148,7 @@ def test_two_builds_of_one_scope_get_consecutive_versions(app, db, manager, monk
     assert {f.name for f in new_files} == {done_first.report.stored_name, done_second.report.stored_name}
 
 
+@pytest.mark.committed  # another connection saves in between
 def test_a_build_taken_over_by_another_worker_is_not_issued_twice(app, db, manager):
     build = leases.claim(_request(manager).id, worker="old:1")
     # Meanwhile the scheduler requeued it (worker presumed dead) and another worker took it.

@@ -17,7 +17,8 @@ def test_preview_shows_content_and_inline_charts(login_as, role):
 
 def test_preview_half_year_and_bad_periods(login_as):
     client = login_as("manager")
-    assert client.get("/rapportages/voorbeeld?soort=ps_halfjaar&periode=2026-H1").status_code == 200
+    response = client.get("/rapportages/voorbeeld?soort=ps_halfjaar&periode=2026-H1")
+    assert response.status_code == 200 and "eerste halfjaar 2026" in response.text
     assert client.get("/rapportages/voorbeeld?soort=ps_halfjaar&periode=2026-K1").status_code == 404
     assert client.get("/rapportages/voorbeeld?soort=gs_kwartaal&periode=2026-K9").status_code == 404
     assert client.get("/rapportages/voorbeeld?soort=factsheet").status_code == 404

@@ -3,7 +3,7 @@ and following its build, refusals (nothing changes, the refusal is audited), CSR
 schedules and recipients.
 
 Tests that need an issued report create the archive row and a small PDF directly (make_report), so
-they do not depend on the PDF renderer. Every row a test makes is removed afterwards (clean_reports)."""
+they do not depend on the PDF renderer. The archive files a test makes are removed afterwards (clean_reports)."""
 import hashlib
 import io
 import itertools
@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
@@ -70,22 +70,14 @@ def _max_ids() -> dict:
 
 @pytest.fixture()
 def clean_reports(app):
-    """Open builds of earlier tests would count against the duplicate check and the per-user limit;
-    everything this test adds to the report tables (and the archive folder) is removed afterwards."""
+    """The files this test adds to the archive folder are removed afterwards (its rows are rolled back
+    with the test's transaction)."""
     with app.app_context():
-        _db.session.execute(update(ReportBuild).where(ReportBuild.status.in_((QUEUED, RUNNING)))
-                            .values(status=FAILED, error="Opgeruimd door de tests"))
-        _db.session.commit()
-        before = _max_ids()
+        before = _db.session.scalar(select(func.max(IssuedReport.id))) or 0
     yield
     with app.app_context():
         _db.session.rollback()
-        stored = _db.session.scalars(select(IssuedReport.stored_name).where(
-            IssuedReport.id > before[IssuedReport])).all()
-        # Core statements: the ORM guards the archive against deletion.
-        for model in TRACKED:
-            _db.session.execute(delete(model.__table__).where(model.__table__.c.id > before[model]))
-        _db.session.commit()
+        stored = _db.session.scalars(select(IssuedReport.stored_name).where(IssuedReport.id > before)).all()
         for name in stored:
             (reports_dir() / name).unlink(missing_ok=True)
 
@@ -105,7 +97,7 @@ def _count(app, model, *where) -> int:
 
 
 def _refusals(app) -> int:
-    return _count(app, AuditEntry, AuditEntry.action == "refused")
+    return _count(app, AuditEntry, AuditEntry.action == "request.refuse")
 
 
 def _snapshot(app):
@@ -163,7 +155,7 @@ def test_owner_is_refused_everywhere_and_each_refusal_is_audited(app):
         assert response.status_code == 403, path
         assert b"%PDF" not in response.data
     assert _refusals(app) == before + len(paths)
-    entry = _last_audit(app, "refused")
+    entry = _last_audit(app, "request.refuse")
     assert entry.result == "refused" and entry.object_label == "/rapportages/999999/pdf"
     assert "Rapportages" not in client.get("/").get_data(as_text=True)
 

@@ -4,10 +4,9 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 
 from programme.accounts import totp
-from programme.accounts.models import LoginFailure
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
 from tests.conftest import PASSWORD, csrf_token, login
@@ -25,17 +24,14 @@ def clock(monkeypatch):
 
 @pytest.fixture()
 def manager(app):
-    """A manager of its own (the shared one never gets a second factor), removed failures after."""
+    """A manager of its own (the shared one never gets a second factor)."""
     from programme.core.extensions import db
 
     email = f"totp-{time.monotonic_ns()}@test.example"
     with app.app_context():
         create_user(email, "Twee Stappen", "manager", PASSWORD)
         db.session.commit()
-    yield email
-    with app.app_context():
-        db.session.execute(delete(LoginFailure).where(LoginFailure.ip == IP))
-        db.session.commit()
+    return email
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 
 from programme import create_app
 from programme.accounts.models import User
@@ -140,11 +140,7 @@ def schedule_id(app):
                                              date(2026, 1, 1), user=manager)
         operations.deactivate(schedule, user=manager)  # stays out of the way of other schedules
         _db.session.commit()
-        result = schedule.id
-    yield result
-    with app.app_context():
-        _db.session.execute(delete(ReportSchedule).where(ReportSchedule.id == result))
-        _db.session.commit()
+        return schedule.id
 
 
 def _schedule_form(app, schedule_id) -> Form:

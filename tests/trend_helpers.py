@@ -24,7 +24,8 @@ def stored(year: int, area_name: str, code: str) -> Decimal | None:
 
 @contextmanager
 def later_edition(app, year: int, values: dict[tuple[str, str], str]):
-    """A committed edition of `year` with (area name, indicator code) -> value; removed afterwards."""
+    """A committed edition of `year` with (area name, indicator code) -> value, withdrawn again when the
+    block ends (tests read what a withdrawn edition leaves)."""
     with app.app_context():
         edition = MonitorEdition(year=year, name=f"Testeditie {year} (voorbeeld, geen echte meting)", publisher="test")
         _db.session.add(edition)

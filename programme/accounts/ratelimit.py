@@ -15,6 +15,7 @@ from programme.accounts.models import LoginFailure
 from programme.core import audit
 from programme.core.db import utcnow
 from programme.core.extensions import db
+from programme.core.independent import independently
 
 BLOCKED_MESSAGE = ("Er zijn vanaf uw internetadres te veel mislukte aanmeldpogingen gedaan. "
                    "Wacht een kwartier en probeer het dan opnieuw.")
@@ -30,8 +31,7 @@ def recent_failures(ip: str | None = None) -> int:
     query = select(func.count()).select_from(LoginFailure).where(
         LoginFailure.ip == (ip or client_ip()), LoginFailure.created_dt > since)
     # A connection of its own: the latest count, not the snapshot of the request's transaction.
-    with db.engine.connect() as conn:
-        return conn.execute(query).scalar_one()
+    return independently(lambda conn: conn.execute(query).scalar_one())
 
 
 def refuse(step: str) -> None:
@@ -46,18 +46,23 @@ def claim(ip: str | None = None) -> int | None:
     SQLite the first write of the transaction takes the database's write lock, which does the same."""
     ip = ip or client_ip()
     now = utcnow()
+    since = now - current_app.config["LOGIN_IP_WINDOW"]
+    limit = current_app.config["LOGIN_IP_MAX_FAILURES"]
     table = LoginFailure.__table__
-    with db.engine.begin() as conn:
+
+    def work(conn) -> int | None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(ip.encode())})
-        conn.execute(delete(table).where(table.c.created_dt < now - current_app.config["LOGIN_IP_WINDOW"]))
+        conn.execute(delete(table).where(table.c.created_dt < since))
         claim_id = conn.execute(insert(table).values(ip=ip, created_dt=now)).inserted_primary_key[0]
         count = conn.execute(select(func.count()).select_from(table).where(
-            table.c.ip == ip, table.c.created_dt > now - current_app.config["LOGIN_IP_WINDOW"])).scalar_one()
-        if count > current_app.config["LOGIN_IP_MAX_FAILURES"]:
+            table.c.ip == ip, table.c.created_dt > since)).scalar_one()
+        if count > limit:
             conn.execute(delete(table).where(table.c.id == claim_id))
             return None
-    return claim_id
+        return claim_id
+
+    return independently(work)
 
 
 def release(claim_id: int) -> None:

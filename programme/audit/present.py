@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from programme.core.audit import AuditEntry, normalise
-from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, RENAMED, YES_NO,
+from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, YES_NO,
                                          Field, field_of, kind, kind_label, title_of)
 from programme.core.formatting import dutch_date, dutch_datetime, money, number
 from programme.core.extensions import db
@@ -110,9 +110,9 @@ def _collect(spec: Field, value, refs: dict) -> None:
 
 
 def _model_classes() -> dict:
-    """Class name -> model, also under the names renamed classes had when older entries were stored."""
+    """Class name -> model."""
     classes = {mapper.class_.__name__: mapper.class_ for mapper in db.Model.registry.mappers}
-    return {**classes, **{old: classes[new] for old, new in RENAMED.items() if new in classes}}
+    return classes
 
 
 def _titles(refs: dict) -> dict:

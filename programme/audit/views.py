@@ -30,7 +30,7 @@ ACTION_LABELS = {
     "user.sign_in_password": "Wachtwoord juist, code gevraagd",
     "user.sign_in_rate_limit": "Aanmelden geblokkeerd (te veel pogingen vanaf dit adres)",
     "user.sign_out": "Afgemeld",
-    "refused": "Geweigerd verzoek",
+    "request.refuse": "Geweigerd verzoek",
     "user.create": "Account aangemaakt",
     "user.update": "Account gewijzigd",
     "user.disable": "Account uitgeschakeld",
@@ -67,7 +67,7 @@ ACTION_LABELS = {
     "backup.restore": "Back-up teruggezet",
 }
 ACTION_LABELS.update(PROGRESS_ACTION_LABELS)
-ACTION_LABELS.update(REPORT_ACTION_LABELS)  # the new names and those of entries stored before issue 9
+ACTION_LABELS.update(REPORT_ACTION_LABELS)
 ACTION_LABELS.update(MONITOR_ACTION_LABELS)
 ACTION_LABELS.update({
     "budget_years.create": "Begrotingsperiode toegevoegd",
@@ -76,17 +76,6 @@ ACTION_LABELS.update({
     "allocation.update": "Toewijzing gewijzigd",
     "allocation.delete": "Toewijzing verwijderd",
     "impact_measurement.create": "Meting toegevoegd",
-})
-# Names stored before issue 9 gave every action one scheme (<object_type_snake>.<verb>); a data migration
-# renames the stored rows, these keep any row it has not reached readable.
-ACTION_LABELS.update({
-    "login": ACTION_LABELS["user.sign_in"],
-    "login.failed": ACTION_LABELS["user.sign_in_fail"],
-    "login.password": ACTION_LABELS["user.sign_in_password"],
-    "login.rate_limited": ACTION_LABELS["user.sign_in_rate_limit"],
-    "logout": ACTION_LABELS["user.sign_out"],
-    "budget_period.create": ACTION_LABELS["budget_years.create"],
-    "budget_period.delete": ACTION_LABELS["budget_years.delete"],
 })
 RESULT_LABELS = {"ok": "Gelukt", "failed": "Mislukt", "refused": "Geweigerd", "error": "Fout"}
 

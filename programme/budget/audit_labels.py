@@ -1,5 +1,5 @@
 """Dutch names of budget objects and their fields in the audit trail."""
-from programme.core.audit_labels import MONEY, REF, TEXT, Field, describe, renamed
+from programme.core.audit_labels import MONEY, REF, TEXT, Field, describe
 
 describe("BudgetLine", "Begrotingspost", {
     "period_id": Field("Periode", REF, ref="BudgetYears"),
@@ -14,7 +14,6 @@ describe("BudgetLine", "Begrotingspost", {
 describe("BudgetYears", "Begrotingsperiode", {
     "label": "Naam", "first_year": Field("Eerste jaar", TEXT), "last_year": Field("Laatste jaar", TEXT),
 }, title=lambda period: period.label)
-renamed("BudgetPeriod", "BudgetYears")  # the class's name until issue 9
 describe("Allocation", "Toewijzing aan een prestatie", {"amount": Field("Bedrag", MONEY)},
          title=lambda a: f"{a.funding_source.name} voor {a.deliverable.name}, {a.period.label}",
          load=("funding_source", "deliverable", "period"))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from programme.core.audit_labels import title_of
 from programme.core.db import UTCDateTime, format_repr, utcnow
 from programme.core.extensions import db
+from programme.core.independent import independently
 
 
 class AuditEntry(db.Model):
@@ -139,10 +140,9 @@ def record_now(action: str, *, result: str, message: str | None = None, actor=No
         "object_label": object_label,
         **_context(actor),
     }
-    with db.engine.begin() as conn:
-        conn.execute(insert(AuditEntry.__table__).values(**values))
+    independently(lambda conn: conn.execute(insert(AuditEntry.__table__).values(**values)))
 
 
 def record_refusal(kind: str, message: str) -> None:
     path = request.path if has_request_context() else None
-    record_now("refused", result="refused", message=f"{kind}: {message}", object_label=path)
+    record_now("request.refuse", result="refused", message=f"{kind}: {message}", object_label=path)

@@ -40,8 +40,6 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
-# Model classes renamed after entries were stored: old object_type -> current class name.
-RENAMED: dict[str, str] = {}
 
 # Fields with the same meaning on every kind that has them.
 SHARED = {
@@ -71,14 +69,8 @@ def describe(object_type: str, label: str, fields: Mapping[str, Field | str] | N
         title, load, legacy)
 
 
-def renamed(old: str, new: str) -> None:
-    """Entries stored under a model's old class name read as the current kind."""
-    RENAMED[old] = new
-
-
 def kind(object_type: str | None) -> Kind | None:
-    object_type = object_type or ""
-    return KINDS.get(RENAMED.get(object_type, object_type))
+    return KINDS.get(object_type or "")
 
 
 def kind_label(object_type: str | None) -> str:

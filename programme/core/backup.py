@@ -39,6 +39,7 @@ from sqlalchemy.exc import StatementError
 from programme.core import audit
 from programme.core.db import utcnow
 from programme.core.extensions import db
+from programme.core.independent import independently
 
 FORMAT = "sociale-veerkracht-backup"
 FORMAT_VERSION = 2  # 2: JSON columns as their JSON text (1: parsed, SQL NULL and JSON null both null)
@@ -447,7 +448,8 @@ def restore_backup(path: Path | str) -> dict:
     moved: list[Path] = []
     try:
         manifest = read_archive(path, staging)
-        with db.engine.begin() as conn:
+
+        def restore(conn) -> None:
             _check_target(conn, manifest)
             for table in _tables():
                 _insert_dumped(conn, table, staging, manifest["format_version"])
@@ -461,7 +463,9 @@ def restore_backup(path: Path | str) -> dict:
                 created_dt=utcnow(), action="backup.restore", result="ok",
                 message=f"back-up van {manifest['created_dt']} teruggezet ({Path(path).name})"))
             _move_files(staging, moved)
-        # Leaving the block committed the transaction; an exception in it rolled everything back.
+
+        # Committed when restore returns; an exception in it rolled everything back.
+        independently(restore)
     except BaseException:
         for target in moved:
             shutil.rmtree(target, ignore_errors=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from programme.core.db import format_repr
 from programme.core.extensions import db
+from programme.core.independent import independently
 
 class RateLimitCounter(db.Model):
     """One fixed window of one limit for one person: hits so far and when the window ends."""
@@ -64,13 +65,11 @@ class DatabaseStorage(Storage):
             set_={"hits": case((ended, amount), else_=table.c.hits + amount),
                   "expires_at": case((ended, now + expiry), else_=table.c.expires_at)},
         ).returning(table.c.hits)
-        with db.engine.begin() as conn:
-            return conn.execute(statement).scalar_one()
+        return independently(lambda conn: conn.execute(statement).scalar_one())
 
     def _row(self, key: str):
-        with db.engine.connect() as conn:
-            return conn.execute(select(RateLimitCounter.hits, RateLimitCounter.expires_at)
-                                .where(RateLimitCounter.key == key)).first()
+        return independently(lambda conn: conn.execute(
+            select(RateLimitCounter.hits, RateLimitCounter.expires_at).where(RateLimitCounter.key == key)).first())
 
     def get(self, key: str) -> int:
         row = self._row(key)
@@ -82,19 +81,16 @@ class DatabaseStorage(Storage):
 
     def check(self) -> bool:
         try:
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            independently(lambda conn: conn.execute(text("SELECT 1")))
         except SQLAlchemyError:
             return False
         return True
 
     def reset(self) -> int | None:
-        with db.engine.begin() as conn:
-            return conn.execute(delete(RateLimitCounter)).rowcount
+        return independently(lambda conn: conn.execute(delete(RateLimitCounter)).rowcount)
 
     def clear(self, key: str) -> None:
-        with db.engine.begin() as conn:
-            conn.execute(delete(RateLimitCounter).where(RateLimitCounter.key == key))
+        independently(lambda conn: conn.execute(delete(RateLimitCounter).where(RateLimitCounter.key == key)))
 
 
 def limit_key() -> str:

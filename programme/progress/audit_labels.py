@@ -5,13 +5,12 @@ texts that entries written before the items were recorded field by field hold (e
 'indicator 3 = 66.0000 op 2026-03-04 (bron: -)')."""
 import re
 
-from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, RENAMED, YES_NO,
+from programme.core.audit_labels import (CHOICE, DATE, DATETIME, HIDDEN, ITEMS, MONEY, NUMBER, REF, YES_NO,
                                          Field, describe, legacy_parser)
 from programme.progress.forms import LIST_LABELS, TEXT_LABELS
 from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, ProgressUpdate
 
-# The progress actions (`<object_type_snake>.<verb>`), on the audit pages; the names before the one
-# scheme stay readable until a data migration renames the stored entries.
+# The progress actions (`<object_type_snake>.<verb>`), on the audit pages.
 ACTION_LABELS = {
     "progress_round.create": "Periode toegevoegd",
     "progress_round.close": "Periode gesloten",
@@ -25,20 +24,6 @@ ACTION_LABELS = {
     "progress_update.add_evidence": "Bewijsstuk toegevoegd",
     "progress_update.remove_evidence": "Bewijsstuk verwijderd",
 }
-RENAMED_ACTIONS = {
-    "period.create": "progress_round.create",
-    "period.close": "progress_round.close",
-    "period.reopen": "progress_round.reopen",
-    "progress.create": "progress_update.create",
-    "progress.update": "progress_update.update",
-    "progress.submit": "progress_update.submit",
-    "progress.return": "progress_update.return",
-    "progress.approve": "progress_update.approve",
-    "progress.correct": "progress_update.correct",
-    "progress.evidence_add": "progress_update.add_evidence",
-    "progress.evidence_remove": "progress_update.remove_evidence",
-}
-ACTION_LABELS.update({old: ACTION_LABELS[new] for old, new in RENAMED_ACTIONS.items()})
 # The same actions in an update's own history table (the update page), shorter.
 HISTORY_LABELS = {
     "progress_update.create": "Aangemaakt",
@@ -50,7 +35,6 @@ HISTORY_LABELS = {
     "progress_update.add_evidence": "Bewijsstuk toegevoegd",
     "progress_update.remove_evidence": "Bewijsstuk verwijderd",
 }
-HISTORY_LABELS.update({old: HISTORY_LABELS[new] for old, new in RENAMED_ACTIONS.items() if new in HISTORY_LABELS})
 
 ROUND_FIELDS = {
     "code": "Code",
@@ -63,7 +47,6 @@ ROUND_FIELDS = {
     "closed_dt": Field("Gesloten op", DATETIME),
 }
 describe("ProgressRound", "Rapportageperiode", ROUND_FIELDS, title=lambda period: period.label)
-RENAMED["ReportingPeriod"] = "ProgressRound"
 
 describe("ProgressUpdate", "Voortgangsbericht", {
     **TEXT_LABELS,

@@ -32,8 +32,8 @@ def visible_updates(user) -> Select:
 
 # Progress entries in the audit trail that show nothing unapproved: everything else on an update
 # (changed fields, review comments, evidence names, its very existence) is for its initiative's owners
-# and the managers, as the update itself is. The old name stays until stored entries are renamed.
-PUBLIC_HISTORY_ACTIONS = ("progress_update.approve", "progress.approve")
+# and the managers, as the update itself is.
+PUBLIC_HISTORY_ACTIONS = ("progress_update.approve",)
 
 
 def visible_history(user, initiative: Initiative) -> ColumnElement[bool]:

@@ -30,8 +30,7 @@ describe("ReportSchedule", "Planning van rapportages", {
     "starts_on": Field("Vanaf", DATE),
 }, title=lambda schedule: schedule.name)
 
-# Each action once by its name (`<object>.<verb>`), and by its name before issue 9 for the entries
-# stored then (until a data migration renames them): OLD_ACTIONS maps old to new.
+# Each action by its name (`<object>.<verb>`).
 ACTION_LABELS = {
     "report.request": "Rapportage aangevraagd",
     "report.retry": "Rapportage opnieuw aangevraagd",
@@ -53,26 +52,3 @@ ACTION_LABELS = {
     "report_recipient.pause": "Ontvanger gepauzeerd",
     "report_recipient.remove": "Ontvanger verwijderd",
 }
-OLD_ACTIONS = {
-    "report_requested": "report.request",
-    "report_retried": "report.retry",
-    "report_requeued": "report.requeue",
-    "report_issued": "report.issue",
-    "report_failed": "report.fail",
-    "report_delivery_queued": "report_delivery.queue",
-    "report_delivered": "report_delivery.send",
-    "report_delivery_retry": "report_delivery.retry",
-    "report_delivery_failed": "report_delivery.fail",
-    "report_delivery_resend": "report_delivery.resend",
-    "report_test_mail": "report_mail.test",
-    "report_schedule_created": "report_schedule.create",
-    "report_schedule_updated": "report_schedule.update",
-    "report_schedule_deactivated": "report_schedule.deactivate",
-    "report_schedule_activated": "report_schedule.activate",
-    "report_recipient_added": "report_recipient.add",
-    "report_recipient_activated": "report_recipient.activate",
-    "report_recipient_deactivated": "report_recipient.pause",
-    "report_recipient_paused": "report_recipient.pause",
-    "report_recipient_removed": "report_recipient.remove",
-}
-ACTION_LABELS.update({old: ACTION_LABELS[new] for old, new in OLD_ACTIONS.items()})
