@@ -2,11 +2,11 @@
 as CSV (wide and long) and as XLSX. Prints the figures; the requirement is under 5 s each.
 Uses a throw-away SQLite database (or BENCH_DATABASE_URL, a PostgreSQL database it may empty)."""
 import io
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench_app import seeded_app  # scripts/, the script's own folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -15,32 +15,18 @@ LIMIT = 5.0
 
 
 def main() -> None:
-    instance = tempfile.mkdtemp(prefix="bench-monitor-")
-    os.environ["INSTANCE_PATH"] = instance
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{instance}/bench.db"
-    from flask_migrate import upgrade
     from openpyxl import Workbook
-    from sqlalchemy import create_engine, delete, select, text
+    from sqlalchemy import delete, select
 
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    from programme import create_app
     from programme.accounts.operations import create_user
     from programme.core.extensions import db
     from programme.monitor import operations as ops, queries
     from programme.monitor.imports import plan_file, sha256
     from programme.monitor.models import MonitorEdition, MonitorImport, MonitorIndicator, MonitorValue
     from programme.monitor.spreadsheets import template_csv
-    from programme.seed.loader import seed_all
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+    app, url = seeded_app("bench-monitor-")
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
-        seed_all()
         manager = create_user("meter@example.org", "Meting", "manager", "zonnebloem-kastanje-2042")
         extra = INDICATORS - db.session.query(MonitorIndicator).count()
         for number in range(extra):

@@ -6,14 +6,14 @@ as a signed-in reader: the median of --runs requests after one warm-up. Prints t
 under 300 ms. Uses a throw-away SQLite database (or BENCH_DATABASE_URL, a PostgreSQL database it may empty).
 Run with `make bench`; not a test (the figure depends on what else the machine is doing)."""
 import argparse
-import os
 import re
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench_app import seeded_app  # scripts/, the script's own folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -31,31 +31,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    instance = tempfile.mkdtemp(prefix="bench-monitor-page-")
-    os.environ["INSTANCE_PATH"] = instance
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{instance}/bench.db"
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, select, text
+    from sqlalchemy import select
 
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    from programme import create_app
     from programme.accounts.operations import create_user
     from programme.core.extensions import db
     from programme.initiatives.models import Initiative
     from programme.monitor import queries
     from programme.seed.example_monitor import load_example_monitor
-    from programme.seed.loader import seed_all
 
     password = "-".join(secrets.token_hex(3) for _ in range(4))  # a throw-away database: any strong password
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+    app, url = seeded_app("bench-monitor-page-")
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
-        seed_all()
         create_user("beheer@bench.example", "Beheer", "manager", password)
         create_user("lezer@bench.example", "Lezer", "reader", password, body="GS")
         db.session.commit()

@@ -18,7 +18,7 @@ from programme.core.forms import EmptyForm
 from programme.core.permissions import ROLE_LABELS, manager_required
 from programme.core.extensions import db
 from programme.core.editing import CONFLICT
-from programme.core.edit_pages import edit_form, edit_page, button_action, save_version
+from programme.core.edit_pages import button_action, edit_form, edit_page, form_flow, save_version, switch_routes
 from programme.core.operations import run
 
 # The fields of the account form, as its conflict screen compares them.
@@ -36,13 +36,11 @@ def users():
 @manager_required
 def create():
     form = UserCreateForm()
-    if form.validate_on_submit():
-        outcome = run(create_user, form.email.data, form.name.data, form.role.data, form.password.data,
-                      body=form.body.data or None, actor=current_user._get_current_object(), form=form)
-        if outcome:
-            flash(f"Het account voor {outcome.result.name} is aangemaakt.", "info")
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=None)
+    return form_flow(form, lambda: run(create_user, form.email.data, form.name.data, form.role.data,
+                                       form.password.data, body=form.body.data or None,
+                                       actor=current_user._get_current_object(), form=form),
+                     done=lambda user: f"Het account voor {user.name} is aangemaakt.", to=url_for("accounts.users"),
+                     page=lambda: render_template("accounts/user_form.html", form=form, user=None))
 
 
 @bp.route("/accounts/<int:user_id>/bewerken", methods=["GET", "POST"])
@@ -63,8 +61,8 @@ def edit(user_id: int):
                      conflict=conflict, conflict_message=CONFLICT.format(what="dit account"))
 
 
-@bp.route("/accounts/<int:user_id>/uitschakelen", methods=["POST"], endpoint="disable", defaults={"active": False})
-@bp.route("/accounts/<int:user_id>/inschakelen", methods=["POST"], endpoint="enable", defaults={"active": True})
+@switch_routes(bp, "/accounts/<int:user_id>", "active", on=("inschakelen", "enable"),
+               off=("uitschakelen", "disable"))
 @manager_required
 def switch(user_id: int, active: bool):
     user = get_user(user_id)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, UTCDateTime, format_repr, label_of
 from programme.core import permissions
 from programme.core.permissions import ROLE_LABELS
 from programme.core.extensions import db
@@ -15,7 +15,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(db.Model):
+class User(CreatedMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +36,6 @@ class User(db.Model):
     # so that a code is accepted only once.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None]
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Optimistic locking of the manager's account form (core.operations.run with Stale). Not the
     # mapper's version_id_col: sign-ins write this row too (counters, last sign-in), and those must
     # neither bump it nor fail on it. update_user bumps it, with the row locked.
@@ -47,7 +46,7 @@ class User(db.Model):
         secondary="initiative_owners", viewonly=True, order_by="Initiative.number")
 
     def __repr__(self) -> str:
-        return f"<User {self.id} {self.email} {self.role}>"
+        return format_repr(self, "id", "email", "role")
 
     def __str__(self) -> str:
         return self.name
@@ -68,9 +67,7 @@ class User(db.Model):
     def totp_enabled(self) -> bool:
         return bool(self.totp_secret)
 
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+    role_label = label_of("role", ROLE_LABELS)
 
     @property
     def is_manager(self) -> bool:
@@ -85,7 +82,7 @@ class User(db.Model):
         return permissions.is_reader(self)
 
 
-class LoginFailure(db.Model):
+class LoginFailure(CreatedMixin, db.Model):
     """One failed sign-in (wrong password or code, locked or unknown account) from an address:
     counted across web workers to rate-limit sign-in per IP."""
     __tablename__ = "login_failures"
@@ -93,7 +90,6 @@ class LoginFailure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ip: Mapped[str] = mapped_column(String(64))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
-        return f"<LoginFailure {self.id} {self.ip} {self.created_dt:%Y-%m-%d %H:%M:%S}>"
+        return format_repr(self, "id", "ip", "created_dt")

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from programme.core.db import Money
+from programme.core.db import Money, VersionedMixin, format_repr
 from programme.core.sourced import SourcedMixin
 from programme.core.extensions import db
 from programme.plan.models import Action, Deliverable
@@ -27,7 +27,7 @@ class BudgetYears(SourcedMixin, db.Model):
     last_year: Mapped[int]
 
     def __repr__(self) -> str:
-        return f"<BudgetYears {self.code}>"
+        return format_repr(self, "code")
 
     @property
     def audit_label(self) -> str:
@@ -51,10 +51,10 @@ class FundingSource(SourcedMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
     def __repr__(self) -> str:
-        return f"<FundingSource {self.code}>"
+        return format_repr(self, "code")
 
 
-class BudgetLine(SourcedMixin, db.Model):
+class BudgetLine(SourcedMixin, VersionedMixin, db.Model):
     """Money for one action (or initiative) in one period. Without a funding source it is the
     programme's combined budget, which in Figuur 3 already includes ZET and Zorgbelang."""
 
@@ -71,10 +71,6 @@ class BudgetLine(SourcedMixin, db.Model):
     # money it is, so that its budget and spending roll up into that prestatie's figures.
     deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverables.id"), index=True)
     deliverable_action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
-    # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     action: Mapped[Action | None] = relationship(foreign_keys=[action_id])
     deliverable: Mapped[Deliverable | None] = relationship()
@@ -87,7 +83,7 @@ class BudgetLine(SourcedMixin, db.Model):
     spending_rows: Mapped[list["Spending"]] = relationship("Spending", viewonly=True, lazy="raise")  # noqa: F821
 
     def __repr__(self) -> str:
-        return f"<BudgetLine {self.id} action={self.action_id} {self.amount}>"
+        return format_repr(self, "id", "action_id", "amount")
 
     @property
     def audit_label(self) -> str:
@@ -118,7 +114,7 @@ class Allocation(SourcedMixin, db.Model):
     period: Mapped[BudgetYears] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Allocation {self.funding_source_id} {self.deliverable_id} {self.amount}>"
+        return format_repr(self, "funding_source_id", "deliverable_id", "amount")
 
     @property
     def audit_label(self) -> str:
@@ -146,4 +142,4 @@ class StatedTotal(SourcedMixin, db.Model):
     period: Mapped[BudgetYears] = relationship()
 
     def __repr__(self) -> str:
-        return f"<StatedTotal {self.key} {self.amount}>"
+        return format_repr(self, "key", "amount")

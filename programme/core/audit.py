@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, event, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from programme.core.audit_labels import title_of
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import UTCDateTime, format_repr, utcnow
 from programme.core.extensions import db
 from programme.core.independent import independently
 
@@ -32,7 +32,7 @@ class AuditEntry(db.Model):
     message: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
-        return f"<AuditEntry {self.id} {self.action} {self.object_type}:{self.object_id} {self.result}>"
+        return format_repr(self, "id", "action", "object_type", "object_id", "result")
 
 
 @event.listens_for(AuditEntry, "before_update")

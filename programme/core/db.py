@@ -1,9 +1,13 @@
-"""Declarative base with a constraint naming convention, association tables and UTC time helpers."""
+"""Declarative base with a constraint naming convention, shared column groups, association tables and UTC time.
+
+`VersionedMixin` (optimistic lock) and `CreatedMixin` (when a row was made) are column groups that mean
+the same thing on every model that has them; `format_repr` makes each model's `__repr__` one line,
+`label_of` each label of a stored code, `known_values` each check that a code is one of its list."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, DateTime, ForeignKey, MetaData, Numeric, Table, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, MetaData, Numeric, Table, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Stable constraint names on SQLite and PostgreSQL, so migrations can refer to them.
 NAMING_CONVENTION = {
@@ -48,6 +52,46 @@ class Money(TypeDecorator):
         if value is None:
             return None
         return Decimal(value).quantize(Decimal("0.01"))
+
+
+def sql_in(column: str, values) -> str:
+    """`kind IN ('a', 'b')`: SQL text for a check constraint or a partial index."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def known_values(column: str, values) -> CheckConstraint:
+    """The check that a code column holds one of `values`, named `<column>_known` (ck_<table>_<column>_known)."""
+    return CheckConstraint(sql_in(column, values), name=f"{column}_known")
+
+
+def format_repr(obj, *attrs: str) -> str:
+    """`<Action(id=3, name='Huiswerk')>`: a model's repr from the names of the attributes that tell it
+    apart (after Indico's `indico.util.string.format_repr`)."""
+    return f"<{type(obj).__name__}({', '.join(f'{name}={getattr(obj, name)!r}' for name in attrs)})>"
+
+
+def label_of(attr: str, labels: dict[str, str]) -> property:
+    """`kind_label = label_of("kind", KIND_LABELS)`: what a user reads for a stored code, the code itself
+    where it has no label (an old or unknown value stays visible)."""
+    return property(lambda self: labels.get(getattr(self, attr), getattr(self, attr)),
+                    doc=f"The label of `{attr}`.")
+
+
+class CreatedMixin:
+    """When the row was made, in UTC."""
+
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VersionedMixin:
+    """Optimistic locking: every UPDATE checks and bumps `version`, so a stale edit form (or a lost race,
+    StaleDataError) is refused instead of overwriting what someone else saved."""
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
 
 
 class Base(DeclarativeBase):

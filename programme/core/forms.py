@@ -107,15 +107,29 @@ class InRange(NumberRange):
             super().__call__(form, field)
 
 
-class DutchDateField(DateField):
-    """A date input (type=date) with a Dutch message."""
+class ReadField:
+    """A field mixin that reads its typed text with `read(text)`: empty is None; text that `read` cannot
+    read (ValueError) is None with the Dutch `message` (WTForms' own messages are English)."""
+
+    message = "Vul een geldige waarde in."
+
+    def read(self, text: str):
+        raise NotImplementedError
 
     def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(str(valuelist[0]).strip(), "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError("Vul een geldige datum in (dag, maand, jaar).") from None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if text:
+            try:
+                self.data = self.read(text)
+            except ValueError:
+                raise ValueError(self.message) from None
+
+
+class DutchDateField(ReadField, DateField):
+    """A date input (type=date) with a Dutch message."""
+
+    message = "Vul een geldige datum in (dag, maand, jaar)."
+
+    def read(self, text: str) -> date:
+        return datetime.strptime(text, "%Y-%m-%d").date()

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from programme.core.db import format_repr
 from programme.core.extensions import db
 from programme.core.independent import independently
 
@@ -36,7 +37,7 @@ class RateLimitCounter(db.Model):
     expires_at: Mapped[float] = mapped_column(Float)
 
     def __repr__(self) -> str:
-        return f"<RateLimitCounter {self.key} {self.hits}>"
+        return format_repr(self, "key", "hits")
 
 
 class DatabaseStorage(Storage):

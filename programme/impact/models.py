@@ -1,17 +1,17 @@
 """Impact indicators of the programme and of initiatives, with targets and measured values."""
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Boolean, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, VersionedMixin, format_repr
 from programme.core.sourced import SourcedMixin
 from programme.core.extensions import db
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
 
 
-class ImpactIndicator(SourcedMixin, db.Model):
+class ImpactIndicator(SourcedMixin, VersionedMixin, db.Model):
     """Without an initiative it is a programme indicator (e.g. the 2019 horizon results)."""
 
     __tablename__ = "impact_indicators"
@@ -32,10 +32,6 @@ class ImpactIndicator(SourcedMixin, db.Model):
     baseline_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     position: Mapped[int] = mapped_column(default=0)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     monitor_indicator: Mapped[MonitorIndicator | None] = relationship()
     baseline_edition: Mapped[MonitorEdition | None] = relationship()
@@ -47,7 +43,7 @@ class ImpactIndicator(SourcedMixin, db.Model):
                                                                    order_by="ImpactMeasurement.measured_on")
 
     def __repr__(self) -> str:
-        return f"<ImpactIndicator {self.code}>"
+        return format_repr(self, "code")
 
     def __str__(self) -> str:
         return self.name
@@ -57,7 +53,7 @@ class ImpactIndicator(SourcedMixin, db.Model):
         return self.initiative_id is None
 
 
-class ImpactTarget(SourcedMixin, db.Model):
+class ImpactTarget(SourcedMixin, VersionedMixin, db.Model):
     __tablename__ = "impact_targets"
     __table_args__ = (UniqueConstraint("indicator_id", "period_label"),)
 
@@ -66,21 +62,18 @@ class ImpactTarget(SourcedMixin, db.Model):
     period_label: Mapped[str] = mapped_column(String(20))
     target_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     target_text: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     indicator: Mapped[ImpactIndicator] = relationship(back_populates="targets")
 
     def __repr__(self) -> str:
-        return f"<ImpactTarget {self.indicator_id} {self.period_label}>"
+        return format_repr(self, "indicator_id", "period_label")
 
     @property
     def audit_label(self) -> str:
         return f"Streefwaarde {self.period_label} van {self.indicator.name}"
 
 
-class ImpactMeasurement(db.Model):
+class ImpactMeasurement(CreatedMixin, db.Model):
     """An actual value of an indicator. Seeds add none: values come from approved updates
     or from example data, which is marked as such."""
 
@@ -96,9 +89,8 @@ class ImpactMeasurement(db.Model):
     # The approved progress update this value was copied from (None: entered otherwise or example);
     # progress, the higher layer, holds the relationship (ProgressUpdate.measurements).
     progress_update_id: Mapped[int | None] = mapped_column(ForeignKey("progress_updates.id"), index=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     indicator: Mapped[ImpactIndicator] = relationship(back_populates="measurements")
 
     def __repr__(self) -> str:
-        return f"<ImpactMeasurement {self.indicator_id} {self.value} {self.measured_on}>"
+        return format_repr(self, "indicator_id", "value", "measured_on")

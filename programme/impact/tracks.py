@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from programme.core.db import label_of
 from programme.core.extensions import db
 from programme.core.formatting import dutch_date
 from programme.monitor import queries as monitor_queries
@@ -65,9 +66,7 @@ class Point:
     source: str = ""
     is_example: bool = False
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", KIND_LABELS)
 
 
 @dataclass

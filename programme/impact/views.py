@@ -3,8 +3,8 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from programme.core.editing import CONFLICT
-from programme.core.edit_pages import (NOTHING_CHANGED, add_flow, edit_flow, edit_form, edit_page, form_data,
-                                       part_page, remove_part, button_action, save_version)
+from programme.core.edit_pages import (NOTHING_CHANGED, PartPages, button_action, edit_form, edit_page, form_data,
+                                       part_page, save_version, switch_routes)
 from programme.core.extensions import db
 from programme.core.formatting import in_sentence
 from programme.core.forms import EmptyForm, choices
@@ -103,10 +103,8 @@ def edit_indicator(indicator_id: int):
                      has_measurements=has_measurements(indicator), button_form=EmptyForm())
 
 
-@bp.route("/indicatoren/<int:indicator_id>/archiveren", methods=["POST"], endpoint="archive_indicator",
-          defaults={"archived": True})
-@bp.route("/indicatoren/<int:indicator_id>/dearchiveren", methods=["POST"], endpoint="unarchive_indicator",
-          defaults={"archived": False})
+@switch_routes(bp, "/indicatoren/<int:indicator_id>", "archived", on=("archiveren", "archive_indicator"),
+               off=("dearchiveren", "unarchive_indicator"))
 @manager_required
 def set_archived(indicator_id: int, archived: bool):
     done = "De indicator is gearchiveerd." if archived else "De indicator is uit het archief gehaald."
@@ -114,45 +112,18 @@ def set_archived(indicator_id: int, archived: bool):
                          to=url_for("impact.edit_indicator", indicator_id=indicator_id))
 
 
-def _target_page(indicator, target, form, conflict=None, deleting=False):
+def _target_page(indicator, target, form, conflict=None, deleting=False, **urls):
     return part_page("impact/target.html", target, what="deze streefwaarde", it="Zij", noun="de streefwaarde",
                      conflict=conflict, deleting=deleting, indicator=indicator, target=target, form=form,
-                     can_remove=target is not None and not has_measurements(indicator))
+                     can_remove=target is not None and not has_measurements(indicator), **urls)
 
 
-def _page_of(indicator):
-    return lambda target, form, conflict=None: _target_page(indicator, target, form, conflict)
-
-
-def _targets_url(indicator_id: int) -> str:
-    return url_for("impact.edit_indicator", indicator_id=indicator_id) + "#streefwaarden"
-
-
-@bp.route("/indicatoren/<int:indicator_id>/streefwaarden/nieuw", methods=["GET", "POST"])
-@manager_required
-def new_target(indicator_id: int):
-    indicator = get_indicator(indicator_id)
-    return add_flow(ops.add_target, indicator, NewTargetForm(), names=ops.TARGET_FIELDS,
-                    added="De streefwaarde is toegevoegd.", done_url=_targets_url(indicator_id),
-                    page=_page_of(indicator))
-
-
-@bp.route("/indicatoren/<int:indicator_id>/streefwaarden/<int:target_id>/bewerken", methods=["GET", "POST"])
-@manager_required
-def edit_target(indicator_id: int, target_id: int):
-    target = get_target(indicator_id, target_id)
-    return edit_flow(ops.update_target, target, edit_form(TargetForm, target), names=ops.TARGET_FIELDS,
-                     load=lambda: get_target(indicator_id, target_id), action="impact_target.update",
-                     saved="De streefwaarde is opgeslagen.", done_url=_targets_url(indicator_id),
-                     page=_page_of(target.indicator))
-
-
-@bp.route("/indicatoren/<int:indicator_id>/streefwaarden/<int:target_id>/verwijderen", methods=["POST"])
-@manager_required
-def remove_target(indicator_id: int, target_id: int):
-    return remove_part(
-        ops.remove_target, get_target(indicator_id, target_id), load=lambda: get_target(indicator_id, target_id),
-        action="impact_target.delete", removed="De streefwaarde is verwijderd.", done_url=_targets_url(indicator_id),
-        refused_url=url_for("impact.edit_target", indicator_id=indicator_id, target_id=target_id),
-        page=lambda target: _target_page(target.indicator, target, TargetForm(formdata=None, obj=target), [],
-                                         deleting=True))
+TARGETS = PartPages(
+    get=get_target, load_owner=get_indicator, owner_of=lambda target: target.indicator, page=_target_page,
+    new_form=NewTargetForm, form=TargetForm, names=ops.TARGET_FIELDS, add=ops.add_target, update=ops.update_target,
+    delete=ops.remove_target, audit="impact_target", subject="De streefwaarde",
+    list_url=lambda indicator_id: url_for("impact.edit_indicator", indicator_id=indicator_id) + "#streefwaarden",
+    refused_url=lambda indicator_id, target_id: url_for("impact.edit_target", indicator_id=indicator_id,
+                                                        target_id=target_id))
+TARGETS.routes(bp, "/indicatoren/<int:indicator_id>/streefwaarden", name="target", owner_key="indicator_id",
+               part_key="target_id")

@@ -1,13 +1,13 @@
 """Organisations, initiatives, their learning questions, areas, cross-overs and owners."""
-from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.core.db import UTCDateTime, link_table, utcnow
+from programme.core.db import CreatedMixin, VersionedMixin, format_repr, label_of, link_table
 from programme.core import permissions
 from programme.core.extensions import db
+from programme.core.sourced import SourcedMixin
 from programme.monitor.models import Area
 from programme.plan.models import Theme
 
@@ -49,16 +49,15 @@ initiative_crossovers = link_table("initiative_crossovers", db.metadata, "initia
 initiative_owners = link_table("initiative_owners", db.metadata, "initiatives.id", "users.id")
 
 
-class Organisation(db.Model):
+class Organisation(SourcedMixin, db.Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
     kind: Mapped[str] = mapped_column(String(30), default="other")
-    source: Mapped[str | None] = mapped_column(String(300))
 
     def __repr__(self) -> str:
-        return f"<Organisation {self.name}>"
+        return format_repr(self, "name")
 
     @property
     def kind_label(self) -> str:
@@ -74,7 +73,7 @@ class CrossoverTask(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
     def __repr__(self) -> str:
-        return f"<CrossoverTask {self.name}>"
+        return format_repr(self, "name")
 
 
 class InitiativeArea(db.Model):
@@ -90,10 +89,10 @@ class InitiativeArea(db.Model):
     area: Mapped[Area] = relationship()
 
     def __repr__(self) -> str:
-        return f"<InitiativeArea {self.initiative_id} {self.area_id} {self.basis}>"
+        return format_repr(self, "initiative_id", "area_id", "basis")
 
 
-class Initiative(db.Model):
+class Initiative(SourcedMixin, VersionedMixin, CreatedMixin, db.Model):
     __tablename__ = "initiatives"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,12 +108,6 @@ class Initiative(db.Model):
     role_zet: Mapped[str | None] = mapped_column(Text)
     role_zorgbelang: Mapped[str | None] = mapped_column(Text)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str | None] = mapped_column(String(300))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     partners: Mapped[list[Organisation]] = relationship(secondary=initiative_partners, order_by=Organisation.name)
     themes: Mapped[list[Theme]] = relationship(secondary=initiative_themes, order_by=Theme.position)
@@ -129,7 +122,7 @@ class Initiative(db.Model):
         order_by="ImpactIndicator.position", viewonly=True)
 
     def __repr__(self) -> str:
-        return f"<Initiative {self.number} {self.name}>"
+        return format_repr(self, "number", "name")
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
@@ -138,13 +131,9 @@ class Initiative(db.Model):
     def sort_key(self) -> tuple:
         return tuple(int(p) for p in self.number.split(".") if p.isdigit())
 
-    @property
-    def line_label(self) -> str:
-        return LINE_LABELS.get(self.line, self.line)
+    line_label = label_of("line", LINE_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", STATUS_LABELS)
 
     @property
     def figure_areas(self) -> list[Area]:
@@ -186,7 +175,7 @@ class Initiative(db.Model):
         return not self.is_archived and self.can_see_unapproved_progress(user)
 
 
-class LearningQuestion(db.Model):
+class LearningQuestion(SourcedMixin, VersionedMixin, db.Model):
     """Leervraag: the heart of the learning approach; an initiative may have several."""
 
     __tablename__ = "learning_questions"
@@ -197,18 +186,13 @@ class LearningQuestion(db.Model):
     question: Mapped[str] = mapped_column(Text)
     context: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")
-    source: Mapped[str | None] = mapped_column(String(300))
-    # Optimistic locking: every UPDATE checks and increments it (StaleDataError on a lost race).
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     initiative: Mapped[Initiative] = relationship(back_populates="learning_questions")
 
     STATUS_LABELS = {"open": "Open", "partly": "Deels beantwoord", "answered": "Beantwoord"}
 
     def __repr__(self) -> str:
-        return f"<LearningQuestion {self.id} of {self.initiative_id}>"
+        return format_repr(self, "id", "initiative_id")
 
     @property
     def status_label(self) -> str:

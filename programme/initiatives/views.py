@@ -6,7 +6,7 @@ from programme.accounts.models import User
 from programme.core.editing import CONFLICT
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm, choices
-from programme.core.edit_pages import edit_form, edit_page, form_data, button_action, save_version
+from programme.core.edit_pages import button_action, edit_form, edit_page, form_data, save_version, switch_routes
 from programme.core.operations import run
 from programme.core.permissions import OWNER, users_with_role
 from programme.initiatives import bp
@@ -162,10 +162,8 @@ def edit(initiative_id: int):
                      conflict_message=CONFLICT.format(what="dit initiatief"), button_form=EmptyForm(), groups=groups)
 
 
-@bp.route("/initiatieven/<int:initiative_id>/archiveren", methods=["POST"], endpoint="archive",
-          defaults={"archived": True})
-@bp.route("/initiatieven/<int:initiative_id>/dearchiveren", methods=["POST"], endpoint="unarchive",
-          defaults={"archived": False})
+@switch_routes(bp, "/initiatieven/<int:initiative_id>", "archived", on=("archiveren", "archive"),
+               off=("dearchiveren", "unarchive"))
 def set_archived(initiative_id: int, archived: bool):
     return button_action(ops.set_archived, get_editable_initiative(initiative_id), archived,
                          done="Het initiatief is gearchiveerd." if archived else "Het initiatief is uit het archief "

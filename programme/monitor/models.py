@@ -1,11 +1,10 @@
 """Areas, monitor editions, monitor indicators and their values per edition and area."""
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, format_repr, label_of
 from programme.core.formatting import unit_label
 from programme.core.sourced import SourcedMixin
 from programme.core.extensions import db
@@ -48,14 +47,12 @@ class Area(SourcedMixin, db.Model):
         foreign_keys="AreaChange.successor_id", back_populates="successor", order_by="AreaChange.id")
 
     def __repr__(self) -> str:
-        return f"<Area {self.name}>"
+        return format_repr(self, "name")
 
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def kind_label(self) -> str:
-        return AREA_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", AREA_KINDS)
 
     def exists_in(self, year: int) -> bool:
         return (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year <= self.valid_to)
@@ -92,11 +89,9 @@ class AreaChange(SourcedMixin, db.Model):
     successor: Mapped[Area] = relationship(foreign_keys=[successor_id], back_populates="came_from")
 
     def __repr__(self) -> str:
-        return f"<AreaChange {self.predecessor_id}->{self.successor_id} {self.year}>"
+        return format_repr(self, "predecessor_id", "successor_id", "year")
 
-    @property
-    def kind_label(self) -> str:
-        return CHANGE_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", CHANGE_KINDS)
 
 
 EDITION_STATUSES = {
@@ -122,16 +117,14 @@ class MonitorEdition(SourcedMixin, db.Model):
                                                           order_by="MonitorImport.id.desc()")
 
     def __repr__(self) -> str:
-        return f"<MonitorEdition {self.year}>"
+        return format_repr(self, "year")
 
     @property
     def is_current(self) -> bool:
         """Shown as current figures: published (a draft or withdrawn edition is not)."""
         return self.status == "published"
 
-    @property
-    def status_label(self) -> str:
-        return EDITION_STATUSES.get(self.status, self.status)
+    status_label = label_of("status", EDITION_STATUSES)
 
     @property
     def label(self) -> str:
@@ -139,7 +132,7 @@ class MonitorEdition(SourcedMixin, db.Model):
         return f"{self.name} ({EXAMPLE_MARK})" if self.is_example else self.name
 
 
-class MonitorImport(db.Model):
+class MonitorImport(CreatedMixin, db.Model):
     """One confirmed import of a spreadsheet into an edition: which file, who, when, and what it did.
     Every value it added or changed points back to it (with the sheet and row of its cell)."""
 
@@ -150,7 +143,6 @@ class MonitorImport(db.Model):
     file_name: Mapped[str] = mapped_column(String(255))
     file_sha256: Mapped[str] = mapped_column(String(64))
     layout: Mapped[str] = mapped_column(String(10))  # long | wide
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_label: Mapped[str | None] = mapped_column(String(200))
     added: Mapped[int] = mapped_column(default=0)
@@ -163,7 +155,7 @@ class MonitorImport(db.Model):
     edition: Mapped[MonitorEdition] = relationship(back_populates="imports")
 
     def __repr__(self) -> str:
-        return f"<MonitorImport {self.id} {self.file_name}>"
+        return format_repr(self, "id", "file_name")
 
 
 class MonitorIndicator(SourcedMixin, db.Model):
@@ -186,7 +178,7 @@ class MonitorIndicator(SourcedMixin, db.Model):
     trend_threshold: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
 
     def __repr__(self) -> str:
-        return f"<MonitorIndicator {self.code}>"
+        return format_repr(self, "code")
 
     @property
     def value_range(self) -> tuple[Decimal | None, Decimal | None]:
@@ -195,9 +187,7 @@ class MonitorIndicator(SourcedMixin, db.Model):
         return (self.minimum if self.minimum is not None else low,
                 self.maximum if self.maximum is not None else high)
 
-    @property
-    def resource_label(self) -> str:
-        return RESOURCE_LABELS.get(self.resource, self.resource)
+    resource_label = label_of("resource", RESOURCE_LABELS)
 
     @property
     def unit_label(self) -> str:
@@ -235,7 +225,7 @@ class MonitorValue(SourcedMixin, db.Model):
     monitor_import: Mapped[MonitorImport | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<MonitorValue {self.edition_id}/{self.area_id}/{self.indicator_id}={self.value}>"
+        return format_repr(self, "edition_id", "area_id", "indicator_id", "value")
 
 
 class MdiRanking(SourcedMixin, db.Model):
@@ -255,7 +245,7 @@ class MdiRanking(SourcedMixin, db.Model):
     area: Mapped[Area | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<MdiRanking {self.rank} {self.municipality}>"
+        return format_repr(self, "rank", "municipality")
 
 
 class SourceNote(SourcedMixin, db.Model):
@@ -269,4 +259,4 @@ class SourceNote(SourcedMixin, db.Model):
     text: Mapped[str] = mapped_column(Text)
 
     def __repr__(self) -> str:
-        return f"<SourceNote {self.key}>"
+        return format_repr(self, "key")

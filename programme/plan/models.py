@@ -3,6 +3,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.core.sourced import SourcedMixin
+from programme.core.db import VersionedMixin, format_repr
 from programme.core.extensions import db
 
 
@@ -20,7 +21,7 @@ class Goal(SourcedMixin, db.Model):
                                                          order_by="ImplementationLine.number")
 
     def __repr__(self) -> str:
-        return f"<Goal {self.number}>"
+        return format_repr(self, "number")
 
 
 class ImplementationLine(SourcedMixin, db.Model):
@@ -38,7 +39,7 @@ class ImplementationLine(SourcedMixin, db.Model):
     goal: Mapped[Goal] = relationship(back_populates="lines")
 
     def __repr__(self) -> str:
-        return f"<ImplementationLine {self.code}>"
+        return format_repr(self, "code")
 
 
 class Theme(SourcedMixin, db.Model):
@@ -50,7 +51,7 @@ class Theme(SourcedMixin, db.Model):
     description: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
-        return f"<Theme {self.name}>"
+        return format_repr(self, "name")
 
 
 class Deliverable(SourcedMixin, db.Model):
@@ -68,10 +69,10 @@ class Deliverable(SourcedMixin, db.Model):
     actions: Mapped[list["Action"]] = relationship(back_populates="deliverable", order_by="Action.position")
 
     def __repr__(self) -> str:
-        return f"<Deliverable {self.code}>"
+        return format_repr(self, "code")
 
 
-class Action(SourcedMixin, db.Model):
+class Action(SourcedMixin, VersionedMixin, db.Model):
     __tablename__ = "actions"
     __table_args__ = (UniqueConstraint("deliverable_id", "name"),)
 
@@ -83,10 +84,6 @@ class Action(SourcedMixin, db.Model):
     statement: Mapped[str | None] = mapped_column(Text)
     # Actions are archived, never deleted: budget lines and the audit trail refer to them.
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    # Optimistic locking: every UPDATE checks and bumps it, so a stale edit form is refused.
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     deliverable: Mapped[Deliverable] = relationship(back_populates="actions")
     # Budget lines live in a higher layer (budget): named here, never imported.
@@ -97,13 +94,13 @@ class Action(SourcedMixin, db.Model):
                                                              order_by="ActionPlanning.position")
 
     def __repr__(self) -> str:
-        return f"<Action {self.name!r}>"
+        return format_repr(self, "name")
 
     def __str__(self) -> str:
         return self.name
 
 
-class ActionPlanning(SourcedMixin, db.Model):
+class ActionPlanning(SourcedMixin, VersionedMixin, db.Model):
     """The planning text of an action for one period ('2017', '2018/2019', '2018-2020', '2019')."""
 
     __tablename__ = "action_plannings"
@@ -114,14 +111,11 @@ class ActionPlanning(SourcedMixin, db.Model):
     period_label: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     action: Mapped[Action] = relationship(back_populates="plannings")
 
     def __repr__(self) -> str:
-        return f"<ActionPlanning {self.action_id} {self.period_label}>"
+        return format_repr(self, "action_id", "period_label")
 
     @property
     def audit_label(self) -> str:

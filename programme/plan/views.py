@@ -1,9 +1,9 @@
 """The manager's screens for actions per prestatie and their planning per period."""
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 
 from programme.core.editing import CONFLICT
-from programme.core.edit_pages import (add_flow, edit_flow, edit_form, edit_page, form_data, part_page, remove_part,
-                                       button_action)
+from programme.core.edit_pages import (PartPages, button_action, edit_flow, edit_form, edit_page, form_data, form_flow,
+                                       part_page, switch_routes)
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm
 from programme.core.operations import run
@@ -26,13 +26,10 @@ def _action_page(action, form, conflict=None):
 def new_action(deliverable_id: int):
     deliverable = db.get_or_404(Deliverable, deliverable_id)
     form = NewActionForm()
-    if form.validate_on_submit():
-        outcome = run(ops.create_action, deliverable, form_data(form, ops.ACTION_FIELDS), form=form)
-        if outcome:
-            flash("De actie is toegevoegd.", "info")
-            return redirect(url_for("plan.edit_action", action_id=outcome.result.id))
-    return render_template("plan/action.html", action=None, deliverable=deliverable, form=form, lines=[],
-                           conflict=None, button_form=None)
+    return form_flow(form, lambda: run(ops.create_action, deliverable, form_data(form, ops.ACTION_FIELDS), form=form),
+                     done="De actie is toegevoegd.", to=lambda action: url_for("plan.edit_action", action_id=action.id),
+                     page=lambda: render_template("plan/action.html", action=None, deliverable=deliverable, form=form,
+                                                  lines=[], conflict=None, button_form=None))
 
 
 @bp.route("/acties/<int:action_id>/bewerken", methods=["GET", "POST"])
@@ -44,10 +41,8 @@ def edit_action(action_id: int):
                      done_url=url_for("plan.edit_action", action_id=action_id), page=_action_page)
 
 
-@bp.route("/acties/<int:action_id>/archiveren", methods=["POST"], endpoint="archive_action",
-          defaults={"archived": True})
-@bp.route("/acties/<int:action_id>/dearchiveren", methods=["POST"], endpoint="unarchive_action",
-          defaults={"archived": False})
+@switch_routes(bp, "/acties/<int:action_id>", "archived", on=("archiveren", "archive_action"),
+               off=("dearchiveren", "unarchive_action"))
 @manager_required
 def set_archived(action_id: int, archived: bool):
     return button_action(ops.set_action_archived, get_action(action_id), archived,
@@ -55,43 +50,16 @@ def set_archived(action_id: int, archived: bool):
                          to=url_for("plan.edit_action", action_id=action_id))
 
 
-def _planning_page(action, planning, form, conflict=None, deleting=False):
+def _planning_page(action, planning, form, conflict=None, deleting=False, **urls):
     return part_page("plan/planning.html", planning, what="deze planning", it="De planning", noun="de planning",
-                     conflict=conflict, deleting=deleting, action=action, planning=planning, form=form)
+                     conflict=conflict, deleting=deleting, action=action, planning=planning, form=form, **urls)
 
 
-def _page_of(action):
-    return lambda planning, form, conflict=None: _planning_page(action, planning, form, conflict)
-
-
-def _plannings_url(action_id: int) -> str:
-    return url_for("plan.edit_action", action_id=action_id) + "#planning"
-
-
-@bp.route("/acties/<int:action_id>/planning/nieuw", methods=["GET", "POST"])
-@manager_required
-def new_planning(action_id: int):
-    action = get_action(action_id)
-    return add_flow(ops.add_planning, action, NewPlanningForm(), names=ops.PLANNING_FIELDS,
-                    added="De planning is toegevoegd.", done_url=_plannings_url(action_id), page=_page_of(action))
-
-
-@bp.route("/acties/<int:action_id>/planning/<int:planning_id>/bewerken", methods=["GET", "POST"])
-@manager_required
-def edit_planning(action_id: int, planning_id: int):
-    planning = get_planning(action_id, planning_id)
-    return edit_flow(ops.update_planning, planning, edit_form(PlanningForm, planning), names=ops.PLANNING_FIELDS,
-                     load=lambda: get_planning(action_id, planning_id), action="action_planning.update",
-                     saved="De planning is opgeslagen.", done_url=_plannings_url(action_id),
-                     page=_page_of(planning.action))
-
-
-@bp.route("/acties/<int:action_id>/planning/<int:planning_id>/verwijderen", methods=["POST"])
-@manager_required
-def remove_planning(action_id: int, planning_id: int):
-    return remove_part(
-        ops.remove_planning, get_planning(action_id, planning_id), load=lambda: get_planning(action_id, planning_id),
-        action="action_planning.delete", removed="De planning is verwijderd.", done_url=_plannings_url(action_id),
-        refused_url=_plannings_url(action_id),
-        page=lambda planning: _planning_page(planning.action, planning, PlanningForm(formdata=None, obj=planning),
-                                             [], deleting=True))
+PLANNINGS = PartPages(
+    get=get_planning, load_owner=get_action, owner_of=lambda planning: planning.action, page=_planning_page,
+    new_form=NewPlanningForm, form=PlanningForm, names=ops.PLANNING_FIELDS, add=ops.add_planning,
+    update=ops.update_planning, delete=ops.remove_planning, audit="action_planning", subject="De planning",
+    list_url=lambda action_id: url_for("plan.edit_action", action_id=action_id) + "#planning",
+    refused_url=lambda action_id, planning_id: url_for("plan.edit_action", action_id=action_id) + "#planning")
+PLANNINGS.routes(bp, "/acties/<int:action_id>/planning", name="planning", owner_key="action_id",
+                 part_key="planning_id")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.core import permissions
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, UTCDateTime, format_repr, known_values, label_of, utcnow
 from programme.core.extensions import db
 from programme.core.formatting import dutch_datetime
 from programme.core.operations import LostRace
@@ -36,11 +36,7 @@ TRAFFIC_LIGHT_LABELS = {ON_TRACK: "Op koers", ATTENTION: "Aandacht nodig", AT_RI
 LEVEL_LABELS = {"laag": "Laag", "middel": "Middel", "hoog": "Hoog"}
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-class ProgressRound(db.Model):
+class ProgressRound(CreatedMixin, db.Model):
     """A round of progress reporting that the manager opens and closes, usually a quarter ('2026-K4');
     owners report on it while it is open, a closed round takes no writes. (Named ReportingPeriod before;
     the table keeps its name.)"""
@@ -48,7 +44,7 @@ class ProgressRound(db.Model):
     __tablename__ = "reporting_periods"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
-        CheckConstraint(_in("kind", PERIOD_KIND_LABELS), name="kind_known"),
+        known_values("kind", PERIOD_KIND_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,21 +56,18 @@ class ProgressRound(db.Model):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     closed_by: Mapped[User | None] = relationship()
     events: Mapped[list["PeriodEvent"]] = relationship(back_populates="period",
                                                        order_by="PeriodEvent.dt, PeriodEvent.id")
 
     def __repr__(self) -> str:
-        return f"<ProgressRound {self.code} {'open' if self.is_open else 'closed'}>"
+        return format_repr(self, "code", "is_open")
 
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def kind_label(self) -> str:
-        return PERIOD_KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", PERIOD_KIND_LABELS)
 
     @staticmethod
     def can_manage(user) -> bool:
@@ -95,7 +88,7 @@ class PeriodEvent(db.Model):
     """A period closed or reopened, by whom and (for reopening) why."""
 
     __tablename__ = "period_events"
-    __table_args__ = (CheckConstraint(_in("action", ("closed", "reopened")), name="action_known"),)
+    __table_args__ = (known_values("action", ("closed", "reopened")),)
 
     ACTION_LABELS = {"closed": "Gesloten", "reopened": "Heropend"}
 
@@ -110,14 +103,14 @@ class PeriodEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<PeriodEvent {self.period_id} {self.action}>"
+        return format_repr(self, "period_id", "action")
 
     @property
     def action_label(self) -> str:
         return self.ACTION_LABELS.get(self.action, self.action)
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(CreatedMixin, db.Model):
     """Voortgangsbericht: one initiative's report on one period. An approved update is final;
     a correction is a new revision pointing at the one it corrects."""
 
@@ -125,8 +118,8 @@ class ProgressUpdate(db.Model):
     __table_args__ = (
         UniqueConstraint("initiative_id", "period_id", "revision"),
         CheckConstraint("revision >= 1", name="revision_positive"),
-        CheckConstraint(_in("status", (DRAFT, SUBMITTED, APPROVED, RETURNED)), name="status_known"),
-        CheckConstraint(_in("traffic_light", (ON_TRACK, ATTENTION, AT_RISK)), name="traffic_light_known"),
+        known_values("status", (DRAFT, SUBMITTED, APPROVED, RETURNED)),
+        known_values("traffic_light", (ON_TRACK, ATTENTION, AT_RISK)),
     )
 
     STATUS_LABELS = STATUS_LABELS
@@ -146,7 +139,6 @@ class ProgressUpdate(db.Model):
     results: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who submitted it last: like the author, they may not review it (four eyes).
@@ -183,7 +175,7 @@ class ProgressUpdate(db.Model):
         foreign_keys=lambda: [ImpactMeasurement.progress_update_id], viewonly=True)
 
     def __repr__(self) -> str:
-        return f"<ProgressUpdate {self.id} i={self.initiative_id} p={self.period_id} r{self.revision} {self.status}>"
+        return format_repr(self, "id", "initiative_id", "period_id", "revision", "status")
 
     @property
     def audit_label(self) -> str:

@@ -1,7 +1,7 @@
 """What a progress update carries: lessons, risks, indicator values, spending, evidence.
 
 Each item is visible exactly when its update is, and final once the update is approved."""
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, event
@@ -9,15 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
 from programme.budget.models import BudgetLine
-from programme.core.db import Money, UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, Money, format_repr, known_values, label_of
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
 from programme.progress.models import APPROVED, LEVEL_LABELS, ApprovedUpdateIsFinal, ProgressUpdate, stored_status
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class _UpdateContent:
@@ -41,7 +37,7 @@ class Lesson(_UpdateContent, db.Model):
     learning_question: Mapped[LearningQuestion | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Lesson {self.id} of {self.update_id}>"
+        return format_repr(self, "id", "update_id")
 
 
 class Risk(_UpdateContent, db.Model):
@@ -49,8 +45,8 @@ class Risk(_UpdateContent, db.Model):
 
     __tablename__ = "progress_risks"
     __table_args__ = (
-        CheckConstraint(_in("likelihood", LEVEL_LABELS), name="likelihood_known"),
-        CheckConstraint(_in("impact", LEVEL_LABELS), name="impact_known"),
+        known_values("likelihood", LEVEL_LABELS),
+        known_values("impact", LEVEL_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,15 +59,11 @@ class Risk(_UpdateContent, db.Model):
     update: Mapped[ProgressUpdate] = relationship(back_populates="risks")
 
     def __repr__(self) -> str:
-        return f"<Risk {self.id} of {self.update_id} {self.likelihood}/{self.impact}>"
+        return format_repr(self, "id", "update_id", "likelihood", "impact")
 
-    @property
-    def likelihood_label(self) -> str:
-        return LEVEL_LABELS.get(self.likelihood, self.likelihood)
+    likelihood_label = label_of("likelihood", LEVEL_LABELS)
 
-    @property
-    def impact_label(self) -> str:
-        return LEVEL_LABELS.get(self.impact, self.impact)
+    impact_label = label_of("impact", LEVEL_LABELS)
 
 
 class IndicatorValue(_UpdateContent, db.Model):
@@ -92,7 +84,7 @@ class IndicatorValue(_UpdateContent, db.Model):
     impact_indicator: Mapped[ImpactIndicator] = relationship()
 
     def __repr__(self) -> str:
-        return f"<IndicatorValue {self.impact_indicator_id} {self.value} {self.measured_on}>"
+        return format_repr(self, "impact_indicator_id", "value", "measured_on")
 
 
 class Spending(_UpdateContent, db.Model):
@@ -116,11 +108,11 @@ class Spending(_UpdateContent, db.Model):
     budget_line: Mapped[BudgetLine] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Spending {self.budget_line_id} committed={self.committed} spent={self.spent}>"
+        return format_repr(self, "budget_line_id", "committed", "spent")
 
 
 
-class Evidence(_UpdateContent, db.Model):
+class Evidence(_UpdateContent, CreatedMixin, db.Model):
     """An uploaded file backing the update. The file itself lives in the instance folder under
     stored_name; a correction copies the row and shares the (immutable) file."""
 
@@ -134,13 +126,12 @@ class Evidence(_UpdateContent, db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     update: Mapped[ProgressUpdate] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Evidence {self.id} {self.original_name}>"
+        return format_repr(self, "id", "original_name")
 
 
 def _content_is_final(_mapper, connection, target):

@@ -6,7 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from programme.core.editing import VersionedForm
-from programme.core.forms import BaseForm, DutchDateField, InRange, choices, email_field, plausible_date, text_field
+from programme.core.forms import (BaseForm, DutchDateField, InRange, ReadField, choices, email_field, plausible_date,
+                                  text_field)
 from programme.core.operations import RuleError
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY, SCHEDULABLE_KINDS
 from programme.reports.mail import normalise_email
@@ -80,18 +81,13 @@ class AskReportForm(BaseForm):
             raise ValidationError("Een initiatief hoort alleen bij een factsheet; kies 'Geen'.")
 
 
-class WholeNumberField(IntegerField):
-    """An integer with a Dutch message (WTForms' own is English)."""
+class WholeNumberField(ReadField, IntegerField):
+    """An integer with a Dutch message."""
 
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = int(str(valuelist[0]).strip())
-        except ValueError:
-            self.data = None
-            raise ValueError("Vul een heel getal in.") from None
+    message = "Vul een heel getal in."
+
+    def read(self, text: str) -> int:
+        return int(text)
 
 
 class ScheduleForm(BaseForm):

@@ -13,7 +13,8 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import (CreatedMixin, UTCDateTime, VersionedMixin, format_repr, known_values, label_of, sql_in,
+                               utcnow)
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative
 from programme.reports.kinds import KIND_IN_SENTENCE, KIND_LABELS, SCHEDULABLE_KINDS
@@ -39,11 +40,7 @@ DELIVERY_OVERDUE = timedelta(minutes=10)
 PROVISIONAL_LABEL = "Voorlopig"
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-_OPEN_REQUEST = f"trigger = '{MANUAL}' AND {_in('status', (QUEUED, RUNNING))}"
+_OPEN_REQUEST = f"trigger = '{MANUAL}' AND {sql_in('status', (QUEUED, RUNNING))}"
 # Two partial unique indexes, since NULL initiatives never collide in one (the migration has them too).
 OPEN_REQUEST_INDEXES = (
     ("uq_report_builds_open_request", ("kind", "period_code"), f"initiative_id IS NULL AND {_OPEN_REQUEST}"),
@@ -52,13 +49,13 @@ OPEN_REQUEST_INDEXES = (
 )
 
 
-class ReportSchedule(db.Model):
+class ReportSchedule(VersionedMixin, CreatedMixin, db.Model):
     """Build a report of one kind after each period of that kind ends, a number of days later
     (for example GS quarterly, 15 days after each quarter)."""
 
     __tablename__ = "report_schedules"
     __table_args__ = (
-        CheckConstraint(_in("kind", SCHEDULABLE_KINDS), name="kind_schedulable"),
+        CheckConstraint(sql_in("kind", SCHEDULABLE_KINDS), name="kind_schedulable"),
         CheckConstraint("days_after_period >= 0 AND days_after_period <= 120", name="days_in_range"),
     )
 
@@ -72,32 +69,25 @@ class ReportSchedule(db.Model):
     # Periods that ended before this date are never built by the schedule (no back-filling).
     starts_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Optimistic locking: every UPDATE checks and increments it (StaleDataError on a lost race).
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
     created_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<ReportSchedule {self.id} {self.kind} +{self.days_after_period}d>"
+        return format_repr(self, "id", "kind", "days_after_period")
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", KIND_LABELS)
 
 
-class ReportBuild(db.Model):
+class ReportBuild(CreatedMixin, db.Model):
     """A request to build one report; its status and progress are shown while it runs."""
 
     __tablename__ = "report_builds"
     __table_args__ = (
         # One build per schedule and period: a second scheduler process loses the insert.
         UniqueConstraint("schedule_id", "period_code"),
-        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
-        CheckConstraint(_in("status", BUILD_STATUS_LABELS), name="status_known"),
-        CheckConstraint(_in("trigger", (MANUAL, SCHEDULED)), name="trigger_known"),
+        known_values("kind", KIND_LABELS),
+        known_values("status", BUILD_STATUS_LABELS),
+        known_values("trigger", (MANUAL, SCHEDULED)),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_in_range"),
         # One open requested build per identical report (kind, period, initiative), guaranteed by the
         # database: of parallel identical requests one insert wins, the others fail (issue 11, 8).
@@ -124,7 +114,6 @@ class ReportBuild(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Which process works on it (host:pid), for diagnosing a build left running by a crash.
     worker: Mapped[str | None] = mapped_column(String(100))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("issued_reports.id"))
@@ -139,15 +128,11 @@ class ReportBuild(db.Model):
     report: Mapped["IssuedReport | None"] = relationship(foreign_keys=[report_id])
 
     def __repr__(self) -> str:
-        return f"<ReportBuild {self.id} {self.kind} {self.period_code} {self.status}>"
+        return format_repr(self, "id", "kind", "period_code", "status")
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", KIND_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return BUILD_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", BUILD_STATUS_LABELS)
 
     @property
     def is_finished(self) -> bool:
@@ -165,7 +150,7 @@ class IssuedReport(db.Model):
     __tablename__ = "issued_reports"
     __table_args__ = (
         UniqueConstraint("scope", "version"),
-        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
+        known_values("kind", KIND_LABELS),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
@@ -203,11 +188,9 @@ class IssuedReport(db.Model):
     deliveries: Mapped[list["Delivery"]] = relationship(back_populates="report", order_by="Delivery.id")
 
     def __repr__(self) -> str:
-        return f"<IssuedReport {self.id} {self.scope} v{self.version}>"
+        return format_repr(self, "id", "scope", "version")
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", KIND_LABELS)
 
     @property
     def kind_in_sentence(self) -> str:
@@ -230,13 +213,13 @@ def _issued_is_final(_mapper, _connection, target):
     raise RuntimeError(f"issued report {target.id} is archived and cannot change")
 
 
-class ReportRecipient(db.Model):
+class ReportRecipient(CreatedMixin, db.Model):
     """Who receives each kind of report by e-mail."""
 
     __tablename__ = "report_recipients"
     __table_args__ = (
         UniqueConstraint("kind", "email"),
-        CheckConstraint(_in("kind", KIND_LABELS), name="kind_known"),
+        known_values("kind", KIND_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -244,19 +227,18 @@ class ReportRecipient(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
-        return f"<ReportRecipient {self.kind} {self.email}>"
+        return format_repr(self, "kind", "email")
 
 
-class Delivery(db.Model):
+class Delivery(CreatedMixin, db.Model):
     """One e-mail of an issued report to one recipient, retried on failure."""
 
     __tablename__ = "report_deliveries"
     __table_args__ = (
         UniqueConstraint("report_id", "email"),
-        CheckConstraint(_in("status", DELIVERY_STATUS_LABELS), name="status_known"),
+        known_values("status", DELIVERY_STATUS_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -267,13 +249,10 @@ class Delivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[IssuedReport] = relationship(back_populates="deliveries")
 
     def __repr__(self) -> str:
-        return f"<Delivery {self.report_id} {self.email} {self.status}>"
+        return format_repr(self, "report_id", "email", "status")
 
-    @property
-    def status_label(self) -> str:
-        return DELIVERY_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", DELIVERY_STATUS_LABELS)

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from programme.core.editing import CONFLICT
 from programme.core.forms import EmptyForm
-from programme.core.edit_pages import edit_form, edit_page, button_action, save_version
+from programme.core.edit_pages import button_action, edit_form, edit_page, form_flow, save_version, switch_routes
 from programme.core.operations import run
 from programme.core.permissions import manager_required
 from programme.reports import bp, mail, operations, queries
@@ -33,13 +33,12 @@ def schedule_create():
     form = ScheduleForm()
     if request.method == "GET":
         form.days_after_period.data, form.hour.data, form.starts_on.data = 15, 6, today_in_amsterdam()
-    if form.validate_on_submit():
-        outcome = run(operations.create_schedule, form.name.data, form.kind.data, form.days_after_period.data,
-                      form.hour.data, form.starts_on.data, user=current_user, form=form)
-        if outcome:
-            flash(f"De planning ‘{outcome.result.name}’ is aangemaakt.", "success")
-            return redirect(url_for("reports.schedule_list"))
-    return render_template("reports/schedule_form.html", form=form, schedule=None)
+    return form_flow(form, lambda: run(operations.create_schedule, form.name.data, form.kind.data,
+                                       form.days_after_period.data, form.hour.data, form.starts_on.data,
+                                       user=current_user, form=form),
+                     done=lambda schedule: f"De planning ‘{schedule.name}’ is aangemaakt.",
+                     to=url_for("reports.schedule_list"), category="success",
+                     page=lambda: render_template("reports/schedule_form.html", form=form, schedule=None))
 
 
 @bp.route("/rapportages/planning/<int:schedule_id>/bewerken", methods=["GET", "POST"])
@@ -63,10 +62,8 @@ def schedule_edit(schedule_id: int):
                      conflict_message=CONFLICT.format(what="deze planning"))
 
 
-@bp.route("/rapportages/planning/<int:schedule_id>/stoppen", methods=["POST"], endpoint="schedule_deactivate",
-          defaults={"active": False})
-@bp.route("/rapportages/planning/<int:schedule_id>/aanzetten", methods=["POST"], endpoint="schedule_activate",
-          defaults={"active": True})
+@switch_routes(bp, "/rapportages/planning/<int:schedule_id>", "active", on=("aanzetten", "schedule_activate"),
+               off=("stoppen", "schedule_deactivate"))
 @manager_required
 def schedule_switch(schedule_id: int, active: bool):
     schedule = queries.get_schedule(schedule_id)
@@ -88,13 +85,13 @@ def _mail_check_form(**kwargs) -> MailCheckForm:
 @manager_required
 def recipients():
     form = RecipientForm()
-    if form.validate_on_submit():
-        outcome = run(operations.add_recipient, form.kind.data, form.email.data, form.name.data,
-                      actor=current_user, form=form)
-        if outcome:
-            recipient = outcome.result
-            flash(f"{recipient.email} ontvangt voortaan de {KIND_IN_SENTENCE[recipient.kind]}.", "success")
-            return redirect(url_for("reports.recipients"))
+    return form_flow(form, lambda: run(operations.add_recipient, form.kind.data, form.email.data, form.name.data,
+                                       actor=current_user, form=form),
+                     done=lambda added: f"{added.email} ontvangt voortaan de {KIND_IN_SENTENCE[added.kind]}.",
+                     to=url_for("reports.recipients"), category="success", page=lambda: _recipients_page(form))
+
+
+def _recipients_page(form):
     found = queries.recipients()
     by_kind = {kind: [r for r in found if r.kind == kind] for kind in KIND_LABELS}
     return render_template("reports/recipients.html", form=form, by_kind=by_kind, kinds=KIND_LABELS,
@@ -118,10 +115,8 @@ def send_mail_check():
     return redirect(url_for("reports.recipients"))
 
 
-@bp.route("/rapportages/ontvangers/<int:recipient_id>/pauzeren", methods=["POST"], endpoint="recipient_pause",
-          defaults={"active": False})
-@bp.route("/rapportages/ontvangers/<int:recipient_id>/hervatten", methods=["POST"], endpoint="recipient_resume",
-          defaults={"active": True})
+@switch_routes(bp, "/rapportages/ontvangers/<int:recipient_id>", "active", on=("hervatten", "recipient_resume"),
+               off=("pauzeren", "recipient_pause"))
 @manager_required
 def recipient_switch(recipient_id: int, active: bool):
     recipient = queries.get_recipient(recipient_id)

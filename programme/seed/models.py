@@ -1,14 +1,13 @@
 """The marker of example data: every row that `flask example-data` created, so that removal is exact."""
-from datetime import datetime
 
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import CreatedMixin, format_repr
 from programme.core.extensions import db
 
 
-class ExampleRecord(db.Model):
+class ExampleRecord(CreatedMixin, db.Model):
     """One row created by the example data: its table and primary key. While any exists, every page
     and report says "Voorbeeldgegevens"."""
 
@@ -18,7 +17,6 @@ class ExampleRecord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     table_name: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[int]
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
-        return f"<ExampleRecord {self.table_name}:{self.record_id}>"
+        return format_repr(self, "table_name", "record_id")

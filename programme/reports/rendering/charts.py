@@ -1,39 +1,18 @@
-"""Charts as SVG made on the server, each with a text alternative: the same picture in the PDF and on web pages.
+"""The report's charts as SVG made on the server, each with a text alternative.
 
-Charts as SVG made on the server: vector in the PDF, the same picture on the web pages, each
-with a text alternative that says what the chart shows."""
-import base64
-from dataclasses import dataclass
+The same picture in the PDF and on web pages; the Chart itself is core/svg.py's."""
 from decimal import Decimal
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from programme.core.formatting import money, number, percent
+from programme.core.svg import FONT, Chart
 from programme.progress.models import AT_RISK, ATTENTION, ON_TRACK
 
 # Colours with at least 3:1 contrast against white (WCAG 1.4.11), text colours 4.5:1.
 COLOURS = {ON_TRACK: "#1e7b34", ATTENTION: "#a35200", AT_RISK: "#b3261e", None: "#5f6368", "geen": "#5f6368"}
 SPENT, COMMITTED, REST = "#0b4f8a", "#5b8fc7", "#d9e4f0"
 TEXT = "#1a1a1a"
-FONT = "Liberation Sans, Arial, sans-serif"
-
-
-@dataclass
-class Chart:
-    svg: str
-    alt: str  # the text alternative: what the chart shows, in words and figures
-
-    @property
-    def data_uri(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
-
-    def img(self, css_class: str = "chart") -> Markup:
-        """For the PDF: an image with alt text (tagged as a figure with its alternative)."""
-        return Markup('<img class="{}" src="{}" alt="{}">').format(css_class, self.data_uri, self.alt)
-
-    def inline(self) -> Markup:
-        """For web pages: inline SVG with role img and the alternative as its title."""
-        return Markup(self.svg)  # noqa: S704 - built here with every text escaped
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
