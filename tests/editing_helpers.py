@@ -1,5 +1,6 @@
-"""Shared by the tests of the manager's edit screens for indicators, actions and budget lines:
-signing in, reading a form back from its page, the latest audit entry."""
+"""Shared by the tests of the manager's edit screens (initiatives, indicators, actions, budget lines,
+accounts): signing in, reading a form back from its page, pressing a button, an object's state read
+afresh, the latest audit entry."""
 import re
 
 from sqlalchemy import select
@@ -15,12 +16,32 @@ def signed_in(app, role="manager"):
     return client
 
 
-def last_audit(app, action, object_id=None):
+def last_audit(app, action, object_id=None, *, initiative_id=None):
+    """The latest audit entry of `action`, of the object `object_id` or about the initiative
+    `initiative_id` when given."""
     with app.app_context():
         query = select(AuditEntry).where(AuditEntry.action == action)
         if object_id is not None:
             query = query.where(AuditEntry.object_id == object_id)
+        if initiative_id is not None:
+            query = query.where(AuditEntry.initiative_id == initiative_id)
         return _db.session.scalar(query.order_by(AuditEntry.id.desc()))
+
+
+def edit_state(app, model, object_id, values, children):
+    """What an edit of the object could change, read afresh from the database: (values(item), version,
+    is_archived, children(item))."""
+    with app.app_context():
+        _db.session.expire_all()
+        item = _db.session.get(model, object_id)
+        return values(item), item.version, item.is_archived, children(item)
+
+
+def press(client, base, button) -> None:
+    """Presses a button of the object at `base` that posts nothing but the CSRF token (`archiveren`,
+    `dearchiveren`), as its edit page offers it; the answer is a redirect."""
+    token = csrf_token(client.get(f"{base}/bewerken"))
+    assert client.post(f"{base}/{button}", data={"csrf_token": token}).status_code == 302
 
 
 def form_data(page, **changes) -> dict:

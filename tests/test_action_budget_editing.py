@@ -21,7 +21,7 @@ from programme.plan.models import Action, ActionPlanning, Deliverable
 from programme.progress.models import ProgressRound, ProgressUpdate
 from programme.progress.update_items import Spending
 from tests.conftest import csrf_token
-from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
+from tests.editing_helpers import form_data, last_audit, press, remove_data, signed_in
 
 SEEDED_TOTALS = {"2017": Decimal("5600000"), "2018/2019": Decimal("11200000")}
 _numbers = itertools.count(1)
@@ -174,13 +174,12 @@ def test_manager_creates_and_edits_an_action_and_its_planning(app):
 def test_an_archived_action_stays_on_the_budget_page(app):
     action_id = _new_action(app)
     client = signed_in(app)
-    token = csrf_token(client.get(f"/acties/{action_id}/bewerken"))
-    assert client.post(f"/acties/{action_id}/archiveren", data={"csrf_token": token}).status_code == 302
+    press(client, f"/acties/{action_id}", "archiveren")
     assert _action(app, action_id)[3] is True
     assert last_audit(app, "action.archive", action_id).new_values == {"is_archived": True}
     html = client.get("/begroting").get_data(as_text=True)
     assert re.search(r"Proefactie \w+ <span class=\"badge badge-stopped\">gearchiveerd</span>", html)
-    assert client.post(f"/acties/{action_id}/dearchiveren", data={"csrf_token": token}).status_code == 302
+    press(client, f"/acties/{action_id}", "dearchiveren")
     assert _action(app, action_id)[3] is False
 
 

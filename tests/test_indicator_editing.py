@@ -16,7 +16,7 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
 from tests.conftest import csrf_token
-from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
+from tests.editing_helpers import edit_state, form_data, last_audit, press, remove_data, signed_in
 
 
 def _ids(app):
@@ -41,11 +41,10 @@ def _new_indicator(app, initiative_number="1.1.3", with_target=True) -> int:
 
 
 def _state(app, indicator_id):
-    with app.app_context():
-        _db.session.expire_all()
-        item = _db.session.get(ImpactIndicator, indicator_id)
-        return ({name: getattr(item, name) for name in ops.INDICATOR_FIELDS}, item.version, item.is_archived,
-                [(t.id, t.period_label, t.target_value, t.target_text, t.version) for t in item.targets])
+    return edit_state(app, ImpactIndicator, indicator_id,
+                      lambda item: {name: getattr(item, name) for name in ops.INDICATOR_FIELDS},
+                      lambda item: [(t.id, t.period_label, t.target_value, t.target_text, t.version)
+                                    for t in item.targets])
 
 
 def test_parse_number_reads_dutch_numbers():
@@ -177,12 +176,11 @@ def test_a_target_of_an_indicator_with_measurements_is_not_removed(app):
 def test_archive_and_bring_back(app):
     indicator_id = _new_indicator(app)
     client = signed_in(app)
-    token = csrf_token(client.get(f"/indicatoren/{indicator_id}/bewerken"))
-    assert client.post(f"/indicatoren/{indicator_id}/archiveren", data={"csrf_token": token}).status_code == 302
+    press(client, f"/indicatoren/{indicator_id}", "archiveren")
     assert _state(app, indicator_id)[2] is True
     assert last_audit(app, "impact_indicator.archive", indicator_id).new_values == {"is_archived": True}
     assert "gearchiveerd" in client.get("/indicatoren").get_data(as_text=True)
-    assert client.post(f"/indicatoren/{indicator_id}/dearchiveren", data={"csrf_token": token}).status_code == 302
+    press(client, f"/indicatoren/{indicator_id}", "dearchiveren")
     assert _state(app, indicator_id)[2] is False
     assert last_audit(app, "impact_indicator.unarchive", indicator_id) is not None
 

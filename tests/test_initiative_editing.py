@@ -11,15 +11,10 @@ from programme.core.extensions import db as _db
 from programme.initiatives import operations as ops
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Theme
-from tests.conftest import csrf_token, form_version, login
+from tests.conftest import csrf_token, form_version
+from tests.editing_helpers import edit_state, last_audit, press, signed_in
 
 _numbers = itertools.count(1)
-
-
-def signed_in(app, role="manager"):
-    client = app.test_client()
-    assert login(client, role).status_code == 302
-    return client
 
 
 def _new_initiative(app) -> int:
@@ -33,11 +28,8 @@ def _new_initiative(app) -> int:
 
 
 def _state(app, initiative_id):
-    with app.app_context():
-        _db.session.expire_all()
-        item = _db.session.get(Initiative, initiative_id)
-        return (ops.editable_values(item), item.version, item.is_archived,
-                [(q.id, q.question, q.status) for q in item.learning_questions])
+    return edit_state(app, Initiative, initiative_id, ops.editable_values,
+                      lambda item: [(q.id, q.question, q.status) for q in item.learning_questions])
 
 
 def _form_data(page_html_client, path, **changes):
@@ -54,12 +46,6 @@ def _form_data(page_html_client, path, **changes):
         data[name] = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\s*(.*?)</textarea>', html, re.S).group(1)
     data.update(changes)
     return data
-
-
-def _last(app, action, initiative_id):
-    with app.app_context():
-        return _db.session.scalar(select(AuditEntry).where(
-            AuditEntry.action == action, AuditEntry.initiative_id == initiative_id).order_by(AuditEntry.id.desc()))
 
 
 def test_manager_edits_fields_owners_and_themes_with_audit(app):
@@ -82,7 +68,7 @@ def test_manager_edits_fields_owners_and_themes_with_audit(app):
     assert values["opgave"] == "Nieuwe opgave" and values["owners"] == [owner_id]
     assert values["themes"] == [theme_id], version
     assert version == 2
-    entry = _last(app, "initiative.update", initiative_id)
+    entry = last_audit(app, "initiative.update", initiative_id=initiative_id)
     assert entry.actor_id == manager_id
     assert entry.old_values["name"] == "Proefinitiatief" and entry.new_values["name"] == "Proefinitiatief nieuw"
     assert entry.old_values["owners"] == [] and entry.new_values["owners"] == ["Andere Eigenaar"]
@@ -145,12 +131,13 @@ def test_concurrent_save_between_check_and_flush_raises_stale_data(app):
 def test_archive_unarchive_and_learning_questions(app):
     initiative_id = _new_initiative(app)
     client = signed_in(app)
-    token = csrf_token(client.get(f"/initiatieven/{initiative_id}/bewerken"))
-    assert client.post(f"/initiatieven/{initiative_id}/archiveren", data={"csrf_token": token}).status_code == 302
+    press(client, f"/initiatieven/{initiative_id}", "archiveren")
     assert _state(app, initiative_id)[2] is True
-    assert _last(app, "initiative.archive", initiative_id).new_values == {"is_archived": True}
-    assert client.post(f"/initiatieven/{initiative_id}/dearchiveren", data={"csrf_token": token}).status_code == 302
+    assert last_audit(app, "initiative.archive", initiative_id=initiative_id).new_values == {"is_archived": True}
+    press(client, f"/initiatieven/{initiative_id}", "dearchiveren")
     assert _state(app, initiative_id)[2] is False
+
+    token = csrf_token(client.get(f"/initiatieven/{initiative_id}/bewerken"))
 
     response = client.post(f"/initiatieven/{initiative_id}/leervragen/nieuw", data={
         "question": "Wat leren we?", "context": "", "status": "partly", "csrf_token": token})
@@ -162,7 +149,7 @@ def test_archive_unarchive_and_learning_questions(app):
     response = client.post(f"/initiatieven/{initiative_id}/leervragen/{question_id}/bewerken", data={
         "question": "Werkt dit?", "context": "", "status": "answered", "csrf_token": token, "version": version})
     assert response.status_code == 302
-    entry = _last(app, "learning_question.update", initiative_id)
+    entry = last_audit(app, "learning_question.update", initiative_id=initiative_id)
     assert entry.old_values == {"status": "open"} and entry.new_values == {"status": "answered"}
     # an empty question gets a Dutch error next to the field
     response = client.post(f"/initiatieven/{initiative_id}/leervragen/nieuw", data={
