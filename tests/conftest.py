@@ -162,6 +162,15 @@ def login(client, role: str = "manager", password: str = PASSWORD):
 
 
 @pytest.fixture()
+def managers(app):
+    """Two clients signed in as the manager, each with a session of its own: for edits that cross."""
+    pair = (app.test_client(), app.test_client())
+    for client in pair:
+        assert login(client, "manager").status_code == 302
+    return pair
+
+
+@pytest.fixture()
 def login_as(client):
     def _login(role: str = "manager"):
         response = login(client, role)

@@ -3,7 +3,9 @@ accounts): signing in, reading a form back from its page, pressing a button, an 
 afresh, the latest audit entry."""
 import re
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from programme.core.audit import AuditEntry
 from programme.core.extensions import db as _db
@@ -35,6 +37,46 @@ def edit_state(app, model, object_id, values, children):
         _db.session.expire_all()
         item = _db.session.get(model, object_id)
         return values(item), item.version, item.is_archived, children(item)
+
+
+def conflicting_saves(managers, path, mine: dict, theirs: dict):
+    """The two managers (fixture `managers`) load the form at `path`; the first saves it with `mine`
+    changed, then the second posts `theirs` from the page it loaded before. Returns the second's answer
+    and that older page."""
+    first, second = managers
+    page_one, page_two = first.get(path), second.get(path)
+    assert first.post(path, data=form_data(page_one, **mine)).status_code == 302
+    return second.post(path, data=form_data(page_two, **theirs)), page_two
+
+
+def assert_saved_meanwhile_is_stale(app, model, object_id, *, data_of, stored: dict, save) -> None:
+    """Between the version check and the flush another transaction saves `stored` (and a new version):
+    `save(item, data_of(item), expected_version=1)` then raises StaleDataError and changes nothing."""
+    with app.app_context():
+        item = _db.session.get(model, object_id)
+        data = data_of(item)
+        table = model.__table__
+        with _db.engine.begin() as conn:  # another transaction saves first
+            conn.execute(update(table).where(table.c.id == object_id).values(**stored, version=text("version + 1")))
+        with pytest.raises(StaleDataError):
+            save(item, data, expected_version=1)
+        _db.session.rollback()
+
+
+def archive_and_bring_back(app, base, audited_as, object_id, is_archived, while_archived=None):
+    """The manager archives the object at `base` with its button and brings it back: `is_archived()`
+    follows, and both are audited (`<audited_as>.archive`, `<audited_as>.unarchive`). `while_archived(client)`
+    checks the pages in between. Returns the manager's client."""
+    client = signed_in(app)
+    press(client, base, "archiveren")
+    assert is_archived() is True
+    assert last_audit(app, f"{audited_as}.archive", object_id).new_values == {"is_archived": True}
+    if while_archived is not None:
+        while_archived(client)
+    press(client, base, "dearchiveren")
+    assert is_archived() is False
+    assert last_audit(app, f"{audited_as}.unarchive", object_id) is not None
+    return client
 
 
 def press(client, base, button) -> None:

@@ -2,8 +2,7 @@
 import itertools
 
 import pytest
-from sqlalchemy import select, text, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
@@ -12,7 +11,8 @@ from programme.initiatives import operations as ops
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Theme
 from tests.conftest import csrf_token, form_version
-from tests.editing_helpers import edit_state, last_audit, press, signed_in
+from tests.editing_helpers import (archive_and_bring_back, assert_saved_meanwhile_is_stale, edit_state, last_audit,
+                                   signed_in)
 
 _numbers = itertools.count(1)
 
@@ -88,9 +88,9 @@ def test_relation_only_edit_bumps_the_version(app):
         assert item.version == 2
 
 
-def test_second_of_two_concurrent_edits_is_refused_with_input_kept(app):
+def test_second_of_two_concurrent_edits_is_refused_with_input_kept(app, managers):
     initiative_id = _new_initiative(app)
-    first, second = signed_in(app), signed_in(app)
+    first, second = managers
     page_one = first.get(f"/initiatieven/{initiative_id}/bewerken")
     page_two = second.get(f"/initiatieven/{initiative_id}/bewerken")
     path = f"/initiatieven/{initiative_id}/bewerken"
@@ -113,29 +113,17 @@ def test_second_of_two_concurrent_edits_is_refused_with_input_kept(app):
 @pytest.mark.committed  # another connection saves in between
 def test_concurrent_save_between_check_and_flush_raises_stale_data(app):
     initiative_id = _new_initiative(app)
-    with app.app_context():
-        item = _db.session.get(Initiative, initiative_id)
-        data = ops.editable_values(item)
-        data["name"] = "Verliezer"
-        # another transaction saves first
-        with _db.engine.begin() as conn:
-            conn.execute(update(Initiative.__table__).where(Initiative.__table__.c.id == initiative_id)
-                         .values(name="Winnaar", version=text("version + 1")))
-        with pytest.raises(StaleDataError):
-            ops.update_initiative(item, data, expected_version=1)
-        _db.session.rollback()
+    assert_saved_meanwhile_is_stale(app, Initiative, initiative_id, stored={"name": "Winnaar"},
+                                    data_of=lambda item: ops.editable_values(item) | {"name": "Verliezer"},
+                                    save=ops.update_initiative)
     values, version, *_ = _state(app, initiative_id)
     assert values["name"] == "Winnaar" and version == 2
 
 
 def test_archive_unarchive_and_learning_questions(app):
     initiative_id = _new_initiative(app)
-    client = signed_in(app)
-    press(client, f"/initiatieven/{initiative_id}", "archiveren")
-    assert _state(app, initiative_id)[2] is True
-    assert last_audit(app, "initiative.archive", initiative_id=initiative_id).new_values == {"is_archived": True}
-    press(client, f"/initiatieven/{initiative_id}", "dearchiveren")
-    assert _state(app, initiative_id)[2] is False
+    client = archive_and_bring_back(app, f"/initiatieven/{initiative_id}", "initiative", initiative_id,
+                                    lambda: _state(app, initiative_id)[2])
 
     token = csrf_token(client.get(f"/initiatieven/{initiative_id}/bewerken"))
 

@@ -203,9 +203,9 @@ def test_owner_and_reader_cannot_edit_sources_fields(app):
     assert _state(app, initiative_id) == before
 
 
-def test_conflict_shows_the_sources_fields_and_creates_nothing(app):
+def test_conflict_shows_the_sources_fields_and_creates_nothing(app, managers):
     initiative_id = _new_initiative(app)
-    first, second = signed_in(app), signed_in(app)
+    first, second = managers
     path = f"/initiatieven/{initiative_id}/bewerken"
     labour, = _ids(app, CrossoverTask, "Arbeidsmarkt")
     pon, = _ids(app, Organisation, "PON")
