@@ -6,7 +6,7 @@ import re
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from programme import create_app
 from programme.accounts.operations import create_user, find_user
@@ -152,6 +152,27 @@ def form_version(response) -> str:
     match = re.search(r'name="version"[^>]*value="(\d+)"', response.get_data(as_text=True))
     assert match, "no version in page"
     return match.group(1)
+
+
+def count_queries(app, client, url: str) -> int:
+    """How many SQL statements a GET of `url` runs (it must answer 200). Counted where the requests run
+    them: `db.session.get_bind()` is the app's engine, or in a rolled-back test the test's connection
+    (tests/isolation.py; on SQLite that connection comes from an engine of its own)."""
+    seen = []
+
+    def listener(*_args):
+        seen.append(1)
+
+    with app.app_context():
+        bind = _db.session.get_bind()
+    event.listen(bind, "before_cursor_execute", listener)
+    try:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    finally:
+        event.remove(bind, "before_cursor_execute", listener)
+    assert seen, f"no statements counted for {url}"
+    return len(seen)
 
 
 def login(client, role: str = "manager", password: str = PASSWORD):
