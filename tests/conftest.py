@@ -3,6 +3,7 @@ TEST_DATABASE_URL is set), each test in a transaction of its own that is rolled 
 the app, clients and a login helper per role."""
 import os
 import re
+import time
 
 import pytest
 from flask_migrate import upgrade
@@ -152,6 +153,16 @@ def form_version(response) -> str:
     match = re.search(r'name="version"[^>]*value="(\d+)"', response.get_data(as_text=True))
     assert match, "no version in page"
     return match.group(1)
+
+
+def fresh_account(app, prefix: str, name: str, role: str) -> str:
+    """A committed account with the test password that no other test shares (its e-mail address is
+    new); its e-mail address."""
+    email = f"{prefix}-{time.monotonic_ns()}@test.example"
+    with app.app_context():
+        create_user(email, name, role, PASSWORD)
+        _db.session.commit()
+    return email
 
 
 def count_queries(app, client, url: str) -> int:
