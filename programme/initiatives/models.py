@@ -8,7 +8,7 @@ from programme.accounts.models import User
 from programme.core.db import UTCDateTime, utcnow
 from programme.core import permissions
 from programme.core.extensions import db
-from programme.monitor.models import Area
+from programme.monitor.models import Area, MonitorIndicator
 from programme.plan.models import Theme
 
 LINE_GEBIEDSGERICHT = "gebiedsgericht"
@@ -57,6 +57,12 @@ initiative_crossovers = Table(
     "initiative_crossovers", db.metadata,
     Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
     Column("crossover_task_id", ForeignKey("crossover_tasks.id"), primary_key=True),
+)
+# The toetsingskader: the monitor's resources (hulpbronnen, as monitor indicators) an initiative works on.
+initiative_resources = Table(
+    "initiative_resources", db.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
+    Column("monitor_indicator_id", ForeignKey("monitor_indicators.id"), primary_key=True, index=True),
 )
 initiative_owners = Table(
     "initiative_owners", db.metadata,
@@ -138,6 +144,8 @@ class Initiative(db.Model):
                                                                 order_by=CrossoverTask.name)
     owners: Mapped[list[User]] = relationship(secondary=initiative_owners, order_by=User.name)
     area_links: Mapped[list[InitiativeArea]] = relationship(cascade="all, delete-orphan")
+    resources: Mapped[list[MonitorIndicator]] = relationship(secondary=initiative_resources,
+                                                             order_by=MonitorIndicator.position)
     learning_questions: Mapped[list["LearningQuestion"]] = relationship(
         back_populates="initiative", order_by="LearningQuestion.position")
     # Impact indicators live in a higher layer (impact): named here, never imported.
