@@ -94,14 +94,16 @@ def test_manager_creates_an_initiative_and_a_programme_indicator(app):
     CREATED.append(indicator_id)
     values, version, archived, targets = _state(app, indicator_id)
     assert values["name"] == "Bewoners die zich gesteund voelen" and values["unit"] == "percent"
-    assert values["higher_is_better"] is False and values["baseline_value"] == Decimal("51.5")
+    # linked to the monitor: baseline, its source and the direction come from the monitor, not from what was typed
+    assert values["higher_is_better"] is True and values["baseline_value"] == Decimal("50")
+    assert values["baseline_text"] == "Monitor Sociale Veerkracht 2018: Wel veerkrachtig (>gemiddelde van 3,6), Helmond"
     assert values["monitor_indicator_id"] == ids["monitor"] and values["baseline_area_id"] == ids["area"]
     assert (version, archived, targets) == (1, False, [])
     entry = last_audit(app, "impact_indicator.create", indicator_id)
     with app.app_context():
         assert entry.actor_id == find_user("manager@test.example").id
         assert _db.session.get(ImpactIndicator, indicator_id).initiative_id == ids["helmond"]
-    assert entry.initiative_id == ids["helmond"] and entry.new_values["baseline_value"] == 51.5
+    assert entry.initiative_id == ids["helmond"] and entry.new_values["baseline_value"] == 50
     assert entry.new_values["baseline_area_id"] == "Helmond"
     # the initiative page links to it for the manager
     html = client.get(f"/initiatieven/{ids['helmond']}").get_data(as_text=True)
@@ -295,9 +297,10 @@ def test_owner_and_reader_get_403_everywhere_and_nothing_changes(app):
         }
         for path, data in posts.items():
             assert client.post(path, data={"csrf_token": token, **data}).status_code == 403, path
-        # the owner's own initiative page shows no editing links
+        # the owner's own initiative page shows no editing links (only the indicators' read-only pages)
         html = client.get(f"/initiatieven/{ids['helmond']}").get_data(as_text=True)
-        assert "/indicatoren/" not in html
+        assert "/bewerken" not in html.split('id="impact"')[1] and f'href="/indicatoren/{indicator_id}"' in html
+        assert "Impactindicator toevoegen" not in html
     assert _state(app, indicator_id) == before
     with app.app_context():
         assert _db.session.scalar(select(func.count(ImpactIndicator.id))) == count

@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "budget_line.delete": "Begrotingsregel verwijderd",
     "impact_indicator.create": "Indicator toegevoegd",
     "impact_indicator.update": "Indicator gewijzigd",
+    "monitor_indicator.update": "Monitorindicator gewijzigd",
     "impact_indicator.archive": "Indicator gearchiveerd",
     "impact_indicator.unarchive": "Indicator uit archief gehaald",
     "impact_target.create": "Streefwaarde toegevoegd",

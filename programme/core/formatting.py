@@ -81,6 +81,16 @@ def measure(value, unit: str | None = None) -> str:
     return number(value) + _VALUE_SUFFIX.get(unit or "", "")
 
 
+def change(value, unit: str | None = None) -> str:
+    """A change between two measurements, signed: '+2 procentpunt', '−0,15', '0 procentpunt'; '–' when missing."""
+    if value is None:
+        return "–"
+    value = Decimal(value)
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    suffix = " procentpunt" if unit == "percent" else _VALUE_SUFFIX.get(unit or "", "")
+    return sign + number(abs(value)) + suffix
+
+
 def in_sentence(label: str | None) -> str:
     """A label as it reads inside a sentence: 'Voortgangsrapportage GS' -> 'voortgangsrapportage GS',
     'COROP-regio' stays 'COROP-regio'. Only the first letter changes, and not when the first word is an
@@ -123,5 +133,6 @@ def register(app) -> None:
     app.add_template_filter(in_sentence, "in_sentence")
     app.add_template_filter(dutch_list, "dutch_list")
     app.add_template_filter(measure, "measure")
+    app.add_template_filter(change, "change")
     app.add_template_filter(dutch_date, "date_nl")
     app.add_template_filter(dutch_datetime, "datetime_nl")

@@ -10,6 +10,16 @@ def get_indicator(indicator_id: int) -> ImpactIndicator:
     return db.get_or_404(ImpactIndicator, indicator_id)
 
 
+def get_visible_indicator(indicator_id: int) -> ImpactIndicator:
+    """An indicator this user may read: a programme indicator, or one of an initiative they may read; 404 else."""
+    from programme.initiatives.queries import get_initiative
+
+    indicator = get_indicator(indicator_id)
+    if indicator.initiative_id is not None:
+        get_initiative(indicator.initiative_id)
+    return indicator
+
+
 def get_target(indicator_id: int, target_id: int) -> ImpactTarget:
     """A target of this indicator; 404 for one of another indicator (a forged id in the URL)."""
     target = db.session.get(ImpactTarget, target_id)

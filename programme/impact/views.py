@@ -12,7 +12,10 @@ from programme.impact import bp
 from programme.impact import operations as ops
 from programme.impact.forms import UNIT_CHOICES, IndicatorForm, NewIndicatorForm, NewTargetForm, TargetForm
 from programme.impact.models import ImpactIndicator
-from programme.impact.queries import get_indicator, get_target, has_measurements, indicators_by_owner
+from programme.impact.charts import indicator_chart
+from programme.impact.queries import (get_indicator, get_target, get_visible_indicator, has_measurements,
+                                      indicators_by_owner)
+from programme.impact.tracks import KIND_LABELS, STATUS_RULE, track_of, tracks_for
 from programme.initiatives.models import Initiative
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
 
@@ -51,7 +54,19 @@ def index():
     by_owner = indicators_by_owner()
     groups = {None: by_owner.get(None, []),
               **{i.id: by_owner.get(i.id, []) for i in sorted(initiatives.values(), key=lambda i: i.sort_key)}}
-    return render_template("impact/index.html", groups=groups, initiatives=initiatives)
+    tracks = tracks_for([i for group in by_owner.values() for i in group])
+    return render_template("impact/index.html", groups=groups, initiatives=initiatives, tracks=tracks,
+                           rule=STATUS_RULE)
+
+
+@bp.route("/indicatoren/<int:indicator_id>")
+def show_indicator(indicator_id: int):
+    """An indicator over time: its chart, the same figures in a table, and its status by the rule on screen."""
+    indicator = get_visible_indicator(indicator_id)
+    track = track_of(indicator)
+    initiative = db.session.get(Initiative, indicator.initiative_id) if indicator.initiative_id else None
+    return render_template("impact/show.html", indicator=indicator, initiative=initiative, track=track,
+                           chart=indicator_chart(track), rule=STATUS_RULE, kind_labels=KIND_LABELS)
 
 
 @bp.route("/indicatoren/nieuw", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from programme.initiatives.models import (LINE_LABELS, ORGANISATION_KINDS, STATU
                                           Organisation)
 from programme.initiatives.queries import get_editable_initiative, get_initiative, get_learning_question
 from programme.monitor import queries as monitor_queries
+from programme.monitor import trends as monitor_trends
 from programme.monitor.models import Area, SourceNote
 from programme.plan.models import Theme
 
@@ -55,6 +56,12 @@ def detail(initiative_id: int):
         "initiatives/detail.html", initiative=initiative, indicators=initiative.indicators, notes=notes,
         area_profiles=monitor_queries.area_profiles(initiative.areas),
         frame=toetsingskader.frame_of(initiative), frame_rule=toetsingskader.RULE,
+        # The monitor indicators its impact indicators are linked to (read off the related rows: impact is a
+        # higher layer), beside the headline figures.
+        area_trends=monitor_trends.area_trends(initiative.areas, {
+            i.monitor_indicator_id for i in initiative.indicators if i.monitor_indicator_id is not None}),
+        trend_labels=monitor_trends.DIRECTION_LABELS, trend_symbols=monitor_trends.DIRECTION_SYMBOLS,
+        trend_rule=monitor_trends.RULE,
     )
 
 

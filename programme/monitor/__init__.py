@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("monitor", __name__)
 
-from programme.monitor import edition_views, views  # noqa: E402,F401
+from programme.monitor import edition_views, trend_views, views  # noqa: E402,F401

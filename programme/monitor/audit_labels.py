@@ -11,6 +11,7 @@ describe("MonitorIndicator", "Monitorindicator", {
     "code": "Code", "resource": Field("Soort hulpbron", CHOICE, choices=RESOURCE_LABELS), "unit": "Eenheid",
     "higher_is_better": Field("Hoger is beter", YES_NO), "correlation": Field("Correlatie met veerkracht", NUMBER),
     "minimum": Field("Minimum", NUMBER), "maximum": Field("Maximum", NUMBER),
+    "trend_threshold": Field("Drempel voor gelijk in de ontwikkeling", NUMBER),
 }, title=lambda indicator: indicator.name)
 describe("MonitorImport", "Import van monitorwaarden", {
     "edition": Field("Editie", NUMBER), "file_name": "Bestand", "added": Field("Toegevoegd", NUMBER),

@@ -1,7 +1,7 @@
 """The manager's forms for the monitor.
 
 Uploading a spreadsheet of values, confirming an import, publishing or withdrawing an edition, and
-adding a monitor indicator."""
+adding a monitor indicator, and the trend threshold of a monitor indicator."""
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Regexp
@@ -60,3 +60,9 @@ class IndicatorForm(BaseForm):
                 "higher_is_better": True if direction == "higher" else False if direction == "lower" else None,
                 "correlation": self.correlation.data, "minimum": self.minimum.data, "maximum": self.maximum.data,
                 "description": self.description.data}
+
+
+class ThresholdForm(BaseForm):
+    """The manager's trend threshold of a monitor indicator (empty: the default of its unit)."""
+
+    trend_threshold = NumberField("Drempel")

@@ -181,6 +181,9 @@ class MonitorIndicator(SourcedMixin, db.Model):
     # The plausible range of a value where the unit's own range does not hold (a score of 0-100, say).
     minimum: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     maximum: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    # A change between editions smaller than this counts as equal in the trends (None: the default per
+    # unit, monitor/trends.py DEFAULT_THRESHOLDS); set by the manager.
+    trend_threshold: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
 
     def __repr__(self) -> str:
         return f"<MonitorIndicator {self.code}>"

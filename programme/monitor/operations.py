@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 
 from programme.core import audit, permissions
 from programme.core.db import utcnow
+from programme.core.editing import apply_changes
 from programme.core.extensions import db
 from programme.core.operations import Refused, RuleError
 from programme.monitor.imports import Plan
@@ -179,3 +180,15 @@ def add_indicator(values: dict, *, actor) -> MonitorIndicator:
         "higher_is_better": indicator.higher_is_better, "correlation": correlation, "minimum": low, "maximum": high},
         actor=actor)
     return indicator
+
+
+# ---------------------------------------------------------------- settings of monitor indicators
+
+THRESHOLD_POSITIVE = "Vul een drempel groter dan 0 in, of laat het veld leeg voor de standaard."
+
+
+def set_trend_threshold(indicator: MonitorIndicator, threshold: Decimal | None) -> bool:
+    """None: back to the default of the indicator's unit. False when nothing changed."""
+    if threshold is not None and threshold <= 0:
+        raise RuleError("trend_threshold", THRESHOLD_POSITIVE)
+    return apply_changes(indicator, "monitor_indicator.update", {"trend_threshold": threshold})

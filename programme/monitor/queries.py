@@ -16,9 +16,10 @@ BRABANT = "Brabant"
 
 
 def published_editions() -> list[MonitorEdition]:
-    """The editions whose figures are shown as current figures, newest first (not drafts, not withdrawn)."""
+    """The editions whose figures count (trends, actual values, current figures), oldest first: not drafts,
+    not withdrawn. The one place that leaves those out."""
     return list(db.session.scalars(select(MonitorEdition).where(MonitorEdition.status == "published")
-                                   .order_by(MonitorEdition.year.desc())))
+                                   .order_by(MonitorEdition.year)))
 
 
 def brabant() -> Area | None:
@@ -129,7 +130,7 @@ def areas_in(year: int, kind: str = "municipality") -> list[Area]:
                            or_(Area.valid_to.is_(None), Area.valid_to >= year)).order_by(Area.name)))
 
 
-def _all_changes() -> list[AreaChange]:
+def all_changes() -> list[AreaChange]:
     # A handful of rows for all of Brabant: one query, then walk them in memory.
     return list(db.session.scalars(select(AreaChange).options(
         joinedload(AreaChange.predecessor), joinedload(AreaChange.successor)).order_by(AreaChange.year)))
@@ -139,7 +140,7 @@ def counterparts(area: Area, year: int, changes: list[AreaChange] | None = None)
     """What `area` is in `year`: itself while it exists, else its successors (after) or predecessors (before),
     followed through several reorganisations, each with the share of the area it stands for.
     Haaren in 2026 -> Vught 0.429, Oisterwijk 0.286, ...; Altena in 2018 -> Aalburg, Werkendam, Woudrichem."""
-    changes = _all_changes() if changes is None else changes
+    changes = all_changes() if changes is None else changes
     if area.exists_in(year):
         return [(area, Decimal(1))]
     later = area.valid_to is not None and year > area.valid_to
@@ -158,7 +159,7 @@ def counterparts(area: Area, year: int, changes: list[AreaChange] | None = None)
 def change_notes(areas: list[Area]) -> dict[int, list[str]]:
     """For each area (by id), Dutch sentences on the reorganisations it took part in, in one query:
     'Per 2019 samengevoegd tot Altena, met Werkendam en Woudrichem.', 'Sinds 2019 ontstaan uit Aalburg, …'."""
-    changes = _all_changes()
+    changes = all_changes()
     wanted = {a.id for a in areas}
     notes: dict[int, list[str]] = {}
     for change in changes:
@@ -167,6 +168,19 @@ def change_notes(areas: list[Area]) -> dict[int, list[str]]:
         if change.successor_id in wanted:
             notes.setdefault(change.successor_id, []).append(_came_from(change, changes))
     return {key: list(dict.fromkeys(value)) for key, value in notes.items()}
+
+
+def change_notes_between(area: Area, after: int, upto: int, changes: list[AreaChange]) -> list[str]:
+    """Dutch sentences on the reorganisations of `area` that took effect after year `after` up to `upto`
+    (between two editions), from the given changes (all_changes(): no query here)."""
+    notes = []
+    for change in changes:
+        if after < change.year <= upto:
+            if change.predecessor_id == area.id:
+                notes.append(_became(change, changes))
+            if change.successor_id == area.id:
+                notes.append(_came_from(change, changes))
+    return list(dict.fromkeys(notes))
 
 
 def _became(change: AreaChange, changes: list[AreaChange]) -> str:
@@ -198,3 +212,10 @@ def indicator_values(edition_id: int, indicator_id: int) -> dict[int, Decimal]:
     rows = db.session.execute(select(MonitorValue.area_id, MonitorValue.value).where(
         MonitorValue.edition_id == edition_id, MonitorValue.indicator_id == indicator_id))
     return {area_id: value for area_id, value in rows}
+
+
+def value_of(edition_id: int, area_id: int, indicator_id: int) -> Decimal | None:
+    """One stored value of the monitor, or None."""
+    return db.session.scalar(select(MonitorValue.value).where(
+        MonitorValue.edition_id == edition_id, MonitorValue.area_id == area_id,
+        MonitorValue.indicator_id == indicator_id))

@@ -10,7 +10,7 @@ from programme.monitor.models import Area, MdiRanking, MonitorIndicator, SourceN
 
 @bp.route("/monitor")
 def index():
-    editions = queries.published_editions()
+    editions = queries.published_editions()[::-1]  # newest first on screen
     year = request.args.get("editie", "")
     edition = next((e for e in editions if str(e.year) == year), editions[0] if editions else None)
     areas = db.session.scalars(select(Area).order_by(Area.position)).all()
@@ -41,7 +41,7 @@ MAP_LEVELS = {"gemeente": ("municipality", "gemeente"), "corop": ("corop", "CORO
 def map_page():
     """A choropleth of one indicator in one edition, per municipality (as they were in the edition's year)
     or per COROP region, with the same figures in a table beside it."""
-    editions = queries.published_editions()
+    editions = queries.published_editions()[::-1]  # newest first on screen
     edition = next((e for e in editions if str(e.year) == request.args.get("editie")),
                    editions[0] if editions else None)
     indicators = db.session.scalars(select(MonitorIndicator).order_by(MonitorIndicator.position)).all()

@@ -1,7 +1,7 @@
 """the toetsingskader (the monitor resources an initiative works on) and owners' observations in updates
 
 Revision ID: ip1c4e7a9b20
-Revises: ed7c41a9e2b0
+Revises: tr7a1c3e5b90
 Create Date: 2027-01-20 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ip1c4e7a9b20'
-down_revision = 'ed7c41a9e2b0'
+down_revision = 'tr7a1c3e5b90'
 branch_labels = None
 depends_on = None
 

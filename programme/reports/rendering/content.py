@@ -14,6 +14,8 @@ from programme.core.db import utcnow
 from programme.core.formatting import AMSTERDAM
 from programme.core.extensions import db
 from programme.plan.models import Action, Deliverable, Goal
+from programme.impact import charts as impact_charts
+from programme.impact.tracks import tracks_for
 from programme.reports.rendering import charts
 from programme.reports.rendering.finance import Finance, finance
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, KIND_LABELS, KIND_TITLES, PS_HALF_YEARLY
@@ -155,6 +157,11 @@ def _charts(content: ReportContent) -> dict:
     lines = [(line.indicator.name, line) for line in content.programme_indicators]
     lines += [(f"{s.initiative.number} {line.indicator.name}", line) for s in content.sections for line in s.indicators]
     out["indicators"] = charts.indicator_chart(lines)
+    # Each monitor-linked indicator over time: the same chart as on its web page.
+    linked = [line.indicator for _label, line in lines if line.indicator.monitor_indicator_id is not None]
+    tracks = tracks_for(linked, until=content.reference_date)
+    out["linked"] = [(label, impact_charts.indicator_chart(tracks[line.indicator.id], f"ind-{line.indicator.id}"))
+                     for label, line in lines if line.indicator.id in tracks]
     rows = content.money.initiatives if content.is_factsheet else content.money.sources
     out["budget"] = charts.budget_chart(rows, "Besteding per initiatief" if content.is_factsheet
                                         else "Besteding per financieringsbron")
