@@ -151,8 +151,8 @@ class Frame:
 
 
 def latest_edition() -> MonitorEdition | None:
-    editions = monitor_queries.published_editions()  # newest first
-    return editions[0] if editions else None
+    editions = monitor_queries.published_editions()  # oldest first
+    return editions[-1] if editions else None
 
 
 def _own_areas(initiative: Initiative) -> list[Area]:
