@@ -223,8 +223,13 @@ class Matrix:
     def works_on(self, frame: Frame, resource: MonitorIndicator) -> bool:
         return any(row.resource.id == resource.id for row in frame.rows)
 
-    def cell(self, frame: Frame, resource: MonitorIndicator) -> list[Position]:
-        return frame.positions.get(resource.id, [])
+    def cell(self, frame: Frame, resource: MonitorIndicator) -> list[tuple[Position, list[Area]]]:
+        """The positions of the initiative's areas on a resource, those in the same state taken together:
+        (a position of that state, the areas in it)."""
+        groups: dict[str, tuple[Position, list[Area]]] = {}
+        for position in frame.positions.get(resource.id, []):
+            groups.setdefault(position.state, (position, []))[1].extend([position.area] if position.area else [])
+        return list(groups.values())
 
 
 def active_initiatives() -> list[Initiative]:
