@@ -80,3 +80,33 @@ def test_impact_page_queries_do_not_grow_with_initiatives(db):
     db.session.flush()
     after = statements()
     assert after <= before + 2, (before, after)
+
+
+def test_gs_report_holds_the_map_with_a_text_alternative_and_the_toetsingskader(app, db):
+    import io
+
+    from pypdf import PdfReader
+
+    from programme.accounts.operations import find_user
+    from programme.initiatives import operations as initiative_ops
+    from programme.initiatives.models import Initiative
+    from programme.reports.kinds import GS_QUARTERLY
+    from programme.reports.rendering.content import build_content
+    from programme.reports.rendering.pdf import render_html, render_pdf
+    from programme.reports.spans import parse_span
+
+    helmond = db.session.scalar(select(Initiative).where(Initiative.number == "1.1.3"))
+    happiness = db.session.scalar(select(MonitorIndicator).where(MonitorIndicator.code == "happiness"))
+    initiative_ops.set_resources(helmond, [happiness.id], find_user("manager@test.example"))
+    report = build_content(GS_QUARTERLY, parse_span("2019-K4"))
+    drawn = report.charts["resilience_map"]
+    assert "<title" in drawn.svg and "West-Brabant: 56" in drawn.svg  # a title per region, vector SVG
+    html = render_html(report)
+    assert f'alt="{drawn.alt[:60]}' in html and 'class="map"' in html  # the image carries its text alternative
+    assert "Aandeel veerkrachtig per COROP-regio en editie van de monitor" in html
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(report))).pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "Sociale veerkracht per COROP-regio" in text and "Kaart van de 4 COROP-regio" in text
+    assert "Toetsingskader: werken de initiatieven aan wat er het meest toe doet?" in text
+    assert "Hulpbronnen die er het meest toe doen en waar geen initiatief aan werkt" in text
+    assert "Voelt zich (heel) gelukkig" in text

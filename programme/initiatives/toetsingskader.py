@@ -159,12 +159,14 @@ def _own_areas(initiative: Initiative) -> list[Area]:
     return [a for a in initiative.areas if a.kind != "province"]
 
 
+LATEST = "latest"  # the newest published edition (a report passes the newest up to its reference date, or None)
+
+
 def frames(initiatives: list[Initiative], resources: list[MonitorIndicator] | None = None,
-           edition: MonitorEdition | None = None) -> dict[int, Frame]:
+           edition: MonitorEdition | None | str = LATEST) -> dict[int, Frame]:
     """Initiative id -> its toetsingskader, for the resources it works on and for `resources` (default: the
-    important ones), in a fixed number of queries whatever the number of initiatives. `edition` defaults to
-    the newest published one (a report passes the newest up to its reference date)."""
-    edition = edition if edition is not None else latest_edition()
+    important ones), in a fixed number of queries whatever the number of initiatives."""
+    edition = latest_edition() if edition == LATEST else edition
     province = monitor_queries.brabant()
     compared = {r.id: r for r in (resources if resources is not None else important_resources())}
     for initiative in initiatives:
@@ -241,13 +243,13 @@ def active_initiatives() -> list[Initiative]:
     return sorted(initiatives, key=lambda i: i.sort_key)
 
 
-def matrix(initiatives: list[Initiative] | None = None, edition: MonitorEdition | None = None) -> Matrix:
+def matrix(initiatives: list[Initiative] | None = None, edition: MonitorEdition | None | str = LATEST) -> Matrix:
     initiatives = active_initiatives() if initiatives is None else initiatives
     important = important_resources()
     worked = {r.id: r for i in initiatives for r in i.resources}
     columns = important + sorted((r for r in worked.values() if not is_important(r)),
                                  key=lambda r: (-(r.correlation or 0), r.position))
-    edition = edition if edition is not None else latest_edition()
+    edition = latest_edition() if edition == LATEST else edition
     by_id = frames(initiatives, columns, edition)
     return Matrix(edition, columns, [by_id[i.id] for i in initiatives],
                   [r for r in important if r.id not in worked])
