@@ -25,13 +25,13 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative, LearningQuestion, initiative_owners
 from programme.progress import operations as ops
 from programme.progress.models import PeriodEvent, ProgressRound, ProgressUpdate
-from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Observation, Risk, Spending
 from tests.conftest import USERS, csrf_token, login
 
 # Tables whose rows a refused operation must leave exactly as they were.
 WATCHED_TABLES = ("progress_updates", "progress_lessons", "progress_risks", "progress_indicator_values",
-                  "progress_spending", "progress_evidence", "reporting_periods", "period_events",
-                  "impact_measurements", "audit_entries")
+                  "progress_spending", "progress_evidence", "progress_observations", "reporting_periods",
+                  "period_events", "impact_measurements", "audit_entries")
 
 
 def unique(prefix: str = "T") -> str:
@@ -173,7 +173,7 @@ def remove_updates(initiative_ids: list[int], period_ids: list[int] | None = Non
     ids = list(_db.session.scalars(query))
     s = _db.session
     s.execute(delete(ImpactMeasurement.__table__).where(ImpactMeasurement.progress_update_id.in_(ids)))
-    for model in (Lesson, Risk, IndicatorValue, Spending, Evidence):
+    for model in (Lesson, Risk, IndicatorValue, Spending, Evidence, Observation):
         s.execute(delete(model.__table__).where(model.__table__.c.update_id.in_(ids)))
     table = ProgressUpdate.__table__
     s.execute(table.update().where(table.c.id.in_(ids)).values(previous_revision_id=None))
