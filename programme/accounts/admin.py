@@ -1,7 +1,7 @@
 """Account management by the programme manager: list, create, edit, disable, access-review export."""
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,7 +18,8 @@ from programme.core.forms import EmptyForm
 from programme.core.permissions import ROLE_LABELS, manager_required
 from programme.core.extensions import db
 from programme.core.editing import CONFLICT
-from programme.core.operations import Stale, run
+from programme.core.edit_pages import edit_form, edit_page, button_action, save_version
+from programme.core.operations import run
 
 # The fields of the account form, as its conflict screen compares them.
 EDIT_FIELDS = ("name", "role", "body")
@@ -48,42 +49,28 @@ def create():
 @manager_required
 def edit(user_id: int):
     user = get_user(user_id)
-    # Only the GET fills the form from the record: a POST without the version must not inherit it.
-    form = UserEditForm(obj=user) if request.method == "GET" else UserEditForm()
+    form = edit_form(UserEditForm, user)
     conflict = None
     if form.validate_on_submit():
-        outcome = run(update_user, get_user(user_id, lock=True), name=form.name.data, role=form.role.data,
-                      body=form.body.data or None, actor=current_user._get_current_object(),
-                      expected_version=int(form.version.data), form=form,
-                      stale=Stale(lambda: get_user(user_id, lock=True), EDIT_FIELDS, "user.update"))
+        outcome = save_version(update_user, get_user(user_id, lock=True), name=form.name.data, role=form.role.data,
+                               body=form.body.data or None, actor=current_user._get_current_object(), form=form,
+                               load=lambda: get_user(user_id, lock=True), names=EDIT_FIELDS, action="user.update")
         if outcome:
             flash("Het account is gewijzigd." if outcome.result else "Er was niets gewijzigd.", "info")
             return redirect(url_for("accounts.users"))
         user, conflict = outcome.result or get_user(user_id), outcome.conflict
-    return render_template("accounts/user_form.html", form=form, user=user, button_form=EmptyForm(),
-                           conflict=conflict, conflict_message=CONFLICT.format(what="dit account")
-                           ), 409 if conflict is not None else 200
+    return edit_page("accounts/user_form.html", form=form, user=user, button_form=EmptyForm(),
+                     conflict=conflict, conflict_message=CONFLICT.format(what="dit account"))
 
 
-def _set_active(user_id: int, active: bool):
+@bp.route("/accounts/<int:user_id>/uitschakelen", methods=["POST"], endpoint="disable", defaults={"active": False})
+@bp.route("/accounts/<int:user_id>/inschakelen", methods=["POST"], endpoint="enable", defaults={"active": True})
+@manager_required
+def switch(user_id: int, active: bool):
     user = get_user(user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if run(set_active, user, active, actor=current_user._get_current_object()):
-        flash(f"Het account van {user.name} is {'ingeschakeld' if active else 'uitgeschakeld'}.", "info")
-    return redirect(url_for("accounts.users"))
-
-
-@bp.route("/accounts/<int:user_id>/uitschakelen", methods=["POST"])
-@manager_required
-def disable(user_id: int):
-    return _set_active(user_id, False)
-
-
-@bp.route("/accounts/<int:user_id>/inschakelen", methods=["POST"])
-@manager_required
-def enable(user_id: int):
-    return _set_active(user_id, True)
+    return button_action(set_active, user, active, actor=current_user._get_current_object(),
+                         done=f"Het account van {user.name} is {'ingeschakeld' if active else 'uitgeschakeld'}.",
+                         to=url_for("accounts.users"))
 
 
 @bp.route("/accounts/<int:user_id>/tweestapsverificatie-uitzetten", methods=["POST"])
@@ -91,11 +78,9 @@ def enable(user_id: int):
 def reset_second_factor(user_id: int):
     """For someone who lost the phone with their authenticator app."""
     user = get_user(user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if run(reset_totp, user, actor=current_user._get_current_object()):
-        flash(f"De tweestapsverificatie van {user.name} staat uit. Laat {user.name} die opnieuw instellen.", "info")
-    return redirect(url_for("accounts.edit", user_id=user_id))
+    return button_action(reset_totp, user, actor=current_user._get_current_object(),
+                         done=f"De tweestapsverificatie van {user.name} staat uit. Laat {user.name} die opnieuw "
+                              "instellen.", to=url_for("accounts.edit", user_id=user_id))
 
 
 def _local(value: datetime | None) -> str:

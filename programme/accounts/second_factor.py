@@ -4,12 +4,13 @@ import hashlib
 import hmac
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from programme.accounts import bp, totp
 from programme.accounts.forms import CodeForm
 from programme.accounts.operations import disable_totp, enable_totp
+from programme.core.edit_pages import require_button_form
 from programme.core.forms import EmptyForm
 from programme.core.operations import run
 
@@ -45,8 +46,7 @@ def second_factor():
 
 @bp.route("/account/tweestapsverificatie/instellen", methods=["POST"])
 def totp_setup():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_form()
     if current_user.totp_enabled:
         return redirect(url_for("accounts.second_factor"))
     session[SETUP] = secrets.token_urlsafe(16)

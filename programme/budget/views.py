@@ -1,7 +1,7 @@
 """The manager's editing of budget lines, budget columns and allocations.
 
 The budget page itself, which reads approved spending, is in progress/followup_views.py."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,10 +11,10 @@ from programme.budget import queries
 from programme.budget.forms import (InitiativeLineForm, LineForm, NewInitiativeLineForm, NewLineForm, PeriodForm,
                                     allocation_form)
 from programme.budget.models import Allocation, BudgetLine, BudgetYears, FundingSource
-from programme.core.editing import CONFLICT, VersionedForm
+from programme.core.edit_pages import edit_flow, edit_form, part_page, remove_part, button_action
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm, choices
-from programme.core.operations import Stale, run
+from programme.core.operations import run
 from programme.core.permissions import manager_required
 from programme.initiatives.models import Initiative
 from programme.plan.models import Action, Deliverable
@@ -52,18 +52,10 @@ def _data(form) -> dict:
     return {name: form[name].data for name in _fields(form)}
 
 
-def _line_page(form, *, owner, line=None, conflict=None, deleting=False):
-    what = "deze begrotingspost"
-    message = (f"Iemand anders heeft {what} gewijzigd nadat u de pagina opende. De post is niet verwijderd. "
-               "Hieronder staat wat nu is opgeslagen; verwijder opnieuw als dat nog steeds de bedoeling is."
-               if deleting else CONFLICT.format(what=what))
-    return render_template(
-        "budget/line.html", form=form, line=line, owner=owner, back_url=_back_url(owner),
-        conflict=conflict, conflict_message=message,
-        conflict_title=("Niet verwijderd" if deleting else "Niet opgeslagen") + ": de post is intussen gewijzigd",
-        same_text=None if deleting else "Uw invoer is gelijk aan wat nu is opgeslagen.",
-        has_spending=line is not None and ops.has_spending(line),
-        remove_form=VersionedForm(formdata=None, obj=line) if line else None), 409 if conflict is not None else 200
+def _line_page(line, form, conflict=None, *, owner, deleting=False):
+    return part_page("budget/line.html", line, what="deze begrotingspost", it="De post", noun="de post",
+                     conflict=conflict, deleting=deleting, form=form, line=line, owner=owner,
+                     back_url=_back_url(owner), has_spending=line is not None and ops.has_spending(line))
 
 
 def _line_form(line: BudgetLine, **kwargs):
@@ -104,43 +96,30 @@ def _new_line(*, action: Action | None = None, initiative: Initiative | None = N
                                          form=form):
         flash("De begrotingspost is toegevoegd.", "info")
         return redirect(_back_url(action or initiative))
-    return _line_page(form, owner=action or initiative)
+    return _line_page(None, form, owner=action or initiative)
 
 
 @bp.route("/begroting/posten/<int:line_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_line(line_id: int):
     line = get_line(line_id)
-    form = _line_form(line, obj=line) if request.method == "GET" else _line_form(line)
-    if not form.validate_on_submit():
-        return _line_page(form, owner=_owner(line), line=line)
-    outcome = run(ops.update_line, line, _data(form), expected_version=int(form.version.data), form=form,
-                  stale=Stale(lambda: get_line(line_id), _fields(form), "budget_line.update"))
-    if outcome:
-        flash("De begrotingspost is opgeslagen." if outcome.result else "Er was niets gewijzigd.", "info")
-        return redirect(_back_url(_owner(line)))
-    line = outcome.result or line
-    return _line_page(form, owner=_owner(line), line=line, conflict=outcome.conflict)
+    owner = _owner(line)
+    form = edit_form(lambda **kwargs: _line_form(line, **kwargs), line)
+    return edit_flow(ops.update_line, line, form, names=_fields(form), load=lambda: get_line(line_id),
+                     action="budget_line.update", saved="De begrotingspost is opgeslagen.", done_url=_back_url(owner),
+                     page=lambda line, form, conflict=None: _line_page(line, form, conflict, owner=owner))
 
 
 @bp.route("/begroting/posten/<int:line_id>/verwijderen", methods=["POST"])
 @manager_required
 def remove_line(line_id: int):
     line = get_line(line_id)
-    back = _back_url(_owner(line))
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    outcome = run(ops.remove_line, line, expected_version=int(form.version.data), form=form,
-                  stale=Stale(lambda: get_line(line_id), (), "budget_line.delete"))
-    if outcome:
-        flash("De begrotingspost is verwijderd.", "info")
-        return redirect(back)
-    if outcome.conflict is None:  # a rule refused it: the message is flashed
-        return redirect(url_for("budget.edit_line", line_id=line_id))
-    line = outcome.result
-    return _line_page(_line_form(line, formdata=None, obj=line), owner=_owner(line), line=line, conflict=[],
-                      deleting=True)
+    return remove_part(
+        ops.remove_line, line, load=lambda: get_line(line_id), action="budget_line.delete",
+        removed="De begrotingspost is verwijderd.", done_url=_back_url(_owner(line)),
+        refused_url=url_for("budget.edit_line", line_id=line_id),
+        page=lambda line: _line_page(line, _line_form(line, formdata=None, obj=line), [], owner=_owner(line),
+                                     deleting=True))
 
 
 @bp.route("/begroting/perioden", methods=["GET", "POST"])
@@ -163,12 +142,8 @@ def periods():
 @manager_required
 def remove_period(period_id: int):
     period = db.get_or_404(BudgetYears, period_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    label = period.label
-    if run(ops.remove_years, period):
-        flash(f"De begrotingsperiode {label} is verwijderd.", "info")
-    return redirect(url_for("budget.periods"))
+    return button_action(ops.remove_years, period, done=f"De begrotingsperiode {period.label} is verwijderd.",
+                         to=url_for("budget.periods"))
 
 
 @bp.route("/begroting/perioden/<int:period_id>/toewijzing", methods=["GET", "POST"])

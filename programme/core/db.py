@@ -1,8 +1,8 @@
-"""Declarative base with a constraint naming convention and UTC time helpers."""
+"""Declarative base with a constraint naming convention, association tables and UTC time helpers."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator
+from sqlalchemy import Column, DateTime, ForeignKey, MetaData, Numeric, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names on SQLite and PostgreSQL, so migrations can refer to them.
@@ -52,3 +52,15 @@ class Money(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def link_table(name: str, metadata: MetaData, left: str, right: str) -> Table:
+    """An association table of a many-to-many relationship: `left` and `right` are the referred
+    columns ('initiatives.id'); the link columns are named after the tables ('initiative_id') and
+    together form the primary key."""
+    def column(target: str) -> Column:
+        table = target.split(".")[0]
+        singular = table[:-1] if table.endswith("s") else table
+        return Column(f"{singular}_id", ForeignKey(target), primary_key=True)
+
+    return Table(name, metadata, column(left), column(right))

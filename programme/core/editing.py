@@ -6,12 +6,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from wtforms import Field, HiddenField, IntegerField, SelectField, ValidationError
 
 from programme.core import audit, audit_labels
 from programme.core.formatting import dutch_date, money, number
-from programme.core.forms import FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm
+from programme.core.forms import FIRST_PLAUSIBLE, LAST_PLAUSIBLE, BaseForm, text_field
 from programme.core.extensions import db
 
 CHOOSE = "Kies alleen uit de getoonde mogelijkheden."
@@ -97,6 +97,11 @@ def validate_period(_form, field) -> None:
         raise ValidationError(str(error)) from None
 
 
+def period_field(label: str = "Periode"):
+    """The period a target or a planning is for: '2019', '2026-K4', '2018/2019' or '2018-2020'."""
+    return text_field(label, 20, "Vul de periode in.", validators=[validate_period], description=PERIOD_HINT)
+
+
 def check_version(obj, expected: int) -> None:
     if obj.version != expected:
         raise EditConflict
@@ -142,6 +147,25 @@ def apply_changes(obj, action: str, new: dict, *, initiative_id: int | None = No
         audit.record(action, obj, old=old_values, new=new_values, initiative_id=initiative_id)
     db.session.flush()
     return True
+
+
+def archive_or_restore(obj, archived: bool, object_type: str, **audit_kwargs) -> None:
+    """Archive a record or bring it back, audited as '<object_type>.archive' or '.unarchive'; records
+    are archived, never deleted, because others (and the audit trail) refer to them."""
+    if obj.is_archived == archived:
+        return
+    obj.is_archived = archived
+    audit.record(f"{object_type}.archive" if archived else f"{object_type}.unarchive", obj,
+                 old={"is_archived": not archived}, new={"is_archived": archived}, **audit_kwargs)
+    db.session.flush()
+
+
+def is_taken(model, *, other_than: int | None = None, **values) -> bool:
+    """Whether a record of `model` (other than the one with id `other_than`) already has these values."""
+    query = select(model.id).filter_by(**values)
+    if other_than is not None:
+        query = query.where(model.id != other_than)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _show(field: Field, value) -> str:

@@ -14,7 +14,7 @@ from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactTarget
 from programme.impact.queries import has_measurements
 from programme.initiatives.models import Initiative
-from programme.core.editing import apply_changes, check_version, values_of
+from programme.core.editing import apply_changes, archive_or_restore, check_version, is_taken, values_of
 from programme.core.operations import RuleError
 from programme.monitor import queries as monitor_queries
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
@@ -92,26 +92,12 @@ def update_indicator(indicator: ImpactIndicator, data: dict, *, expected_version
 
 def set_indicator_archived(indicator: ImpactIndicator, archived: bool) -> None:
     """Archived indicators leave the owners' progress forms; their values and targets stay."""
-    if indicator.is_archived == archived:
-        return
-    indicator.is_archived = archived
-    audit.record("impact_indicator.archive" if archived else "impact_indicator.unarchive", indicator,
-                 old={"is_archived": not archived}, new={"is_archived": archived},
-                 initiative_id=indicator.initiative_id)
-    db.session.flush()
-
-
-def _period_taken(indicator_id: int, period_label: str, target_id: int | None = None) -> bool:
-    query = select(ImpactTarget.id).where(ImpactTarget.indicator_id == indicator_id,
-                                          ImpactTarget.period_label == period_label)
-    if target_id is not None:
-        query = query.where(ImpactTarget.id != target_id)
-    return db.session.scalar(query) is not None
+    archive_or_restore(indicator, archived, "impact_indicator", initiative_id=indicator.initiative_id)
 
 
 def add_target(indicator: ImpactIndicator, data: dict) -> ImpactTarget:
     values = _clean(data, TARGET_FIELDS)
-    if _period_taken(indicator.id, values["period_label"]):
+    if is_taken(ImpactTarget, indicator_id=indicator.id, period_label=values["period_label"]):
         raise RuleError("period_label", PERIOD_TAKEN)
     target = ImpactTarget(indicator=indicator, **values)
     db.session.add(target)
@@ -124,7 +110,8 @@ def add_target(indicator: ImpactIndicator, data: dict) -> ImpactTarget:
 def update_target(target: ImpactTarget, data: dict, *, expected_version: int) -> bool:
     check_version(target, expected_version)
     values = _clean(data, TARGET_FIELDS)
-    if _period_taken(target.indicator_id, values["period_label"], target.id):
+    if is_taken(ImpactTarget, indicator_id=target.indicator_id, period_label=values["period_label"],
+                other_than=target.id):
         raise RuleError("period_label", PERIOD_TAKEN)
     return apply_changes(target, "impact_target.update", values, initiative_id=target.indicator.initiative_id)
 

@@ -1,7 +1,7 @@
 """Reading impact indicators: loaders for the manager's screens and whether an indicator has measured values."""
-from flask import abort
 from sqlalchemy import select
 
+from programme.core.edit_pages import part_or_404
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTarget
 
@@ -22,10 +22,7 @@ def get_visible_indicator(indicator_id: int) -> ImpactIndicator:
 
 def get_target(indicator_id: int, target_id: int) -> ImpactTarget:
     """A target of this indicator; 404 for one of another indicator (a forged id in the URL)."""
-    target = db.session.get(ImpactTarget, target_id)
-    if target is None or target.indicator_id != get_indicator(indicator_id).id:
-        abort(404)
-    return target
+    return part_or_404(ImpactTarget, target_id, indicator_id=get_indicator(indicator_id).id)
 
 
 def has_measurements(indicator: ImpactIndicator) -> bool:

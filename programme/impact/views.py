@@ -1,12 +1,14 @@
 """The manager's screens for impact indicators (of an initiative or of the programme) and their targets."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from programme.core.editing import CONFLICT, VersionedForm
+from programme.core.editing import CONFLICT
+from programme.core.edit_pages import (NOTHING_CHANGED, add_flow, edit_flow, edit_form, edit_page, form_data,
+                                       part_page, remove_part, button_action, save_version)
 from programme.core.extensions import db
 from programme.core.formatting import in_sentence
 from programme.core.forms import EmptyForm, choices
-from programme.core.operations import Stale, run
+from programme.core.operations import run
 from programme.core.permissions import manager_required
 from programme.impact import bp
 from programme.impact import operations as ops
@@ -18,13 +20,6 @@ from programme.impact.queries import (get_indicator, get_target, get_visible_ind
 from programme.impact.tracks import KIND_LABELS, STATUS_RULE, track_of, tracks_for
 from programme.initiatives.models import Initiative
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
-
-SAVED = {True: "De {what} is opgeslagen.", False: "Er was niets gewijzigd."}
-
-
-def _data(form, names) -> dict:
-    return {name: form[name].data for name in names}
-
 
 def _fill_choices(form, indicator: ImpactIndicator | None = None) -> None:
     units = dict(UNIT_CHOICES)
@@ -80,7 +75,7 @@ def new_indicator():
         form.higher_is_better.data = True
     elif form.validate_on_submit():
         initiative = db.session.get(Initiative, form.initiative_id.data) if form.initiative_id.data else None
-        outcome = run(ops.create_indicator, initiative, _data(form, ops.INDICATOR_FIELDS), form=form)
+        outcome = run(ops.create_indicator, initiative, form_data(form, ops.INDICATOR_FIELDS), form=form)
         if outcome:
             flash("De indicator is toegevoegd. Voeg hieronder de streefwaarden per periode toe.", "info")
             return redirect(url_for("impact.edit_indicator", indicator_id=outcome.result.id) + "#streefwaarden")
@@ -91,57 +86,42 @@ def new_indicator():
 @manager_required
 def edit_indicator(indicator_id: int):
     indicator = get_indicator(indicator_id)
-    form = IndicatorForm(obj=indicator) if request.method == "GET" else IndicatorForm()
+    form = edit_form(IndicatorForm, indicator)
     _fill_choices(form, indicator)
     conflict = None
     if form.validate_on_submit():
-        outcome = run(ops.update_indicator, indicator, _data(form, ops.INDICATOR_FIELDS),
-                      expected_version=int(form.version.data), form=form,
-                      stale=Stale(lambda: get_indicator(indicator_id), ops.INDICATOR_FIELDS, "impact_indicator.update"))
+        outcome = save_version(ops.update_indicator, indicator, form_data(form, ops.INDICATOR_FIELDS), form=form,
+                               load=lambda: get_indicator(indicator_id), names=ops.INDICATOR_FIELDS,
+                               action="impact_indicator.update")
         if outcome:
-            flash(SAVED[outcome.result].format(what="indicator"), "info")
+            flash("De indicator is opgeslagen." if outcome.result else NOTHING_CHANGED, "info")
             return redirect(url_for("impact.edit_indicator", indicator_id=indicator_id))
         indicator, conflict = outcome.result or indicator, outcome.conflict
     initiative = db.session.get(Initiative, indicator.initiative_id) if indicator.initiative_id else None
-    return render_template("impact/indicator.html", indicator=indicator, initiative=initiative, form=form,
-                           conflict=conflict,
-                           conflict_message=CONFLICT.format(what="deze indicator"),
-                           has_measurements=has_measurements(indicator),
-                           button_form=EmptyForm()), 409 if conflict is not None else 200
+    return edit_page("impact/indicator.html", indicator=indicator, initiative=initiative, form=form,
+                     conflict=conflict, conflict_message=CONFLICT.format(what="deze indicator"),
+                     has_measurements=has_measurements(indicator), button_form=EmptyForm())
 
 
-@bp.route("/indicatoren/<int:indicator_id>/archiveren", methods=["POST"])
+@bp.route("/indicatoren/<int:indicator_id>/archiveren", methods=["POST"], endpoint="archive_indicator",
+          defaults={"archived": True})
+@bp.route("/indicatoren/<int:indicator_id>/dearchiveren", methods=["POST"], endpoint="unarchive_indicator",
+          defaults={"archived": False})
 @manager_required
-def archive_indicator(indicator_id: int):
-    return _set_archived(indicator_id, True)
-
-
-@bp.route("/indicatoren/<int:indicator_id>/dearchiveren", methods=["POST"])
-@manager_required
-def unarchive_indicator(indicator_id: int):
-    return _set_archived(indicator_id, False)
-
-
-def _set_archived(indicator_id: int, archived: bool):
-    indicator = get_indicator(indicator_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if run(ops.set_indicator_archived, indicator, archived):
-        flash("De indicator is gearchiveerd." if archived else "De indicator is uit het archief gehaald.", "info")
-    return redirect(url_for("impact.edit_indicator", indicator_id=indicator_id))
+def set_archived(indicator_id: int, archived: bool):
+    done = "De indicator is gearchiveerd." if archived else "De indicator is uit het archief gehaald."
+    return button_action(ops.set_indicator_archived, get_indicator(indicator_id), archived, done=done,
+                         to=url_for("impact.edit_indicator", indicator_id=indicator_id))
 
 
 def _target_page(indicator, target, form, conflict=None, deleting=False):
-    message = ("Iemand anders heeft deze streefwaarde gewijzigd nadat u de pagina opende. Zij is niet "
-               "verwijderd. Hieronder staat wat nu is opgeslagen; verwijder opnieuw als dat nog steeds de "
-               "bedoeling is." if deleting else CONFLICT.format(what="deze streefwaarde"))
-    title = ("Niet verwijderd" if deleting else "Niet opgeslagen") + ": de streefwaarde is intussen gewijzigd"
-    return render_template(
-        "impact/target.html", indicator=indicator, target=target, form=form, conflict=conflict,
-        conflict_title=title, conflict_message=message,
-        same_text=None if deleting else "Uw invoer is gelijk aan wat nu is opgeslagen.",
-        can_remove=target is not None and not has_measurements(indicator),
-        remove_form=VersionedForm(formdata=None, obj=target) if target else None), 409 if conflict is not None else 200
+    return part_page("impact/target.html", target, what="deze streefwaarde", it="Zij", noun="de streefwaarde",
+                     conflict=conflict, deleting=deleting, indicator=indicator, target=target, form=form,
+                     can_remove=target is not None and not has_measurements(indicator))
+
+
+def _page_of(indicator):
+    return lambda target, form, conflict=None: _target_page(indicator, target, form, conflict)
 
 
 def _targets_url(indicator_id: int) -> str:
@@ -152,43 +132,27 @@ def _targets_url(indicator_id: int) -> str:
 @manager_required
 def new_target(indicator_id: int):
     indicator = get_indicator(indicator_id)
-    form = NewTargetForm()
-    if form.validate_on_submit() and run(ops.add_target, indicator, _data(form, ops.TARGET_FIELDS), form=form):
-        flash("De streefwaarde is toegevoegd.", "info")
-        return redirect(_targets_url(indicator_id))
-    return _target_page(indicator, None, form)
+    return add_flow(ops.add_target, indicator, NewTargetForm(), names=ops.TARGET_FIELDS,
+                    added="De streefwaarde is toegevoegd.", done_url=_targets_url(indicator_id),
+                    page=_page_of(indicator))
 
 
 @bp.route("/indicatoren/<int:indicator_id>/streefwaarden/<int:target_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_target(indicator_id: int, target_id: int):
     target = get_target(indicator_id, target_id)
-    form = TargetForm(obj=target) if request.method == "GET" else TargetForm()
-    if not form.validate_on_submit():
-        return _target_page(target.indicator, target, form)
-    outcome = run(ops.update_target, target, _data(form, ops.TARGET_FIELDS), expected_version=int(form.version.data),
-                  form=form, stale=Stale(lambda: get_target(indicator_id, target_id), ops.TARGET_FIELDS,
-                                         "impact_target.update"))
-    if outcome:
-        flash(SAVED[outcome.result].format(what="streefwaarde"), "info")
-        return redirect(_targets_url(indicator_id))
-    target = outcome.result or target
-    return _target_page(target.indicator, target, form, outcome.conflict)
+    return edit_flow(ops.update_target, target, edit_form(TargetForm, target), names=ops.TARGET_FIELDS,
+                     load=lambda: get_target(indicator_id, target_id), action="impact_target.update",
+                     saved="De streefwaarde is opgeslagen.", done_url=_targets_url(indicator_id),
+                     page=_page_of(target.indicator))
 
 
 @bp.route("/indicatoren/<int:indicator_id>/streefwaarden/<int:target_id>/verwijderen", methods=["POST"])
 @manager_required
 def remove_target(indicator_id: int, target_id: int):
-    target = get_target(indicator_id, target_id)
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    outcome = run(ops.remove_target, target, expected_version=int(form.version.data), form=form,
-                  stale=Stale(lambda: get_target(indicator_id, target_id), (), "impact_target.delete"))
-    if outcome:
-        flash("De streefwaarde is verwijderd.", "info")
-        return redirect(_targets_url(indicator_id))
-    if outcome.conflict is None:  # a rule refused it: the message is flashed
-        return redirect(url_for("impact.edit_target", indicator_id=indicator_id, target_id=target_id))
-    target = outcome.result
-    return _target_page(target.indicator, target, TargetForm(formdata=None, obj=target), [], deleting=True)
+    return remove_part(
+        ops.remove_target, get_target(indicator_id, target_id), load=lambda: get_target(indicator_id, target_id),
+        action="impact_target.delete", removed="De streefwaarde is verwijderd.", done_url=_targets_url(indicator_id),
+        refused_url=url_for("impact.edit_target", indicator_id=indicator_id, target_id=target_id),
+        page=lambda target: _target_page(target.indicator, target, TargetForm(formdata=None, obj=target), [],
+                                         deleting=True))

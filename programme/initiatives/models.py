@@ -5,7 +5,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
-from programme.core.db import UTCDateTime, utcnow
+from programme.core.db import UTCDateTime, link_table, utcnow
 from programme.core import permissions
 from programme.core.extensions import db
 from programme.monitor.models import Area, MonitorIndicator
@@ -43,31 +43,16 @@ ORGANISATION_KINDS = {
     "other": "Overige organisatie",
 }
 
-initiative_partners = Table(
-    "initiative_partners", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
-)
-initiative_themes = Table(
-    "initiative_themes", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
-)
-initiative_crossovers = Table(
-    "initiative_crossovers", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("crossover_task_id", ForeignKey("crossover_tasks.id"), primary_key=True),
-)
-# The toetsingskader: the monitor's resources (hulpbronnen, as monitor indicators) an initiative works on.
+initiative_partners = link_table("initiative_partners", db.metadata, "initiatives.id", "organisations.id")
+initiative_themes = link_table("initiative_themes", db.metadata, "initiatives.id", "themes.id")
+initiative_crossovers = link_table("initiative_crossovers", db.metadata, "initiatives.id", "crossover_tasks.id")
+initiative_owners = link_table("initiative_owners", db.metadata, "initiatives.id", "users.id")
+# The toetsingskader: the monitor's resources (hulpbronnen, as monitor indicators) an initiative works on; indexed
+# on the resource too, for the programme's matrix.
 initiative_resources = Table(
     "initiative_resources", db.metadata,
     Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
     Column("monitor_indicator_id", ForeignKey("monitor_indicators.id"), primary_key=True, index=True),
-)
-initiative_owners = Table(
-    "initiative_owners", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("user_id", ForeignKey("users.id"), primary_key=True),
 )
 
 

@@ -10,7 +10,7 @@ from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Ini
                                           LearningQuestion, Organisation)
 from programme.core.operations import Refused, RuleError
 from programme.monitor.models import Area, MonitorIndicator
-from programme.core.editing import check_version
+from programme.core.editing import archive_or_restore, check_version
 from programme.plan.models import Theme
 
 FIELD_LABELS = {
@@ -107,12 +107,7 @@ def update_initiative(initiative: Initiative, data: dict, *, expected_version: i
 
 def set_archived(initiative: Initiative, archived: bool) -> None:
     """Archive or bring back; initiatives are never deleted."""
-    if initiative.is_archived == archived:
-        return
-    initiative.is_archived = archived
-    audit.record("initiative.archive" if archived else "initiative.unarchive", initiative,
-                 old={"is_archived": not archived}, new={"is_archived": archived}, initiative_id=initiative.id)
-    db.session.flush()
+    archive_or_restore(initiative, archived, "initiative", initiative_id=initiative.id)
 
 
 def add_learning_question(initiative: Initiative, *, question: str, context: str | None,

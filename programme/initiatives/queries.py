@@ -1,10 +1,10 @@
 """Reading initiatives: loaders (404 unseen, 403 may see but not change), the filtered list, edited values."""
-from flask import abort
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from programme.core import permissions
+from programme.core.edit_pages import part_or_404
 from programme.core.extensions import db
 from programme.initiatives.models import LINE_BOTH, Initiative, InitiativeArea, LearningQuestion
 from programme.monitor import queries as monitor_queries
@@ -32,10 +32,7 @@ def get_editable_initiative(initiative_id: int) -> Initiative:
 
 def get_learning_question(initiative: Initiative, question_id: int) -> LearningQuestion:
     """A learning question of this initiative; 404 for one of another initiative (forged id)."""
-    item = db.session.get(LearningQuestion, question_id)
-    if item is None or item.initiative_id != initiative.id:
-        abort(404)
-    return item
+    return part_or_404(LearningQuestion, question_id, initiative_id=initiative.id)
 
 
 def initiatives(*, line: str | None = None, status: str | None = None, theme_id: int | None = None,

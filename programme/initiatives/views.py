@@ -1,5 +1,5 @@
 """Initiatives: the list with filters, the detail page, and the manager's editing."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,7 +8,8 @@ from programme.core.editing import CONFLICT
 from programme.core.extensions import db
 from programme.core.formatting import number
 from programme.core.forms import EmptyForm, choices
-from programme.core.operations import Stale, run
+from programme.core.edit_pages import edit_form, edit_page, form_data, button_action, save_version
+from programme.core.operations import run
 from programme.core.permissions import OWNER, users_with_role
 from programme.initiatives import bp
 from programme.initiatives import operations as ops
@@ -162,11 +163,6 @@ def _differences(initiative: Initiative, form: InitiativeForm) -> list[tuple[str
     return rows
 
 
-CONFLICT_MESSAGE = ("Iemand anders heeft dit initiatief opgeslagen nadat u het formulier opende. "
-                    "Uw wijzigingen zijn niet opgeslagen. Hieronder staan de opgeslagen waarden naast "
-                    "de uwe; uw invoer staat nog in het formulier. Controleer het en sla opnieuw op.")
-
-
 @bp.route("/initiatieven/<int:initiative_id>/bewerken", methods=["GET", "POST"])
 def edit(initiative_id: int):
     initiative = get_editable_initiative(initiative_id)
@@ -178,38 +174,26 @@ def edit(initiative_id: int):
             getattr(form, name).data = value
         form.version.data = str(initiative.version)
     elif form.validate_on_submit():
-        outcome = run(ops.update_initiative, initiative, {name: getattr(form, name).data for name in ops.FIELD_LABELS},
-                      expected_version=int(form.version.data), new_partner=form.new_partner,
-                      new_crossover_task=form.new_crossover_task.data or None, form=form,
-                      stale=Stale(lambda: get_editable_initiative(initiative_id), (), "initiative.update",
-                                  compare=_differences))
+        outcome = save_version(ops.update_initiative, initiative, form_data(form, ops.FIELD_LABELS),
+                               new_partner=form.new_partner, new_crossover_task=form.new_crossover_task.data or None,
+                               form=form, load=lambda: get_editable_initiative(initiative_id),
+                               action="initiative.update", compare=_differences)
         if outcome:
             flash("Het initiatief is opgeslagen." if outcome.result else "Er was niets gewijzigd.", "info")
             return redirect(url_for("initiatives.detail", initiative_id=initiative_id))
         initiative, conflict = outcome.result or initiative, outcome.conflict
-    return render_template("initiatives/edit.html", initiative=initiative, form=form, conflict=conflict,
-                           conflict_message=CONFLICT_MESSAGE, button_form=EmptyForm(), groups=groups
-                           ), 409 if conflict is not None else 200
+    return edit_page("initiatives/edit.html", initiative=initiative, form=form, conflict=conflict,
+                     conflict_message=CONFLICT.format(what="dit initiatief"), button_form=EmptyForm(), groups=groups)
 
 
-@bp.route("/initiatieven/<int:initiative_id>/archiveren", methods=["POST"])
-def archive(initiative_id: int):
-    return _set_archived(initiative_id, True)
-
-
-@bp.route("/initiatieven/<int:initiative_id>/dearchiveren", methods=["POST"])
-def unarchive(initiative_id: int):
-    return _set_archived(initiative_id, False)
-
-
-def _set_archived(initiative_id: int, archived: bool):
-    initiative = get_editable_initiative(initiative_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if run(ops.set_archived, initiative, archived):
-        flash("Het initiatief is gearchiveerd." if archived else "Het initiatief is uit het archief gehaald.",
-              "info")
-    return redirect(url_for("initiatives.detail", initiative_id=initiative_id))
+@bp.route("/initiatieven/<int:initiative_id>/archiveren", methods=["POST"], endpoint="archive",
+          defaults={"archived": True})
+@bp.route("/initiatieven/<int:initiative_id>/dearchiveren", methods=["POST"], endpoint="unarchive",
+          defaults={"archived": False})
+def set_archived(initiative_id: int, archived: bool):
+    return button_action(ops.set_archived, get_editable_initiative(initiative_id), archived,
+                         done="Het initiatief is gearchiveerd." if archived else "Het initiatief is uit het archief "
+                              "gehaald.", to=url_for("initiatives.detail", initiative_id=initiative_id))
 
 
 @bp.route("/initiatieven/<int:initiative_id>/leervragen/nieuw", methods=["GET", "POST"],
@@ -220,8 +204,8 @@ def learning_question(initiative_id: int, question_id: int | None):
     item = get_learning_question(initiative, question_id) if question_id is not None else None
     if item is None:
         form = LearningQuestionForm()
-    else:  # only the GET fills the form from the record: a POST without the version must not inherit it
-        form = LearningQuestionEditForm(obj=item) if request.method == "GET" else LearningQuestionEditForm()
+    else:
+        form = edit_form(LearningQuestionEditForm, item)
     conflict = None
     if form.validate_on_submit():
         values = {"question": form.question.data, "context": form.context.data, "status": form.status.data}
@@ -229,14 +213,13 @@ def learning_question(initiative_id: int, question_id: int | None):
             outcome = run(ops.add_learning_question, initiative, **values, form=form)
             message = "De leervraag is toegevoegd."
         else:
-            outcome = run(ops.update_learning_question, item, **values, expected_version=int(form.version.data),
-                          form=form, stale=Stale(lambda: get_learning_question(initiative, question_id),
-                                                 ("question", "context", "status"), "learning_question.update"))
+            outcome = save_version(ops.update_learning_question, item, **values, form=form,
+                                   load=lambda: get_learning_question(initiative, question_id),
+                                   names=("question", "context", "status"), action="learning_question.update")
             message = "De leervraag is opgeslagen." if outcome.result else "Er was niets gewijzigd."
             item, conflict = outcome.result if outcome.conflict is not None else item, outcome.conflict
         if outcome:
             flash(message, "info")
             return redirect(url_for("initiatives.edit", initiative_id=initiative_id) + "#leervragen")
-    return render_template("initiatives/learning_question.html", initiative=initiative, item=item, form=form,
-                           conflict=conflict, conflict_message=CONFLICT.format(what="deze leervraag")
-                           ), 409 if conflict is not None else 200
+    return edit_page("initiatives/learning_question.html", initiative=initiative, item=item, form=form,
+                     conflict=conflict, conflict_message=CONFLICT.format(what="deze leervraag"))

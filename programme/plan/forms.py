@@ -1,16 +1,13 @@
 """Forms for the manager's editing of actions and their planning per period."""
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Optional
 
-from programme.core.forms import BaseForm, InRange
-from programme.core.editing import PERIOD_HINT, PositionField, VersionedForm, validate_period
+from programme.core.forms import BaseForm, InRange, text_field
+from programme.core.editing import PositionField, VersionedForm, period_field
 
 
 class ActionFields(BaseForm):
-    name = StringField("Naam van de actie", validators=[DataRequired("Vul de naam van de actie in."),
-                                                         Length(max=300, message="Gebruik hoogstens 300 tekens.")])
-    statement = TextAreaField("Actie (de zin uit de Uitvoeringsagenda)",
-                              validators=[Optional(), Length(max=5000, message="Gebruik hoogstens 5000 tekens.")])
+    name = text_field("Naam van de actie", 300, "Vul de naam van de actie in.")
+    statement = text_field("Actie (de zin uit de Uitvoeringsagenda)", 5000, area=True)
     position = PositionField("Volgorde binnen de prestatie", validators=[
         Optional(), InRange(0, 999, "Vul een geheel getal van 0 tot en met 999 in.")])
 
@@ -24,11 +21,8 @@ class ActionForm(VersionedForm, ActionFields):
 
 
 class PlanningFields(BaseForm):
-    period_label = StringField("Periode", description=PERIOD_HINT,
-                               validators=[DataRequired("Vul de periode in."),
-                                           Length(max=20, message="Gebruik hoogstens 20 tekens."), validate_period])
-    text = TextAreaField("Planning", validators=[DataRequired("Vul de planning in."),
-                                                 Length(max=5000, message="Gebruik hoogstens 5000 tekens.")])
+    period_label = period_field()
+    text = text_field("Planning", 5000, "Vul de planning in.", area=True)
 
 
 class NewPlanningForm(PlanningFields):

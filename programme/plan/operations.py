@@ -5,19 +5,12 @@ from sqlalchemy import func, select
 
 from programme.core import audit
 from programme.core.extensions import db
-from programme.core.editing import apply_changes, check_version, values_of
+from programme.core.editing import apply_changes, archive_or_restore, check_version, is_taken, values_of
 from programme.core.operations import RuleError
 from programme.plan.models import Action, ActionPlanning, Deliverable
 
 ACTION_FIELDS = ("name", "statement", "position")
 PLANNING_FIELDS = ("period_label", "text")
-
-
-def _name_taken(deliverable_id: int, name: str, action_id: int | None = None) -> bool:
-    query = select(Action.id).where(Action.deliverable_id == deliverable_id, Action.name == name)
-    if action_id is not None:
-        query = query.where(Action.id != action_id)
-    return db.session.scalar(query) is not None
 
 
 def _clean_action(data: dict) -> dict:
@@ -26,7 +19,7 @@ def _clean_action(data: dict) -> dict:
 
 def create_action(deliverable: Deliverable, data: dict) -> Action:
     values = _clean_action(data)
-    if _name_taken(deliverable.id, values["name"]):
+    if is_taken(Action, deliverable_id=deliverable.id, name=values["name"]):
         raise RuleError("name", "Deze prestatie heeft al een actie met deze naam.")
     if values["position"] is None:
         values["position"] = db.session.scalar(select(func.coalesce(func.max(Action.position), -1)).where(
@@ -45,33 +38,20 @@ def update_action(action: Action, data: dict, *, expected_version: int) -> bool:
     values = _clean_action(data)
     if values["position"] is None:
         values["position"] = action.position
-    if _name_taken(action.deliverable_id, values["name"], action.id):
+    if is_taken(Action, deliverable_id=action.deliverable_id, name=values["name"], other_than=action.id):
         raise RuleError("name", "Deze prestatie heeft al een actie met deze naam.")
     return apply_changes(action, "action.update", values)
 
 
 def set_action_archived(action: Action, archived: bool) -> None:
-    if action.is_archived == archived:
-        return
-    action.is_archived = archived
-    audit.record("action.archive" if archived else "action.unarchive", action,
-                 old={"is_archived": not archived}, new={"is_archived": archived})
-    db.session.flush()
-
-
-def _period_taken(action_id: int, period_label: str, planning_id: int | None = None) -> bool:
-    query = select(ActionPlanning.id).where(ActionPlanning.action_id == action_id,
-                                            ActionPlanning.period_label == period_label)
-    if planning_id is not None:
-        query = query.where(ActionPlanning.id != planning_id)
-    return db.session.scalar(query) is not None
+    archive_or_restore(action, archived, "action")
 
 
 PERIOD_TAKEN = "Deze actie heeft al een planning voor deze periode; pas die aan."
 
 
 def add_planning(action: Action, data: dict) -> ActionPlanning:
-    if _period_taken(action.id, data["period_label"]):
+    if is_taken(ActionPlanning, action_id=action.id, period_label=data["period_label"]):
         raise RuleError("period_label", PERIOD_TAKEN)
     position = db.session.scalar(select(func.coalesce(func.max(ActionPlanning.position), -1)).where(
         ActionPlanning.action_id == action.id)) + 1
@@ -84,7 +64,8 @@ def add_planning(action: Action, data: dict) -> ActionPlanning:
 
 def update_planning(planning: ActionPlanning, data: dict, *, expected_version: int) -> bool:
     check_version(planning, expected_version)
-    if _period_taken(planning.action_id, data["period_label"], planning.id):
+    if is_taken(ActionPlanning, action_id=planning.action_id, period_label=data["period_label"],
+                other_than=planning.id):
         raise RuleError("period_label", PERIOD_TAKEN)
     return apply_changes(planning, "action_planning.update",
                          {"period_label": data["period_label"], "text": data["text"]})

@@ -1,6 +1,5 @@
 """Reading the programme's structure: the loaders of actions and their plannings for the manager's screens."""
-from flask import abort
-
+from programme.core.edit_pages import part_or_404
 from programme.core.extensions import db
 from programme.plan.models import Action, ActionPlanning
 
@@ -11,7 +10,4 @@ def get_action(action_id: int) -> Action:
 
 def get_planning(action_id: int, planning_id: int) -> ActionPlanning:
     """A planning of this action; 404 for one of another action (a forged id in the URL)."""
-    planning = db.session.get(ActionPlanning, planning_id)
-    if planning is None or planning.action_id != get_action(action_id).id:
-        abort(404)
-    return planning
+    return part_or_404(ActionPlanning, planning_id, action_id=get_action(action_id).id)

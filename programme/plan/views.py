@@ -1,10 +1,12 @@
 """The manager's screens for actions per prestatie and their planning per period."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 
-from programme.core.editing import CONFLICT, VersionedForm
+from programme.core.editing import CONFLICT
+from programme.core.edit_pages import (add_flow, edit_flow, edit_form, edit_page, form_data, part_page, remove_part,
+                                       button_action)
 from programme.core.extensions import db
 from programme.core.forms import EmptyForm
-from programme.core.operations import Stale, run
+from programme.core.operations import run
 from programme.core.permissions import manager_required
 from programme.plan import bp
 from programme.plan import operations as ops
@@ -12,18 +14,11 @@ from programme.plan.forms import ActionForm, NewActionForm, NewPlanningForm, Pla
 from programme.plan.models import Deliverable
 from programme.plan.queries import get_action, get_planning
 
-SAVED = {True: "De {what} is opgeslagen.", False: "Er was niets gewijzigd."}
-
-
-def _data(form, names) -> dict:
-    return {name: form[name].data for name in names}
-
 
 def _action_page(action, form, conflict=None):
-    return render_template("plan/action.html", action=action, deliverable=action.deliverable, form=form,
-                           lines=action.budget_lines, conflict=conflict,
-                           conflict_message=CONFLICT.format(what="deze actie"),
-                           button_form=EmptyForm()), 409 if conflict is not None else 200
+    return edit_page("plan/action.html", action=action, deliverable=action.deliverable, form=form,
+                     lines=action.budget_lines, conflict=conflict, conflict_message=CONFLICT.format(what="deze actie"),
+                     button_form=EmptyForm())
 
 
 @bp.route("/prestaties/<int:deliverable_id>/acties/nieuw", methods=["GET", "POST"])
@@ -32,7 +27,7 @@ def new_action(deliverable_id: int):
     deliverable = db.get_or_404(Deliverable, deliverable_id)
     form = NewActionForm()
     if form.validate_on_submit():
-        outcome = run(ops.create_action, deliverable, _data(form, ops.ACTION_FIELDS), form=form)
+        outcome = run(ops.create_action, deliverable, form_data(form, ops.ACTION_FIELDS), form=form)
         if outcome:
             flash("De actie is toegevoegd.", "info")
             return redirect(url_for("plan.edit_action", action_id=outcome.result.id))
@@ -44,49 +39,29 @@ def new_action(deliverable_id: int):
 @manager_required
 def edit_action(action_id: int):
     action = get_action(action_id)
-    form = ActionForm(obj=action) if request.method == "GET" else ActionForm()
-    if not form.validate_on_submit():
-        return _action_page(action, form)
-    outcome = run(ops.update_action, action, _data(form, ops.ACTION_FIELDS), expected_version=int(form.version.data),
-                  form=form, stale=Stale(lambda: get_action(action_id), ops.ACTION_FIELDS, "action.update"))
-    if outcome:
-        flash(SAVED[outcome.result].format(what="actie"), "info")
-        return redirect(url_for("plan.edit_action", action_id=action_id))
-    return _action_page(outcome.result or action, form, outcome.conflict)
+    return edit_flow(ops.update_action, action, edit_form(ActionForm, action), names=ops.ACTION_FIELDS,
+                     load=lambda: get_action(action_id), action="action.update", saved="De actie is opgeslagen.",
+                     done_url=url_for("plan.edit_action", action_id=action_id), page=_action_page)
 
 
-@bp.route("/acties/<int:action_id>/archiveren", methods=["POST"])
+@bp.route("/acties/<int:action_id>/archiveren", methods=["POST"], endpoint="archive_action",
+          defaults={"archived": True})
+@bp.route("/acties/<int:action_id>/dearchiveren", methods=["POST"], endpoint="unarchive_action",
+          defaults={"archived": False})
 @manager_required
-def archive_action(action_id: int):
-    return _set_archived(action_id, True)
-
-
-@bp.route("/acties/<int:action_id>/dearchiveren", methods=["POST"])
-@manager_required
-def unarchive_action(action_id: int):
-    return _set_archived(action_id, False)
-
-
-def _set_archived(action_id: int, archived: bool):
-    action = get_action(action_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if run(ops.set_action_archived, action, archived):
-        flash("De actie is gearchiveerd." if archived else "De actie is uit het archief gehaald.", "info")
-    return redirect(url_for("plan.edit_action", action_id=action_id))
+def set_archived(action_id: int, archived: bool):
+    return button_action(ops.set_action_archived, get_action(action_id), archived,
+                         done="De actie is gearchiveerd." if archived else "De actie is uit het archief gehaald.",
+                         to=url_for("plan.edit_action", action_id=action_id))
 
 
 def _planning_page(action, planning, form, conflict=None, deleting=False):
-    what = "deze planning"
-    message = (f"Iemand anders heeft {what} gewijzigd nadat u de pagina opende. De planning is niet verwijderd. "
-               "Hieronder staat wat nu is opgeslagen; verwijder opnieuw als dat nog steeds de bedoeling is."
-               if deleting else CONFLICT.format(what=what))
-    title = ("Niet verwijderd" if deleting else "Niet opgeslagen") + ": de planning is intussen gewijzigd"
-    return render_template("plan/planning.html", action=action, planning=planning, form=form, conflict=conflict,
-                           conflict_title=title, conflict_message=message,
-                           same_text=None if deleting else "Uw invoer is gelijk aan wat nu is opgeslagen.",
-                           remove_form=VersionedForm(formdata=None, obj=planning) if planning else None
-                           ), 409 if conflict is not None else 200
+    return part_page("plan/planning.html", planning, what="deze planning", it="De planning", noun="de planning",
+                     conflict=conflict, deleting=deleting, action=action, planning=planning, form=form)
+
+
+def _page_of(action):
+    return lambda planning, form, conflict=None: _planning_page(action, planning, form, conflict)
 
 
 def _plannings_url(action_id: int) -> str:
@@ -97,44 +72,26 @@ def _plannings_url(action_id: int) -> str:
 @manager_required
 def new_planning(action_id: int):
     action = get_action(action_id)
-    form = NewPlanningForm()
-    if form.validate_on_submit() and run(ops.add_planning, action, _data(form, ops.PLANNING_FIELDS), form=form):
-        flash("De planning is toegevoegd.", "info")
-        return redirect(_plannings_url(action_id))
-    return _planning_page(action, None, form)
+    return add_flow(ops.add_planning, action, NewPlanningForm(), names=ops.PLANNING_FIELDS,
+                    added="De planning is toegevoegd.", done_url=_plannings_url(action_id), page=_page_of(action))
 
 
 @bp.route("/acties/<int:action_id>/planning/<int:planning_id>/bewerken", methods=["GET", "POST"])
 @manager_required
 def edit_planning(action_id: int, planning_id: int):
     planning = get_planning(action_id, planning_id)
-    form = PlanningForm(obj=planning) if request.method == "GET" else PlanningForm()
-    if not form.validate_on_submit():
-        return _planning_page(planning.action, planning, form)
-    outcome = run(ops.update_planning, planning, _data(form, ops.PLANNING_FIELDS),
-                  expected_version=int(form.version.data), form=form,
-                  stale=Stale(lambda: get_planning(action_id, planning_id), ops.PLANNING_FIELDS,
-                              "action_planning.update"))
-    if outcome:
-        flash(SAVED[outcome.result].format(what="planning"), "info")
-        return redirect(_plannings_url(action_id))
-    planning = outcome.result or planning
-    return _planning_page(planning.action, planning, form, outcome.conflict)
+    return edit_flow(ops.update_planning, planning, edit_form(PlanningForm, planning), names=ops.PLANNING_FIELDS,
+                     load=lambda: get_planning(action_id, planning_id), action="action_planning.update",
+                     saved="De planning is opgeslagen.", done_url=_plannings_url(action_id),
+                     page=_page_of(planning.action))
 
 
 @bp.route("/acties/<int:action_id>/planning/<int:planning_id>/verwijderen", methods=["POST"])
 @manager_required
 def remove_planning(action_id: int, planning_id: int):
-    planning = get_planning(action_id, planning_id)
-    form = VersionedForm()
-    if not form.validate_on_submit():
-        abort(400)
-    outcome = run(ops.remove_planning, planning, expected_version=int(form.version.data), form=form,
-                  stale=Stale(lambda: get_planning(action_id, planning_id), (), "action_planning.delete"))
-    if outcome:
-        flash("De planning is verwijderd.", "info")
-        return redirect(_plannings_url(action_id))
-    if outcome.conflict is None:
-        return redirect(_plannings_url(action_id))
-    planning = outcome.result
-    return _planning_page(planning.action, planning, PlanningForm(formdata=None, obj=planning), [], deleting=True)
+    return remove_part(
+        ops.remove_planning, get_planning(action_id, planning_id), load=lambda: get_planning(action_id, planning_id),
+        action="action_planning.delete", removed="De planning is verwijderd.", done_url=_plannings_url(action_id),
+        refused_url=_plannings_url(action_id),
+        page=lambda planning: _planning_page(planning.action, planning, PlanningForm(formdata=None, obj=planning),
+                                             [], deleting=True))

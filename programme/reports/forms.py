@@ -1,14 +1,12 @@
 """Forms for asking for a report, for report schedules and for recipients (Dutch labels and errors)."""
 from datetime import date
 
-from flask import abort
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from programme.core.editing import VersionedForm
-from programme.core.forms import (BaseForm, DutchDateField, EmptyForm, InRange, choices, email_field, plausible_date,
-                                  text_field)
+from programme.core.forms import BaseForm, DutchDateField, InRange, choices, email_field, plausible_date, text_field
 from programme.core.operations import RuleError
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, KIND_LABELS, PS_HALF_YEARLY, SCHEDULABLE_KINDS
 from programme.reports.mail import normalise_email
@@ -16,12 +14,6 @@ from programme.reports.operations import unended_refusal
 from programme.reports.spans import recent_spans
 
 CHOOSE_FROM_LIST = "Kies uit de getoonde mogelijkheden."
-
-
-def require_button_form() -> None:
-    """POST-only buttons: the CSRF token is checked by CSRFProtect, the empty form must validate too."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
 
 
 def email_address(_form, field):

@@ -18,7 +18,8 @@ from programme.core.rate_limits import export_limit
 from programme.initiatives.models import Initiative
 from programme.reports import bp, mail, operations, queries
 from programme.reports.archive import report_file
-from programme.reports.forms import AskReportForm, require_button_form
+from programme.core.edit_pages import button_action, require_button_form
+from programme.reports.forms import AskReportForm
 from programme.reports.kinds import KIND_LABELS
 from programme.reports.models import DONE, FAILED, MAX_DELIVERY_ATTEMPTS, QUEUED, ReportBuild
 from programme.reports.rendering.excel import MIMETYPE as EXCEL_MIMETYPE
@@ -100,10 +101,9 @@ def download_excel(report_id: int):
 @manager_required
 def resend_delivery(delivery_id: int):
     delivery = queries.get_delivery(delivery_id)
-    require_button_form()
-    run(operations.resend, delivery, actor=current_user,
-        success=f"De rapportage wordt opnieuw verstuurd naar {delivery.email}.")
-    return redirect(url_for("reports.index"))
+    return button_action(operations.resend, delivery, actor=current_user,
+                         done=f"De rapportage wordt opnieuw verstuurd naar {delivery.email}.",
+                         to=url_for("reports.index"), category="success")
 
 
 # ---------------------------------------------------------------- asking for a report and its builds

@@ -4,11 +4,11 @@ from flask_login import current_user
 
 from programme.core.editing import CONFLICT
 from programme.core.forms import EmptyForm
-from programme.core.operations import Stale, run
+from programme.core.edit_pages import edit_form, edit_page, button_action, save_version
+from programme.core.operations import run
 from programme.core.permissions import manager_required
 from programme.reports import bp, mail, operations, queries
-from programme.reports.forms import (MailCheckForm, RecipientForm, ScheduleEditForm, ScheduleForm,
-                                     require_button_form)
+from programme.reports.forms import MailCheckForm, RecipientForm, ScheduleEditForm, ScheduleForm
 from programme.reports.kinds import KIND_IN_SENTENCE, KIND_LABELS
 from programme.reports.schedule_times import next_fire
 from programme.reports.spans import today_in_amsterdam
@@ -46,43 +46,33 @@ def schedule_create():
 @manager_required
 def schedule_edit(schedule_id: int):
     schedule = queries.get_schedule(schedule_id)
-    # Only the GET fills the form from the record: a POST without the version must not inherit it.
-    form = ScheduleEditForm(obj=schedule) if request.method == "GET" else ScheduleEditForm()
+    form = edit_form(ScheduleEditForm, schedule)
     conflict = None
     if form.validate_on_submit():
-        outcome = run(operations.update_schedule, schedule, name=form.name.data,
-                      days_after_period=form.days_after_period.data, hour=form.hour.data,
-                      starts_on=form.starts_on.data, user=current_user, expected_version=int(form.version.data),
-                      form=form, stale=Stale(lambda: queries.get_schedule(schedule_id), SCHEDULE_FIELDS,
-                                             "report_schedule.update"))
+        outcome = save_version(operations.update_schedule, schedule, name=form.name.data,
+                               days_after_period=form.days_after_period.data, hour=form.hour.data,
+                               starts_on=form.starts_on.data, user=current_user, form=form,
+                               load=lambda: queries.get_schedule(schedule_id), names=SCHEDULE_FIELDS,
+                               action="report_schedule.update")
         if outcome:
             flash(f"De planning ‘{schedule.name}’ is opgeslagen.", "success")
             return redirect(url_for("reports.schedule_list"))
         conflict = outcome.conflict
         schedule = outcome.result or schedule
-    return render_template("reports/schedule_form.html", form=form, schedule=schedule, conflict=conflict,
-                           conflict_message=CONFLICT.format(what="deze planning")
-                           ), 409 if conflict is not None else 200
+    return edit_page("reports/schedule_form.html", form=form, schedule=schedule, conflict=conflict,
+                     conflict_message=CONFLICT.format(what="deze planning"))
 
 
-def _switch_schedule(schedule_id: int, active: bool):
+@bp.route("/rapportages/planning/<int:schedule_id>/stoppen", methods=["POST"], endpoint="schedule_deactivate",
+          defaults={"active": False})
+@bp.route("/rapportages/planning/<int:schedule_id>/aanzetten", methods=["POST"], endpoint="schedule_activate",
+          defaults={"active": True})
+@manager_required
+def schedule_switch(schedule_id: int, active: bool):
     schedule = queries.get_schedule(schedule_id)
-    require_button_form()
-    run(operations.activate if active else operations.deactivate, schedule, user=current_user,
-        success=f"De planning ‘{schedule.name}’ is {'aangezet' if active else 'gestopt'}.")
-    return redirect(url_for("reports.schedule_list"))
-
-
-@bp.route("/rapportages/planning/<int:schedule_id>/stoppen", methods=["POST"])
-@manager_required
-def schedule_deactivate(schedule_id: int):
-    return _switch_schedule(schedule_id, False)
-
-
-@bp.route("/rapportages/planning/<int:schedule_id>/aanzetten", methods=["POST"])
-@manager_required
-def schedule_activate(schedule_id: int):
-    return _switch_schedule(schedule_id, True)
+    return button_action(operations.activate if active else operations.deactivate, schedule, user=current_user,
+                         done=f"De planning ‘{schedule.name}’ is {'aangezet' if active else 'gestopt'}.",
+                         to=url_for("reports.schedule_list"), category="success")
 
 
 # ---------------------------------------------------------------- recipients and the test e-mail
@@ -128,34 +118,24 @@ def send_mail_check():
     return redirect(url_for("reports.recipients"))
 
 
-def _set_recipient(recipient_id: int, active: bool):
+@bp.route("/rapportages/ontvangers/<int:recipient_id>/pauzeren", methods=["POST"], endpoint="recipient_pause",
+          defaults={"active": False})
+@bp.route("/rapportages/ontvangers/<int:recipient_id>/hervatten", methods=["POST"], endpoint="recipient_resume",
+          defaults={"active": True})
+@manager_required
+def recipient_switch(recipient_id: int, active: bool):
     recipient = queries.get_recipient(recipient_id)
-    require_button_form()
-    outcome = run(operations.set_recipient_active, recipient, active, actor=current_user)
-    if outcome and outcome.result:
-        flash(f"{recipient.email} is {'weer actief' if active else 'gepauzeerd'} voor de "
-              f"{KIND_IN_SENTENCE[recipient.kind]}.", "success")
-    return redirect(url_for("reports.recipients"))
-
-
-@bp.route("/rapportages/ontvangers/<int:recipient_id>/pauzeren", methods=["POST"])
-@manager_required
-def recipient_pause(recipient_id: int):
-    return _set_recipient(recipient_id, False)
-
-
-@bp.route("/rapportages/ontvangers/<int:recipient_id>/hervatten", methods=["POST"])
-@manager_required
-def recipient_resume(recipient_id: int):
-    return _set_recipient(recipient_id, True)
+    message = (f"{recipient.email} is {'weer actief' if active else 'gepauzeerd'} voor de "
+               f"{KIND_IN_SENTENCE[recipient.kind]}.")
+    return button_action(operations.set_recipient_active, recipient, active, actor=current_user,
+                         done=lambda changed: message if changed else None, to=url_for("reports.recipients"),
+                         category="success")
 
 
 @bp.route("/rapportages/ontvangers/<int:recipient_id>/verwijderen", methods=["POST"])
 @manager_required
 def recipient_remove(recipient_id: int):
     recipient = queries.get_recipient(recipient_id)
-    require_button_form()
-    email, kind = recipient.email, recipient.kind
-    run(operations.remove_recipient, recipient, actor=current_user,
-        success=f"{email} ontvangt de {KIND_IN_SENTENCE[kind]} niet meer.")
-    return redirect(url_for("reports.recipients"))
+    return button_action(operations.remove_recipient, recipient, actor=current_user,
+                         done=f"{recipient.email} ontvangt de {KIND_IN_SENTENCE[recipient.kind]} niet meer.",
+                         to=url_for("reports.recipients"), category="success")
