@@ -33,7 +33,7 @@ class ConfirmForm(BaseForm):
 
 
 class StatusForm(BaseForm):
-    status = HiddenField(validators=[InputRequired()])
+    status = HiddenField(validators=[InputRequired("Het formulier is onvolledig; laad de pagina opnieuw.")])
     reason = text_field("Reden van het intrekken", 2000, area=True)
 
 
