@@ -58,7 +58,7 @@ def test_an_observation_needs_a_resource_an_area_and_text(app, ids, ctx):
         owner, update_id, ids, **{"observations-0-resource": str(resource_id)}))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Kies het gebied waar de waarneming over gaat." in html and "Schrijf de waarneming op" in html
+    assert "Kies uit de lijst het gebied waar de waarneming over gaat." in html and "Schrijf de waarneming op" in html
     with app.app_context():
         assert _db.session.get(ProgressUpdate, update_id).observations == []
     with app.app_context():
@@ -67,7 +67,7 @@ def test_an_observation_needs_a_resource_an_area_and_text(app, ids, ctx):
     response = owner.post(f"/voortgang/{update_id}/bewerken", data=edit_data(
         owner, update_id, ids, **{"observations-0-resource": str(resilience_id), "observations-0-area": "1",
                                   "observations-0-text": "x"}))
-    assert "Kies de hulpbron uit de monitor" in response.get_data(as_text=True)
+    assert "Kies uit de lijst de hulpbron van de monitor" in response.get_data(as_text=True)
 
 
 def test_a_correction_keeps_the_observations(app, ids, ctx):

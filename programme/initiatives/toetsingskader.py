@@ -1,4 +1,4 @@
-"""The toetsingskader: does an initiative work on the resources that matter most for resilience, where its area is weak?
+"""The toetsingskader: whether an initiative works on the resources that matter most where its area is weak.
 
 The Monitor Sociale Veerkracht 2018 calls itself an assessment frame for projects: it names the resources
 (hulpbronnen) that correlate most with resilience. The manager records per initiative which resources it

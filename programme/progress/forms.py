@@ -227,6 +227,16 @@ def _record(model, value):
     return record
 
 
+def _chosen(model, value):
+    """A choice from a list open to everyone (a monitor resource, an area): its record, None when left empty, or
+    the posted text itself when there is no such record, which the operation refuses at the field in Dutch."""
+    value = str(value or "").strip()
+    if not value:
+        return None
+    record = db.session.get(model, int(value)) if value.isdigit() and len(value) < 12 else None
+    return record if record is not None else value
+
+
 def update_values(form: UpdateForm) -> dict:
     """The posted form as operations.update_draft takes it: the text fields, and per item list one
     entry per form row (None for a row left blank), so that problems find their row again."""
@@ -255,8 +265,8 @@ def update_values(form: UpdateForm) -> dict:
         values["spending"].append({"budget_line": line, "committed": row.committed.data or Decimal("0"),
                                    "spent": row.spent.data or Decimal("0")} if filled else None)
     values["observations"] = [
-        {"resource": _record(MonitorIndicator, row.resource.data) if row.resource.data else None,
-         "area": _record(Area, row.area.data) if row.area.data else None, "text": row.text.data}
+        {"resource": _chosen(MonitorIndicator, row.resource.data), "area": _chosen(Area, row.area.data),
+         "text": row.text.data}
         if any((row.resource.data, row.area.data, row.text.data)) else None
         for row in (entry.form for entry in form.observations)]
     return values

@@ -123,10 +123,11 @@ def _spending(update, item: dict, row: str, problems: Problems) -> Spending:
 def _observation(_update, item: dict, row: str, problems: Problems) -> Observation:
     resource, area = item.get("resource"), item.get("area")
     if not isinstance(resource, MonitorIndicator) or resource.resource == "resilience":
-        problems.append((f"{row}resource", "Kies de hulpbron uit de monitor waar de waarneming over gaat."))
+        problems.append((f"{row}resource",
+                         "Kies uit de lijst de hulpbron van de monitor waar de waarneming over gaat."))
         resource = None
     if not isinstance(area, Area):
-        problems.append((f"{row}area", "Kies het gebied waar de waarneming over gaat."))
+        problems.append((f"{row}area", "Kies uit de lijst het gebied waar de waarneming over gaat."))
         area = None
     text = problems.text(item.get("text"), f"{row}text", "De waarneming")
     if text is None:
