@@ -61,12 +61,14 @@ audit: setup
 	$(BIN)/pip install --quiet pip-audit==2.10.1
 	$(BIN)/python scripts/audit.py
 
-# Report build speed and memory (seeded programme and 200 generated initiatives) and the import speed of a
-# monitor edition (70 areas x 120 indicators); not part of `make test`.
+# Report build speed and memory (seeded programme and 200 generated initiatives), the import speed of a
+# monitor edition (70 areas x 120 indicators) and the render speed of the monitor pages with three editions
+# and the map; not part of `make test`.
 bench: system-deps setup
 	$(BIN)/python scripts/bench_reports.py
 	$(BIN)/python scripts/load_dashboard.py
 	$(BIN)/python scripts/bench_monitor_import.py
+	$(BIN)/python scripts/bench_monitor_page.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

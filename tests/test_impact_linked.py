@@ -193,3 +193,42 @@ def test_the_gs_report_holds_the_chart_of_a_linked_indicator(app, db):
     assert f'alt="{chart.alt[:40]}' in chart.img()
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(report))).pages)
     assert "Figuur 2.1." in text and "contextmetingen uit de monitor" in text
+
+
+def _figure_alts(pdf: bytes) -> list[str]:
+    """The text alternatives (/Alt) of the Figure elements in the PDF's structure tree (PDF/UA)."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.generic import IndirectObject
+
+    reader = PdfReader(io.BytesIO(pdf))
+    alts, todo = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while todo:
+        kids = todo.pop().get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, IndirectObject) and (element := kid.get_object()).get("/Type") != "/OBJR":
+                if element.get("/S") == "/Figure" and "/Alt" in element:
+                    alts.append(str(element["/Alt"]))
+                todo.append(element)
+    return alts
+
+
+def test_the_gs_report_pdf_holds_an_initiatives_chart_with_its_text_alternative(app, db):
+    """An initiative's monitor-linked indicator: its chart (baseline from the monitor, target, Brabant) is a
+    figure of the GS report's PDF, tagged (PDF/UA) with the chart's text alternative, beside the programme's."""
+    from programme.reports.kinds import GS_QUARTERLY
+    from programme.reports.rendering.content import build_content
+    from programme.reports.rendering.pdf import render_pdf
+    from programme.reports.spans import parse_span
+
+    indicator = ops.create_indicator(_slowcare(), _link_data(name="Veerkracht in Oss (PDF)", higher_is_better=True))
+    db.session.add(ImpactTarget(indicator_id=indicator.id, period_label="2020", target_value=D("62")))
+    db.session.flush()
+    report = build_content(GS_QUARTERLY, parse_span("2019-K4"))
+    chart = dict(report.charts["linked"])["1.1.8 Veerkracht in Oss (PDF)"]
+    assert 'data-kind="nulmeting"' in chart.svg and "Nulmeting 60%" in chart.alt
+    alts = _figure_alts(render_pdf(report))
+    assert chart.alt in alts  # the initiative's chart, with its text alternative
+    assert "Streefwaarden: 2020: 62%." in chart.alt and "Brabant: 2018: 57%." in chart.alt
+    assert any(alt.startswith("Toename van sociale veerkracht in de monitor van 2019. Nulmeting 57%") for alt in alts)

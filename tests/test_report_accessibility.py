@@ -17,6 +17,8 @@ What the checkers found before, and where it is fixed:
 - outloud TAG-020 (warning), empty /Span: the status dot was an empty <span>; now CSS ::before.
 - outloud ORD-001 (warning), paint order differs from reading order: floats on the cover and list
   bullets (WeasyPrint paints an outside marker after its item's text); now a grid and ::before.
+  Also images: WeasyPrint's default img { overflow: hidden } makes each chart a stacking context,
+  painted after all the text of the page (its caption too); report.css sets overflow: visible on img.
 - outloud LNK-004 (warning), links without the Print flag; TAG-030 (warning), a figure that seemed
   to cover its page because WeasyPrint writes the figure's BBox in CSS pixels: both set right in
   pdftags.py.

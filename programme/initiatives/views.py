@@ -13,7 +13,7 @@ from programme.core.operations import run
 from programme.core.permissions import OWNER, users_with_role
 from programme.initiatives import bp
 from programme.initiatives import operations as ops
-from programme.initiatives import queries
+from programme.initiatives import map_overlay, queries
 from programme.initiatives import toetsingskader
 from programme.initiatives.forms import InitiativeForm, LearningQuestionEditForm, LearningQuestionForm, ResourcesForm
 from programme.initiatives.models import (LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask, Initiative,
@@ -63,6 +63,8 @@ def detail(initiative_id: int):
             i.monitor_indicator_id for i in initiative.indicators if i.monitor_indicator_id is not None}),
         trend_labels=monitor_trends.DIRECTION_LABELS, trend_symbols=monitor_trends.DIRECTION_SYMBOLS,
         trend_rule=monitor_trends.RULE,
+        # The monitor's map of a headline (or chosen) indicator with the initiative's areas outlined.
+        **_map_context(initiative),
     )
 
 
@@ -95,6 +97,15 @@ def resources(initiative_id: int):
         groups.setdefault(label, []).append(resource.id)
     return render_template("initiatives/resources.html", initiative=initiative, form=form,
                            groups=[(label, ids) for label, ids in groups.items() if ids], rule=toetsingskader.RULE)
+
+
+def _map_context(initiative: Initiative) -> dict:
+    figure, indicators = map_overlay.initiative_map(initiative, request.args.get("kaart"))
+    groups: dict[str, list] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.resource_label, []).append(indicator)
+    return {"map_figure": figure, "map_indicator_groups": list(groups.items()),
+            "map_overlay": f"{map_overlay.ONE}{initiative.id}"}
 
 
 # The groups of the area checkboxes, in the monitor's own terms (Monitor Sociale Veerkracht 2018, hoofdstuk 2).

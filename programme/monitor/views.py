@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from programme.core.extensions import db
 from programme.monitor import bp
-from programme.monitor import geo, maps, queries
+from programme.monitor import map_figures, overlays, queries
 from programme.monitor.models import Area, MdiRanking, MonitorIndicator, SourceNote
 
 
@@ -34,13 +34,11 @@ def index():
     )
 
 
-MAP_LEVELS = {"gemeente": ("municipality", "gemeente"), "corop": ("corop", "COROP-regio")}
-
-
 @bp.route("/monitor/kaart")
 def map_page():
     """A choropleth of one indicator in one edition, per municipality (as they were in the edition's year)
-    or per COROP region, with the same figures in a table beside it."""
+    or per COROP region, with the same figures in a table beside it; optionally with areas outlined that a
+    higher layer provides (the initiatives' municipalities: monitor/overlays.py)."""
     editions = queries.published_editions()[::-1]  # newest first on screen
     edition = next((e for e in editions if str(e.year) == request.args.get("editie")),
                    editions[0] if editions else None)
@@ -49,26 +47,15 @@ def map_page():
                      indicators[0] if indicators else None)
     if edition is None or indicator is None:
         return render_template("monitor/map.html", editions=editions, edition=None)
-    values = queries.indicator_values(edition.id, indicator.id)
-    candidates = {level: queries.areas_in(edition.year, kind) for level, (kind, _noun) in MAP_LEVELS.items()}
-    level = request.args.get("niveau")
-    if level not in MAP_LEVELS:  # where the monitor has figures: per municipality, else per region
-        level = "gemeente" if any(a.id in values for a in candidates["gemeente"]) else "corop"
-    kind, noun = MAP_LEVELS[level]
-    areas = candidates[level]
-    title = f"{indicator.name}, per {noun}, {edition.label}"
-    shapes = geo.shapes(kind, edition.year)
-    drawn = maps.choropleth(shapes, {a.cbs_code: values.get(a.id) for a in areas},
-                            title=title, unit=indicator.unit, level=kind, names={a.cbs_code: a.name for a in areas})
-    notes = queries.change_notes(areas)
-    rows = [(area, value, "gearceerd" if value is None else drawn.legend.label_of(value), notes.get(area.id, []))
-            for area in areas for value in [values.get(area.id)]]
+    overlay_choices = overlays.choices()
+    chosen = request.args.get("omlijnen", "")
+    chosen = chosen if any(value == chosen for value, _label in overlay_choices) else ""
+    figure = map_figures.map_figure(edition, indicator, request.args.get("niveau"),
+                                    outline_of=lambda year, kind: overlays.outline(chosen, year, kind))
     return render_template(
         "monitor/map.html", editions=editions, indicator_groups=_by_resource(indicators), edition=edition,
-        indicator=indicator,
-        levels=MAP_LEVELS, level=level, noun=noun, title=title, map=drawn, rows=rows,
-        attribution=geo.attribution(shapes),
-        brabant=values.get(province.id) if (province := queries.brabant()) else None)
+        indicator=indicator, levels=map_figures.LEVELS, figure=figure, overlay_choices=overlay_choices,
+        overlay=chosen)
 
 
 def _by_resource(indicators: list[MonitorIndicator]) -> list[tuple[str, list[MonitorIndicator]]]:
