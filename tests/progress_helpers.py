@@ -31,8 +31,8 @@ from tests.conftest import USERS, csrf_token, login
 
 # Tables whose rows a refused operation must leave exactly as they were.
 WATCHED_TABLES = ("progress_updates", "progress_lessons", "progress_risks", "progress_indicator_values",
-                  "progress_spending", "progress_evidence", "reporting_periods", "period_events",
-                  "impact_measurements", "audit_entries")
+                  "progress_spending", "progress_evidence", "progress_observations", "reporting_periods",
+                  "period_events", "impact_measurements", "audit_entries")
 
 
 def unique(prefix: str = "T") -> str:

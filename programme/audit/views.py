@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "initiative.update": "Initiatief gewijzigd",
     "initiative.archive": "Initiatief gearchiveerd",
     "initiative.unarchive": "Initiatief uit archief gehaald",
+    "initiative.set_resources": "Hulpbronnen (toetsingskader) vastgelegd",
     "learning_question.create": "Leervraag toegevoegd",
     "learning_question.update": "Leervraag gewijzigd",
     "organisation.create": "Organisatie toegevoegd",

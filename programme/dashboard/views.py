@@ -1,4 +1,4 @@
-"""The programme at a glance."""
+"""The programme at a glance, and its impact on three levels."""
 from collections import Counter
 
 from flask import render_template
@@ -6,6 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from programme.budget import queries as budget_queries
+from programme.dashboard.impact import horizon_chart, impact_levels, status_chart
+from programme.impact.tracks import STATUS_RULE
+from programme.initiatives import toetsingskader
+from programme.monitor import resilience, trends
 from programme.dashboard import bp
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
@@ -40,4 +44,24 @@ def index():
         org_allocations=budget_queries.organisation_allocations(),
         horizon=db.session.scalars(select(ImpactIndicator).where(ImpactIndicator.initiative_id.is_(None))
                                    .order_by(ImpactIndicator.position)).all(),
+    )
+
+
+@bp.route("/impact")
+def impact():
+    """The programme's question on three levels, at a glance: each chart with its table."""
+    levels = impact_levels()
+    data = levels.resilience
+    return render_template(
+        "dashboard/impact.html", levels=levels, data=data,
+        brabant_chart=resilience.shares_chart(
+            [(resilience.short_label(s.edition), s.values) for s in data.brabant.shares] if data.brabant else [],
+            "Brabant: veerkrachtig, deels en niet veerkrachtig per editie", "brabant-grafiek"),
+        region_map=resilience.region_map(data),
+        horizon_areas_chart=resilience.change_chart(
+            data.horizon, data.editions, "Aandeel veerkrachtig per editie: middelgrote gemeenten en West-Brabant",
+            "horizon-gebieden-grafiek", brabant=data.brabant),
+        missing=resilience.missing_sentence(data), horizon_note=resilience.HORIZON_NOTE,
+        horizon_chart=horizon_chart(levels.horizon), status_chart=status_chart(levels.initiatives),
+        status_rule=STATUS_RULE, trend_rule=trends.RULE, frame_rule=toetsingskader.RULE,
     )

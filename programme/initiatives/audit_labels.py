@@ -5,6 +5,7 @@ from programme.initiatives.operations import FIELD_LABELS
 
 describe("Initiative", "Initiatief", {
     **FIELD_LABELS,
+    "resources": "Hulpbronnen (toetsingskader)",
     "status": Field(FIELD_LABELS["status"], CHOICE, STATUS_LABELS),
     "line": Field(FIELD_LABELS["line"], CHOICE, LINE_LABELS),
 }, title=lambda initiative: f"{initiative.number} {initiative.name}")

@@ -93,3 +93,8 @@ class LearningQuestionForm(BaseForm):
 
 class LearningQuestionEditForm(LearningQuestionForm, VersionedForm):
     """Editing an existing question carries its version (core.operations.run with Stale)."""
+
+
+class ResourcesForm(BaseForm):
+    """The toetsingskader: which of the monitor's resources the initiative works on."""
+    resources = CheckboxesField("Hulpbronnen waaraan het initiatief werkt")

@@ -1,6 +1,6 @@
 """Organisations, initiatives, their learning questions, areas, cross-overs and owners."""
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
@@ -8,7 +8,7 @@ from programme.core.db import CreatedMixin, VersionedMixin, format_repr, label_o
 from programme.core import permissions
 from programme.core.extensions import db
 from programme.core.sourced import SourcedMixin
-from programme.monitor.models import Area
+from programme.monitor.models import Area, MonitorIndicator
 from programme.plan.models import Theme
 
 LINE_GEBIEDSGERICHT = "gebiedsgericht"
@@ -47,6 +47,13 @@ initiative_partners = link_table("initiative_partners", db.metadata, "initiative
 initiative_themes = link_table("initiative_themes", db.metadata, "initiatives.id", "themes.id")
 initiative_crossovers = link_table("initiative_crossovers", db.metadata, "initiatives.id", "crossover_tasks.id")
 initiative_owners = link_table("initiative_owners", db.metadata, "initiatives.id", "users.id")
+# The toetsingskader: the monitor's resources (hulpbronnen, as monitor indicators) an initiative works on; indexed
+# on the resource too, for the programme's matrix.
+initiative_resources = Table(
+    "initiative_resources", db.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
+    Column("monitor_indicator_id", ForeignKey("monitor_indicators.id"), primary_key=True, index=True),
+)
 
 
 class Organisation(SourcedMixin, db.Model):
@@ -115,6 +122,8 @@ class Initiative(SourcedMixin, VersionedMixin, CreatedMixin, db.Model):
                                                                 order_by=CrossoverTask.name)
     owners: Mapped[list[User]] = relationship(secondary=initiative_owners, order_by=User.name)
     area_links: Mapped[list[InitiativeArea]] = relationship(cascade="all, delete-orphan")
+    resources: Mapped[list[MonitorIndicator]] = relationship(secondary=initiative_resources,
+                                                             order_by=MonitorIndicator.position)
     learning_questions: Mapped[list["LearningQuestion"]] = relationship(
         back_populates="initiative", order_by="LearningQuestion.position")
     # Impact indicators live in a higher layer (impact): named here, never imported.

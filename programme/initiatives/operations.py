@@ -1,4 +1,4 @@
-"""Initiative writes: the manager's edits (optimistic locking), archiving, learning questions, new partners."""
+"""Initiative writes: the manager's edits (optimistic locking), archiving, learning questions, partners, resources."""
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -8,7 +8,8 @@ from programme.core.extensions import db
 from programme.initiatives.queries import RELATIONS, TEXT_FIELDS, editable_values
 from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, InitiativeArea,
                                           LearningQuestion, Organisation)
-from programme.monitor.models import Area
+from programme.core.operations import Refused, RuleError
+from programme.monitor.models import Area, MonitorIndicator
 from programme.core.editing import archive_or_restore, check_version
 from programme.plan.models import Theme
 
@@ -137,5 +138,26 @@ def update_learning_question(item: LearningQuestion, *, question: str, context: 
     item.question, item.context, item.status = new["question"], new["context"], new["status"]
     audit.record("learning_question.update", item, old={k: old[k] for k in changed},
                  new={k: new[k] for k in changed}, initiative_id=item.initiative_id)
+    db.session.flush()
+    return True
+
+
+def set_resources(initiative: Initiative, resource_ids: list[int], actor) -> bool:
+    """The toetsingskader: the monitor resources the initiative works on, replaced as a whole. Only the
+    manager records them; the resilience measure itself is no resource."""
+    if not initiative.can_edit(actor):
+        raise Refused(f"Alleen de programmamanager legt vast aan welke hulpbronnen initiatief {initiative} werkt.")
+    wanted = sorted(set(resource_ids))
+    chosen = list(db.session.scalars(select(MonitorIndicator).where(
+        MonitorIndicator.id.in_(wanted), MonitorIndicator.resource != "resilience"))) if wanted else []
+    if len(chosen) != len(wanted):
+        raise RuleError("resources", "Kies alleen hulpbronnen uit de lijst.")
+    old = sorted(r.name for r in initiative.resources)
+    new = sorted(r.name for r in chosen)
+    if old == new:
+        return False
+    initiative.resources = chosen
+    audit.record("initiative.set_resources", initiative, old={"resources": old}, new={"resources": new},
+                 actor=actor, initiative_id=initiative.id)
     db.session.flush()
     return True

@@ -1,10 +1,12 @@
 """Initiatives: the list with filters, the detail page, and the manager's editing."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from programme.accounts.models import User
 from programme.core.editing import CONFLICT
 from programme.core.extensions import db
+from programme.core.formatting import number
 from programme.core.forms import EmptyForm, choices
 from programme.core.edit_pages import button_action, edit_form, edit_page, form_data, save_version, switch_routes
 from programme.core.operations import run
@@ -12,7 +14,8 @@ from programme.core.permissions import OWNER, users_with_role
 from programme.initiatives import bp
 from programme.initiatives import operations as ops
 from programme.initiatives import map_overlay, queries
-from programme.initiatives.forms import InitiativeForm, LearningQuestionEditForm, LearningQuestionForm
+from programme.initiatives import toetsingskader
+from programme.initiatives.forms import InitiativeForm, LearningQuestionEditForm, LearningQuestionForm, ResourcesForm
 from programme.initiatives.models import (LINE_LABELS, ORGANISATION_KINDS, STATUS_LABELS, CrossoverTask, Initiative,
                                           Organisation)
 from programme.initiatives.queries import get_editable_initiative, get_initiative, get_learning_question
@@ -53,6 +56,7 @@ def detail(initiative_id: int):
     return render_template(
         "initiatives/detail.html", initiative=initiative, indicators=initiative.indicators, notes=notes,
         area_profiles=monitor_queries.area_profiles(initiative.areas),
+        frame=toetsingskader.frame_of(initiative), frame_rule=toetsingskader.RULE,
         # The monitor indicators its impact indicators are linked to (read off the related rows: impact is a
         # higher layer), beside the headline figures.
         area_trends=monitor_trends.area_trends(initiative.areas, {
@@ -62,6 +66,37 @@ def detail(initiative_id: int):
         # The monitor's map of a headline (or chosen) indicator with the initiative's areas outlined.
         **_map_context(initiative),
     )
+
+
+@bp.route("/toetsingskader")
+def resource_matrix():
+    """The programme's toetsingskader: every initiative against the resources that matter most."""
+    return render_template("initiatives/toetsingskader.html", matrix=toetsingskader.matrix(),
+                           rule=toetsingskader.RULE)
+
+
+@bp.route("/initiatieven/<int:initiative_id>/hulpbronnen", methods=["GET", "POST"])
+def resources(initiative_id: int):
+    """The manager records which of the monitor's resources the initiative works on."""
+    initiative = get_editable_initiative(initiative_id)
+    options = toetsingskader.resource_options()
+    form = ResourcesForm()
+    form.resources.choices = choices((r.id, r.name + (f" (correlatie {number(r.correlation, 2)})"
+                                                      if r.correlation is not None else "")) for r in options)
+    if request.method == "GET":
+        form.resources.data = [r.id for r in initiative.resources]
+    elif form.validate_on_submit():
+        outcome = run(ops.set_resources, initiative, form.resources.data or [], current_user, form=form)
+        if outcome:
+            flash("De hulpbronnen zijn vastgelegd." if outcome.result else "Er was niets gewijzigd.", "info")
+            return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#toetsingskader")
+    groups: dict[str, list[int]] = {"Hulpbronnen die er het meest toe doen": []}
+    for resource in options:
+        label = ("Hulpbronnen die er het meest toe doen" if toetsingskader.is_important(resource)
+                 else resource.resource_label)
+        groups.setdefault(label, []).append(resource.id)
+    return render_template("initiatives/resources.html", initiative=initiative, form=form,
+                           groups=[(label, ids) for label, ids in groups.items() if ids], rule=toetsingskader.RULE)
 
 
 def _map_context(initiative: Initiative) -> dict:

@@ -58,6 +58,7 @@ describe("ProgressUpdate", "Voortgangsbericht", {
     "risks": Field(LIST_LABELS["risks"], ITEMS, ref="Risk"),
     "indicator_values": Field(LIST_LABELS["indicator_values"], ITEMS, ref="IndicatorValue"),
     "spending": Field(LIST_LABELS["spending"], ITEMS, ref="Spending"),
+    "observations": Field(LIST_LABELS["observations"], ITEMS, ref="Observation"),
     "measurements": Field("Vastgelegde meetwaarden", NUMBER),
     "replaced_measurements": Field("Vervangen meetwaarden", ITEMS, ref="ImpactMeasurement"),
     "evidence_id": Field("Bewijsstuk", HIDDEN),
@@ -94,3 +95,8 @@ describe("Spending", "Besteding", {
 }, legacy=legacy_parser(re.compile(r"post (?P<budget_line_id>\d+): verplicht (?P<committed>\S+), "
                                    r"besteed (?P<spent>\S+)"),
                         ids=("budget_line_id",), numbers=("committed", "spent")))
+describe("Observation", "Waarneming bij de monitor", {
+    "monitor_indicator_id": Field("Hulpbron", REF, ref="MonitorIndicator"),
+    "area_id": Field("Gebied", REF, ref="Area"),
+    "text": "Waarneming",
+})

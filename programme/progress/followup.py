@@ -1,4 +1,4 @@
-"""Budget follow-up and the learning log: what approved updates add up to.
+"""Budget follow-up, the learning log and observations beside the monitor: what approved updates add up to.
 
 Only approved updates count, each initiative and round once (queries.counted_updates)."""
 from collections import defaultdict
@@ -13,7 +13,9 @@ from programme.core.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.progress.models import ProgressRound, ProgressUpdate
 from programme.progress.queries import counted_updates
-from programme.progress.update_items import Lesson, Spending
+from programme.monitor import trends
+from programme.monitor.models import Area, MonitorIndicator
+from programme.progress.update_items import Lesson, Observation, Spending
 
 ZERO = Decimal("0.00")
 
@@ -167,3 +169,39 @@ def learning_log_by_question(initiative: Initiative | None = None,
         else:  # a question of another initiative (not expected) is shown where the lesson was written
             (by_question.get((log.initiative.id, question.id)) or add_question(log, question)).lessons.append(lesson)
     return sorted(logs.values(), key=lambda log: log.initiative.sort_key)
+
+
+# ---------------------------------------------------------------- observations beside the monitor
+
+@dataclass
+class ObservationGroup:
+    """The approved observations on one resource in one area, beside that resource's figures there."""
+    resource: MonitorIndicator
+    area: Area
+    observations: list[Observation] = field(default_factory=list)
+    trend: object = None  # monitor.trends.Trend: the area's figures per edition, Brabant beside them
+
+
+def approved_observations(resource_id: int | None = None, area_id: int | None = None) -> list[ObservationGroup]:
+    """Observations from the updates that count (approved, the latest revision: what every reader may see), per
+    resource and area, each group with the monitor's figures for it; in a fixed number of queries."""
+    query = (select(Observation).where(Observation.update_id.in_(counted_updates()))
+             .options(joinedload(Observation.resource), joinedload(Observation.area),
+                      joinedload(Observation.update).joinedload(ProgressUpdate.initiative),
+                      joinedload(Observation.update).joinedload(ProgressUpdate.period))
+             .order_by(Observation.id))
+    if resource_id is not None:
+        query = query.where(Observation.monitor_indicator_id == resource_id)
+    if area_id is not None:
+        query = query.where(Observation.area_id == area_id)
+    groups: dict[tuple[int, int], ObservationGroup] = {}
+    for observation in db.session.scalars(query).unique():
+        key = (observation.monitor_indicator_id, observation.area_id)
+        group = groups.setdefault(key, ObservationGroup(observation.resource, observation.area))
+        group.observations.append(observation)
+    if groups:
+        found = trends.trends(list({g.resource.id: g.resource for g in groups.values()}.values()),
+                              list({g.area.id: g.area for g in groups.values()}.values()))
+        for (resource_id_, area_id_), group in groups.items():
+            group.trend = found[(resource_id_, area_id_)]
+    return sorted(groups.values(), key=lambda g: (g.resource.position, g.area.position, g.area.name))

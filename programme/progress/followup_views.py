@@ -1,4 +1,4 @@
-"""Pages that read what approved updates add up to: learning log, budget follow-up, budget page.
+"""Pages that read what approved updates add up to: learning log, budget follow-up, budget page, observations.
 
 The budget page (/begroting) keeps the budget blueprint's endpoint budget.index but lives here:
 its committed and spent amounts come from approved spending, and budget, a lower layer, cannot read
@@ -11,7 +11,7 @@ from programme.budget import bp as budget_bp
 from programme.budget import queries as budget_ops
 from programme.core.extensions import db
 from programme.initiatives.models import Initiative, LearningQuestion
-from programme.monitor.models import SourceNote
+from programme.monitor.models import Area, MonitorIndicator, SourceNote
 from programme.progress import bp, followup
 
 
@@ -63,3 +63,18 @@ def index():
         notes=db.session.scalars(select(SourceNote).where(SourceNote.topic == "budget")
                                  .order_by(SourceNote.key)).all(),
     )
+
+
+@bp.route("/voortgang/waarnemingen")
+def observations():
+    """The monitor's figures with what initiatives saw there: approved observations per resource and area, beside
+    that resource's figures in that area over the editions (the monitor, a lower layer, cannot read progress)."""
+    resource = _chosen(MonitorIndicator, "hulpbron")
+    area = _chosen(Area, "gebied")
+    return render_template(
+        "progress/observations.html", groups=followup.approved_observations(
+            resource.id if resource else None, area.id if area else None),
+        resource=resource, area=area,
+        resources=db.session.scalars(select(MonitorIndicator).where(MonitorIndicator.resource != "resilience")
+                                     .order_by(MonitorIndicator.position)).all(),
+        areas=db.session.scalars(select(Area).order_by(Area.position, Area.name)).all())

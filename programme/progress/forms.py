@@ -22,6 +22,7 @@ from programme.core.formatting import dutch_date, money, number
 from programme.core.numbers import MoneyField, NumberField
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
+from programme.monitor.models import Area, MonitorIndicator
 from programme.progress.models import LEVEL_LABELS, PERIOD_KIND_LABELS, TRAFFIC_LIGHT_LABELS, ProgressUpdate
 from programme.progress.queries import Linkable, line_label
 
@@ -73,6 +74,12 @@ class SpendingForm(SubForm):
     spent = MoneyField("Besteed in deze periode (€)")
 
 
+class ObservationForm(SubForm):
+    resource = SelectField("Hulpbron (uit de monitor)", choices=choices([("", "Kies…")]), validate_choice=False)
+    area = SelectField("Gebied", choices=choices([("", "Kies…")]), validate_choice=False)
+    text = text_field("Wat zag of hoorde u?", 5000, area=True)
+
+
 TRAFFIC_LIGHT_CHOICES = choices(TRAFFIC_LIGHT_LABELS.items())
 
 
@@ -98,7 +105,8 @@ class UpdateForm(VersionedForm):
             raise ValidationError("Kies een stoplicht: op koers, aandacht nodig of risico.")
 
 
-def update_form_class(lessons: int, risks: int, indicators: int, lines: int) -> type[UpdateForm]:
+def update_form_class(lessons: int, risks: int, indicators: int, lines: int, observations: int = 0
+                      ) -> type[UpdateForm]:
     """The edit form with a fixed number of rows per repeated group (works without JavaScript)."""
 
     class Form(UpdateForm):
@@ -108,6 +116,7 @@ def update_form_class(lessons: int, risks: int, indicators: int, lines: int) -> 
     Form.risks = FieldList(FormField(RiskForm), min_entries=risks, max_entries=risks)
     Form.indicator_values = FieldList(FormField(IndicatorValueForm), min_entries=indicators, max_entries=indicators)
     Form.spending = FieldList(FormField(SpendingForm), min_entries=lines, max_entries=lines)
+    Form.observations = FieldList(FormField(ObservationForm), min_entries=observations, max_entries=observations)
     return Form
 
 
@@ -165,14 +174,15 @@ STALE_MESSAGE = ("Iemand anders heeft dit voortgangsbericht gewijzigd nadat u he
 TEXT_LABELS = {"traffic_light": "Stoplicht", "explanation": "Toelichting", "done": "Wat is er gedaan?",
                "results": "Resultaten", "next_steps": "Volgende stappen"}
 LIST_LABELS = {"lessons": "Lessen", "risks": "Risico’s", "indicator_values": "Indicatorwaarden",
-               "spending": "Bestedingen"}
+               "spending": "Bestedingen", "observations": "Waarnemingen bij de monitor"}
 
 
 def edit_form(update: ProgressUpdate, linkable: Linkable, *, posted: bool) -> UpdateForm:
     """The edit form: a row per indicator and per budget line, a few empty ones for lessons and risks;
     filled from the posted data, or else from the update."""
     form_class = update_form_class(max(EMPTY_ROWS, len(update.lessons) + 1), max(EMPTY_ROWS, len(update.risks) + 1),
-                                   len(linkable.indicators), len(linkable.lines))
+                                   len(linkable.indicators), len(linkable.lines),
+                                   max(EMPTY_ROWS - 1, len(update.observations) + 1))
     if posted:
         form = form_class()
     else:
@@ -193,11 +203,17 @@ def edit_form(update: ProgressUpdate, linkable: Linkable, *, posted: bool) -> Up
             "spending": [{"budget_line_id": str(line.id),
                           "committed": spent[line.id].committed if line.id in spent else None,
                           "spent": spent[line.id].spent if line.id in spent else None} for line in linkable.lines],
+            "observations": [{"resource": str(x.monitor_indicator_id), "area": str(x.area_id), "text": x.text}
+                             for x in update.observations],
         })
     question_choices = choices([("", "Geen specifieke leervraag"),
                                 *((str(q.id), q.question) for q in linkable.questions)])
     for row in form.lessons:
         row.form.learning_question.choices = question_choices
+    resource_choices = choices([("", "Kies een hulpbron…"), *linkable.resource_choices])
+    area_choices = choices([("", "Kies een gebied…"), *linkable.area_choices])
+    for row in form.observations:
+        row.form.resource.choices, row.form.area.choices = resource_choices, area_choices
     return form
 
 
@@ -209,6 +225,16 @@ def _record(model, value):
     if record is None:
         abort(404)
     return record
+
+
+def _chosen(model, value):
+    """A choice from a list open to everyone (a monitor resource, an area): its record, None when left empty, or
+    the posted text itself when there is no such record, which the operation refuses at the field in Dutch."""
+    value = str(value or "").strip()
+    if not value:
+        return None
+    record = db.session.get(model, int(value)) if value.isdigit() and len(value) < 12 else None
+    return record if record is not None else value
 
 
 def update_values(form: UpdateForm) -> dict:
@@ -238,6 +264,11 @@ def update_values(form: UpdateForm) -> dict:
         filled = row.committed.data is not None or row.spent.data is not None
         values["spending"].append({"budget_line": line, "committed": row.committed.data or Decimal("0"),
                                    "spent": row.spent.data or Decimal("0")} if filled else None)
+    values["observations"] = [
+        {"resource": _chosen(MonitorIndicator, row.resource.data), "area": _chosen(Area, row.area.data),
+         "text": row.text.data}
+        if any((row.resource.data, row.area.data, row.text.data)) else None
+        for row in (entry.form for entry in form.observations)]
     return values
 
 
@@ -273,6 +304,9 @@ def _lines(kind: str, items: list[dict]) -> list[str]:
             value = x.get("value")
             out.append(f"{x['impact_indicator'].name}: {number(value) if value is not None else '–'} op "
                        f"{dutch_date(x.get('measured_on'))}")
+        elif kind == "observations":
+            resource, area = x.get("resource"), x.get("area")
+            out.append(f"{resource.name if resource else '–'}, {area.name if area else '–'}: {x.get('text') or '–'}")
         else:
             out.append(f"{line_label(x['budget_line'])}: verplicht {money(x['committed'])}, besteed "
                        f"{money(x['spent'])}")
@@ -288,6 +322,7 @@ def _stored(update: ProgressUpdate) -> dict:
                               "measured_on": x.measured_on} for x in update.indicator_values],
         "spending": [{"budget_line": x.budget_line, "committed": x.committed, "spent": x.spent}
                      for x in update.spending],
+        "observations": [{"resource": x.resource, "area": x.area, "text": x.text} for x in update.observations],
     }
 
 

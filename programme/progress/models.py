@@ -1,7 +1,7 @@
 """Progress rounds and progress updates, with who may see and do what with an update.
 
 The one visibility rule is ProgressUpdate.can_view and its where clause ProgressUpdate.visible_to.
-What an update carries (lessons, risks, values, spending, evidence) is in update_items.py."""
+What an update carries (lessons, risks, values, spending, evidence, observations) is in update_items.py."""
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, CheckConstraint, ColumnElement, Date, ForeignKey, String, Text, UniqueConstraint,
@@ -168,6 +168,8 @@ class ProgressUpdate(CreatedMixin, db.Model):
         back_populates="update", order_by="Spending.id", cascade="all, delete-orphan")
     evidence: Mapped[list["Evidence"]] = relationship(  # noqa: F821
         back_populates="update", order_by="Evidence.id", cascade="all, delete-orphan")
+    observations: Mapped[list["Observation"]] = relationship(  # noqa: F821
+        back_populates="update", order_by="Observation.id", cascade="all, delete-orphan")
     # The impact measurements an approval copied from this update (the link lives here: impact is the
     # lower layer and does not know progress).
     measurements: Mapped[list[ImpactMeasurement]] = relationship(

@@ -22,7 +22,7 @@ from programme.progress import update_content
 from programme.progress.models import (APPROVED, AT_RISK, ATTENTION, DRAFT, KIND_QUARTER, PERIOD_KIND_LABELS,
                                        RETURNED, SUBMITTED, PeriodEvent, ProgressRound, ProgressUpdate)
 from programme.progress.queries import revisions, round_by_code
-from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Observation, Risk, Spending
 
 
 class WorkflowError(RuleError):
@@ -285,6 +285,8 @@ def correct(approved_update: ProgressUpdate, actor) -> ProgressUpdate:
                           for x in source.indicator_values],
         spending=[Spending(budget_line_id=x.budget_line_id, committed=x.committed, spent=x.spent)
                   for x in source.spending],
+        observations=[Observation(monitor_indicator_id=x.monitor_indicator_id, area_id=x.area_id, text=x.text)
+                      for x in source.observations],
         evidence=[Evidence(original_name=x.original_name, stored_name=x.stored_name, mime_type=x.mime_type,
                            size=x.size, sha256=x.sha256, uploaded_by_id=x.uploaded_by_id, created_dt=x.created_dt)
                   for x in source.evidence],

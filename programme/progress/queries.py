@@ -17,6 +17,7 @@ from programme.core.extensions import db
 from programme.core.formatting import money, unit_label
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import Initiative, LearningQuestion
+from programme.monitor.models import Area, MonitorIndicator
 from programme.progress.models import (APPROVED, DRAFT, RETURNED, STATUS_LABELS, SUBMITTED, PeriodEvent,
                                        ProgressRound, ProgressUpdate)
 
@@ -192,6 +193,8 @@ class Linkable:
     questions: list[LearningQuestion]
     indicators: list[ImpactIndicator]
     lines: list[BudgetLine]
+    resources: list[MonitorIndicator]  # what an observation can be about: the monitor's resources
+    areas: list[Area]  # and where: the initiative's own areas first, then every area
 
     @classmethod
     def for_update(cls, update: ProgressUpdate) -> "Linkable":
@@ -203,7 +206,18 @@ class Linkable:
                 ImpactIndicator.initiative_id == initiative_id, ImpactIndicator.is_archived.is_(False))
                 .order_by(ImpactIndicator.position, ImpactIndicator.id))),
             list(db.session.scalars(select(BudgetLine).where(BudgetLine.initiative_id == initiative_id)
-                                    .order_by(BudgetLine.period_id, BudgetLine.id))))
+                                    .order_by(BudgetLine.period_id, BudgetLine.id))),
+            list(db.session.scalars(select(MonitorIndicator).where(MonitorIndicator.resource != "resilience")
+                                    .order_by(MonitorIndicator.position, MonitorIndicator.id))),
+            _observation_areas(update.initiative))
+
+    @property
+    def resource_choices(self) -> list[tuple[str, str]]:
+        return [(str(r.id), r.name) for r in self.resources]
+
+    @property
+    def area_choices(self) -> list[tuple[str, str]]:
+        return [(str(a.id), a.name) for a in self.areas]
 
     @property
     def indicator_names(self) -> dict[str, str]:
@@ -212,3 +226,14 @@ class Linkable:
     @property
     def line_labels(self) -> dict[str, str]:
         return {str(line.id): line_label(line) for line in self.lines}
+
+
+def _observation_areas(initiative: Initiative) -> list[Area]:
+    """The initiative's areas and the regions around them first, then every other area in the monitor's order."""
+    own = []
+    for area in initiative.areas:
+        for node in [area, *area.ancestors()]:
+            if node not in own:
+                own.append(node)
+    rest = [a for a in db.session.scalars(select(Area).order_by(Area.position, Area.name)) if a not in own]
+    return own + rest

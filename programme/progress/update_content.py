@@ -13,9 +13,10 @@ from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
 from programme.progress.models import LEVEL_LABELS, TRAFFIC_LIGHT_LABELS, ProgressUpdate
-from programme.progress.update_items import IndicatorValue, Lesson, Risk, Spending
+from programme.monitor.models import Area, MonitorIndicator
+from programme.progress.update_items import IndicatorValue, Lesson, Observation, Risk, Spending
 
-ITEM_LISTS = ("lessons", "risks", "indicator_values", "spending")
+ITEM_LISTS = ("lessons", "risks", "indicator_values", "spending", "observations")
 ALLOWED_KEYS = frozenset(ProgressUpdate.TEXT_FIELDS + ITEM_LISTS)
 TEXT_LABELS = {"explanation": "De toelichting", "done": "Wat is gedaan", "results": "De resultaten",
                "next_steps": "De volgende stappen"}
@@ -119,7 +120,23 @@ def _spending(update, item: dict, row: str, problems: Problems) -> Spending:
     return Spending(budget_line=line, **amounts)
 
 
-BUILDERS = {"lessons": _lesson, "risks": _risk, "indicator_values": _indicator_value, "spending": _spending}
+def _observation(_update, item: dict, row: str, problems: Problems) -> Observation:
+    resource, area = item.get("resource"), item.get("area")
+    if not isinstance(resource, MonitorIndicator) or resource.resource == "resilience":
+        problems.append((f"{row}resource",
+                         "Kies uit de lijst de hulpbron van de monitor waar de waarneming over gaat."))
+        resource = None
+    if not isinstance(area, Area):
+        problems.append((f"{row}area", "Kies uit de lijst het gebied waar de waarneming over gaat."))
+        area = None
+    text = problems.text(item.get("text"), f"{row}text", "De waarneming")
+    if text is None:
+        problems.append((f"{row}text", "Schrijf de waarneming op, of maak de hele regel leeg."))
+    return Observation(resource=resource, area=area, text=text)
+
+
+BUILDERS = {"lessons": _lesson, "risks": _risk, "indicator_values": _indicator_value, "spending": _spending,
+            "observations": _observation}
 
 
 def check(update: ProgressUpdate, values: dict) -> tuple[dict, Problems, str | None]:
@@ -176,4 +193,6 @@ def snapshot(update: ProgressUpdate) -> dict:
                                for x in update.indicator_values]
     out["spending"] = [{"budget_line_id": x.budget_line_id, "committed": x.committed, "spent": x.spent}
                        for x in update.spending]
+    out["observations"] = [{"monitor_indicator_id": x.monitor_indicator_id, "area_id": x.area_id, "text": x.text}
+                           for x in update.observations]
     return normalise(out)

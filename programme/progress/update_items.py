@@ -1,4 +1,4 @@
-"""What a progress update carries: lessons, risks, indicator values, spending, evidence.
+"""What a progress update carries: lessons, risks, indicator values, spending, evidence, observations.
 
 Each item is visible exactly when its update is, and final once the update is approved."""
 from datetime import date
@@ -13,6 +13,7 @@ from programme.core.db import CreatedMixin, Money, format_repr, known_values, la
 from programme.core.extensions import db
 from programme.impact.models import ImpactIndicator
 from programme.initiatives.models import LearningQuestion
+from programme.monitor.models import Area, MonitorIndicator
 from programme.progress.models import APPROVED, LEVEL_LABELS, ApprovedUpdateIsFinal, ProgressUpdate, stored_status
 
 
@@ -134,11 +135,32 @@ class Evidence(_UpdateContent, CreatedMixin, db.Model):
         return format_repr(self, "id", "original_name")
 
 
+class Observation(_UpdateContent, db.Model):
+    """What the owner saw in the initiative's resilience dialogue about one of the monitor's resources in one
+    area: the qualitative side of the monitor's figures (Uitvoeringsagenda 1.3). Shown beside those figures
+    once its update is approved."""
+
+    __tablename__ = "progress_observations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_updates.id"), index=True)
+    monitor_indicator_id: Mapped[int] = mapped_column(ForeignKey("monitor_indicators.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="observations")
+    resource: Mapped[MonitorIndicator] = relationship()
+    area: Mapped[Area] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Observation {self.id} of {self.update_id}>"
+
+
 def _content_is_final(_mapper, connection, target):
     if stored_status(connection, target.update_id) == APPROVED:
         raise ApprovedUpdateIsFinal(f"content of approved progress update {target.update_id} cannot change")
 
 
-for _child in (Lesson, Risk, IndicatorValue, Spending, Evidence):
+for _child in (Lesson, Risk, IndicatorValue, Spending, Evidence, Observation):
     for _event in ("before_insert", "before_update", "before_delete"):
         event.listen(_child, _event, _content_is_final)

@@ -16,6 +16,9 @@ from programme.core.extensions import db
 from programme.plan.models import Action, Deliverable, Goal
 from programme.impact import charts as impact_charts
 from programme.impact.tracks import tracks_for
+from programme.initiatives import toetsingskader
+from programme.monitor import queries as monitor_queries
+from programme.monitor import resilience as monitor_resilience
 from programme.reports.rendering import charts
 from programme.reports.rendering.finance import Finance, finance
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, KIND_LABELS, KIND_TITLES, PS_HALF_YEARLY
@@ -58,6 +61,9 @@ class ReportContent:
     is_provisional: bool = False
     # When the data were read; a provisional report holds the data up to this moment only.
     data_as_of: datetime | None = None
+    # The impact chapter (GS and PS reports): resilience per region (the map) and the toetsingskader.
+    resilience: monitor_resilience.Resilience | None = None
+    matrix: toetsingskader.Matrix | None = None
 
     @property
     def reference_date(self) -> date:
@@ -147,6 +153,11 @@ def build_content(kind: str, span: ReportSpan, *, initiative=None, provisional: 
         sections=sections, learning=lessons_per_question(sections), money=money,
         decisions=_decisions(sections, money), previous_report=_previous_report(kind, span, initiative),
         status_counts=status_counts)
+    if kind != FACTSHEET:
+        # The monitor as it stood at the reference date: editions up to its year.
+        editions = [e for e in monitor_queries.published_editions() if e.year <= content.reference_date.year]
+        content.resilience = monitor_resilience.resilience(editions)
+        content.matrix = toetsingskader.matrix(edition=editions[-1] if editions else None)
     content.charts = _charts(content)
     content.tables = _tables(content)
     return content
@@ -162,6 +173,8 @@ def _charts(content: ReportContent) -> dict:
     tracks = tracks_for(linked, until=content.reference_date)
     out["linked"] = [(label, impact_charts.indicator_chart(tracks[line.indicator.id], f"ind-{line.indicator.id}"))
                      for label, line in lines if line.indicator.id in tracks]
+    if content.resilience is not None:
+        out["resilience_map"] = monitor_resilience.region_map(content.resilience, element_id="rapport-kaart")
     rows = content.money.initiatives if content.is_factsheet else content.money.sources
     out["budget"] = charts.budget_chart(rows, "Besteding per initiatief" if content.is_factsheet
                                         else "Besteding per financieringsbron")

@@ -11,6 +11,7 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from programme.initiatives import toetsingskader
 from programme.reports.rendering.content import build_content
 from programme.reports.rendering.pdftags import finish
 
@@ -36,7 +37,7 @@ class StaticOnlyFetcher(URLFetcher):
 
 def render_html(content) -> str:
     template = "reports/pdf/factsheet.html" if content.is_factsheet else "reports/pdf/report.html"
-    return render_template(template, c=content, charts=content.charts)
+    return render_template(template, c=content, charts=content.charts, toetsingskader_rule=toetsingskader.RULE)
 
 
 def render_pdf(content) -> bytes:
