@@ -165,25 +165,34 @@ def fresh_account(app, prefix: str, name: str, role: str) -> str:
     return email
 
 
-def count_queries(app, client, url: str) -> int:
-    """How many SQL statements a GET of `url` runs (it must answer 200). Counted where the requests run
-    them: `db.session.get_bind()` is the app's engine, or in a rolled-back test the test's connection
-    (tests/isolation.py; on SQLite that connection comes from an engine of its own)."""
+def count_statements(work, bind=None) -> int:
+    """How many SQL statements `work()` runs on `bind`: by default the session's, read in the caller's
+    app context. `db.session.get_bind()` is the app's engine, or in a rolled-back test the test's
+    connection (tests/isolation.py; on SQLite that connection comes from an engine of its own, so a
+    count on `db.engine` would see nothing). Counting nothing at all means counting in the wrong place."""
+    bind = bind if bind is not None else _db.session.get_bind()
     seen = []
 
     def listener(*_args):
         seen.append(1)
 
-    with app.app_context():
-        bind = _db.session.get_bind()
     event.listen(bind, "before_cursor_execute", listener)
     try:
-        response = client.get(url)
-        assert response.status_code == 200, url
+        work()
     finally:
         event.remove(bind, "before_cursor_execute", listener)
-    assert seen, f"no statements counted for {url}"
+    assert seen, "no statements counted"
     return len(seen)
+
+
+def count_queries(app, client, url: str) -> int:
+    """How many SQL statements a GET of `url` runs (it must answer 200)."""
+    def get():
+        assert client.get(url).status_code == 200, url
+
+    with app.app_context():
+        bind = _db.session.get_bind()
+    return count_statements(get, bind)
 
 
 def login(client, role: str = "manager", password: str = PASSWORD):
