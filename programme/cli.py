@@ -81,7 +81,9 @@ def register(app: Flask) -> None:
         else:
             click.echo(f"Voorbeeldgegevens geladen: {stats.get('approved', 0)} goedgekeurde, "
                        f"{stats.get('submitted', 0)} ingediende en {stats.get('draft', 0)} concept-"
-                       f"voortgangsberichten, {stats.get('reports', 0)} rapportages. "
+                       f"voortgangsberichten, {stats.get('observations', 0)} waarnemingen bij de monitor, "
+                       f"hulpbronnen van {stats.get('toetsingskader', 0)} initiatieven (toetsingskader), "
+                       f"{stats.get('reports', 0)} rapportages. "
                        "Verwijderen: flask example-data --remove")
 
 

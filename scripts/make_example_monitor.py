@@ -54,8 +54,23 @@ def main() -> None:
                 new = min(high, new) if high is not None else new
                 row.append(f"{new.normalize():f}".replace(".", ","))
             rows.append(row)
+        _add_up(rows)
         OUT.write_bytes(template_csv(rows))
         print(f"{OUT}: {len(indicators)} indicatoren x {len(columns)} gebieden")
+
+
+def _add_up(rows) -> None:
+    """Resilient, partly and not resilient are shares of one population: where an area has all three,
+    'not' is what the other two leave of 100%, so that the invented figures still add up."""
+    by_code = {row[0]: row for row in rows[2:]}
+    shares = [by_code.get(code) for code in ("resilience_yes", "resilience_partly", "resilience_not")]
+    if None in shares:
+        return
+    yes, partly, not_ = shares
+    for column in range(2, len(yes)):
+        if yes[column] and partly[column] and not_[column]:
+            rest = 100 - Decimal(yes[column].replace(",", ".")) - Decimal(partly[column].replace(",", "."))
+            not_[column] = f"{rest.normalize():f}".replace(".", ",")
 
 
 if __name__ == "__main__":

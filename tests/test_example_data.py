@@ -13,13 +13,16 @@ from pypdf import PdfReader
 from sqlalchemy import create_engine, func, literal_column, select, table, text
 
 from programme.accounts.models import User
+from programme.accounts.passwords import hash_password
 from programme.cli import create_demo_accounts
 from programme.core.audit import AuditEntry
 from programme.core.db import utcnow
 from programme.core.extensions import db as _db
-from programme.initiatives.models import Initiative
+from programme.initiatives.models import Initiative, initiative_resources
+from programme.monitor.models import Area, MonitorIndicator
 from programme.progress.models import APPROVED, DRAFT, SUBMITTED, ProgressUpdate
-from programme.progress.update_items import Evidence, Lesson
+from programme.progress.followup import counted_observations
+from programme.progress.update_items import Evidence, Lesson, Observation
 from programme.reports.rendering.content import build_content
 from programme.reports.kinds import FACTSHEET, GS_QUARTERLY, PS_HALF_YEARLY
 from programme.reports.models import IssuedReport
@@ -28,6 +31,7 @@ from programme.reports.spans import parse_span
 from programme.seed.example import ExampleDataRefused, is_present, load_example_data, remove_example_data
 from programme.seed.loader import seed_all
 from programme.reports.archive import reports_dir
+from tests.conftest import PASSWORD, csrf_token
 from tests.isolation import SeededState
 from tests.scratch_apps import migrated_app
 
@@ -134,6 +138,16 @@ def _assert_history_loaded(app) -> None:
     evidence = _db.session.scalars(select(Evidence)).all()
     assert evidence and all((Path(app.instance_path) / "uploads" / e.stored_name).read_bytes()[:5] == b"%PDF-"
                             for e in evidence)
+    # The toetsingskader: the manager recorded the resources of several initiatives, through the operation.
+    worked_on = {i.number: {r.code for r in i.resources} for i in _db.session.scalars(select(Initiative))
+                 if i.resources}
+    assert len(worked_on) >= 4 and "social_contact" in worked_on["1.1.2"]
+    assert _count(AuditEntry, AuditEntry.action == "initiative.set_resources") == len(worked_on)
+    # Observations in approved updates show beside the monitor; the one in the draft does not.
+    shown = counted_observations()
+    assert len(shown) >= 5 and all(o.update.status == APPROVED for o in shown)
+    assert _count(Observation) > len(shown)
+    assert {o.area.name for o in shown} >= {"Brabant", "Roosendaal", "Helmond"}
     # The history is dated over two years, not at the moment of loading.
     assert min(u.reviewed_dt for u in approved).year == 2025
     # Issued reports, built by the report build code, for ended periods only.
@@ -160,6 +174,8 @@ def test_load_then_remove_leaves_every_table_as_seeded(example_app):
 
         removed = remove_example_data()
         assert removed["progress_updates"] == stats["approved"] + stats["submitted"] + stats["draft"]
+        assert removed["progress_observations"] == stats["observations"]
+        assert removed["initiative_resources"] == stats["toetsingskader"]  # one marker per initiative
         assert not is_present()
         assert _differences(seeded, snapshot()) == []
         assert _files(example_app) == files_before
@@ -206,6 +222,37 @@ def test_with_demo_accounts_twice_banner_pdf_and_removal(example_app):
             factsheet = build_content(FACTSHEET, parse_span("2026-K3"), initiative=_db.session.scalar(
                 select(Initiative).where(Initiative.number == "1.1.2")))
             assert all("Voorbeeldgegevens" not in p for p in _pdf_pages(render_pdf(factsheet)))
+
+
+@pytest.mark.slow
+def test_resources_someone_recorded_stay_as_they_were(example_app):
+    """The example records the toetsingskader only where nobody did; removal leaves a manager's choice alone,
+    and shows the example's observations on the monitor page while loaded."""
+    with example_app.app_context():
+        create_demo_accounts()
+        slowcare = _db.session.scalar(select(Initiative).where(Initiative.number == "1.1.8"))
+        chosen = _db.session.scalar(select(MonitorIndicator).where(MonitorIndicator.code == "trust_social"))
+        slowcare.resources = [chosen]
+        _db.session.commit()
+        load_example_data()
+        assert [r.code for r in slowcare.resources] == ["trust_social"]
+        _db.session.rollback()
+        helmond = _db.session.scalar(select(Area).where(Area.name == "Helmond"))
+        client = example_app.test_client()
+        owner = _db.session.scalar(select(User).where(User.email == "initiatiefnemer@demo.brabant.nl"))
+        owner.password_hash = hash_password(PASSWORD)
+        _db.session.commit()
+        assert client.post("/aanmelden", data={"email": owner.email, "password": PASSWORD, "csrf_token": csrf_token(
+            client.get("/aanmelden"))}).status_code == 302
+        page = client.get(f"/monitor?gebied={helmond.id}").get_data(as_text=True)
+        assert "Bij de buurtavonden in Dierdonk" in page and "Helmond:" in page
+        assert "Jonge moeders in Tolberg" not in client.get("/monitor").get_data(as_text=True)  # a draft's
+        matrix = client.get("/toetsingskader").get_data(as_text=True)
+        assert "1.1.2" in matrix and "1.1.3" in matrix
+        _db.session.rollback()
+        remove_example_data()
+        assert [r.code for r in _db.session.get(Initiative, slowcare.id).resources] == ["trust_social"]
+        assert _db.session.scalar(select(func.count()).select_from(initiative_resources)) == 1
 
 
 @pytest.mark.slow

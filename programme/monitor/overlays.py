@@ -1,14 +1,17 @@
-"""Outlines that a higher layer lays over the monitor's map, such as the initiatives' municipalities.
+"""What higher layers lay over the monitor's pages: outlines on the map, observations beside the figures.
 
-The monitor knows no initiatives (it is the lower layer), so a higher layer registers a provider on the app when
-its blueprint is registered (`register(app, provider)`), and the map page asks the registered providers for the
-choices of its "Omlijnen" list and for the outline of the one chosen."""
+The monitor knows no initiatives or progress updates (it is the lower layer), so a higher layer registers a
+provider on the app when its blueprint is registered. The map page asks the outline providers
+(`register(app, provider)`) for the choices of its "Omlijnen" list and for the outline of the one chosen; the
+monitor page asks the remark providers (`register_remarks(app, provider)`) for what was observed beside an
+indicator's figure in an area (the initiatives' approved observations: progress/monitor_overlay.py)."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
 EXTENSION = "monitor_overlays"
+REMARKS = "monitor_remarks"
 
 
 @dataclass(frozen=True)
@@ -48,3 +51,33 @@ def outline(value: str | None, year: int, kind: str) -> Outline | None:
         if found is not None:
             return found
     return None
+
+
+@dataclass(frozen=True)
+class Remark:
+    """Something observed about one indicator (a resource) in one area, shown beside that figure: its text,
+    who and when in words, and a link to where it was said."""
+    indicator_id: int
+    area_id: int
+    text: str
+    source: str  # "1.1.2 Eenzaamheid, 3e kwartaal 2026"
+    url: str | None = None
+    link_text: str = ""  # the link's visible words ("voortgangsbericht")
+    link_context: str = ""  # what makes the link's name unique, for screen readers (" van 1.1.2 over ...")
+
+
+# area ids -> the remarks on those areas, in one query whatever their number.
+RemarkProvider = Callable[[list[int]], list[Remark]]
+
+
+def register_remarks(app: Flask, provider: RemarkProvider) -> None:
+    app.extensions.setdefault(REMARKS, []).append(provider)
+
+
+def remarks(area_ids: list[int]) -> dict[tuple[int, int], list[Remark]]:
+    """(indicator id, area id) -> the remarks on that indicator in that area, in each provider's order."""
+    found: dict[tuple[int, int], list[Remark]] = {}
+    for provider in current_app.extensions.get(REMARKS, []):
+        for remark in provider(area_ids):
+            found.setdefault((remark.indicator_id, remark.area_id), []).append(remark)
+    return found

@@ -22,9 +22,10 @@ def index():
     else:
         columns = [selected, *[a for a in selected.ancestors() if a.kind != "province"]]
     groups = queries.monitor_table(edition, columns) if edition else []
+    province = next((a for a in areas if a.kind == "province"), None)
     return render_template(
         "monitor/index.html", editions=editions, edition=edition, areas=areas, selected=selected,
-        columns=columns, groups=groups,
+        columns=columns, groups=groups, beside=_remarks_beside(groups, [*columns, *([province] if province else [])]),
         mdi=db.session.scalars(select(MdiRanking).where(MdiRanking.edition_id == edition.id)
                                .order_by(MdiRanking.rank)).all() if edition else [],
         correlations=db.session.scalars(select(MonitorIndicator).where(MonitorIndicator.correlation.is_not(None))
@@ -56,6 +57,21 @@ def map_page():
         "monitor/map.html", editions=editions, indicator_groups=_by_resource(indicators), edition=edition,
         indicator=indicator, levels=map_figures.LEVELS, figure=figure, overlay_choices=overlay_choices,
         overlay=chosen)
+
+
+def _remarks_beside(groups, areas: list[Area]) -> dict[int, list[tuple[Area, list[overlays.Remark]]]]:
+    """Indicator id -> (area, what was observed there) for the areas of the table, in its column order: what
+    higher layers provide beside the figures (monitor/overlays.py), read in one go for the whole page."""
+    if not groups:
+        return {}
+    found = overlays.remarks([a.id for a in areas])
+    beside = {}
+    for _label, rows in groups:
+        for row in rows:
+            per_area = [(a, found[(row.indicator.id, a.id)]) for a in areas if (row.indicator.id, a.id) in found]
+            if per_area:
+                beside[row.indicator.id] = per_area
+    return beside
 
 
 def _by_resource(indicators: list[MonitorIndicator]) -> list[tuple[str, list[MonitorIndicator]]]:

@@ -182,9 +182,10 @@ class ObservationGroup:
     trend: object = None  # monitor.trends.Trend: the area's figures per edition, Brabant beside them
 
 
-def approved_observations(resource_id: int | None = None, area_id: int | None = None) -> list[ObservationGroup]:
-    """Observations from the updates that count (approved, the latest revision: what every reader may see), per
-    resource and area, each group with the monitor's figures for it; in a fixed number of queries."""
+def counted_observations(resource_id: int | None = None, area_ids: list[int] | None = None) -> list[Observation]:
+    """Observations from the updates that count (approved, the latest revision: what every reader may see), with
+    their resource, area, initiative and round, oldest first; in one query. The one rule of which observations
+    show: the observations page and the monitor page (progress/monitor_overlay.py) both read it here."""
     query = (select(Observation).where(Observation.update_id.in_(counted_updates()))
              .options(joinedload(Observation.resource), joinedload(Observation.area),
                       joinedload(Observation.update).joinedload(ProgressUpdate.initiative),
@@ -192,10 +193,16 @@ def approved_observations(resource_id: int | None = None, area_id: int | None = 
              .order_by(Observation.id))
     if resource_id is not None:
         query = query.where(Observation.monitor_indicator_id == resource_id)
-    if area_id is not None:
-        query = query.where(Observation.area_id == area_id)
+    if area_ids is not None:
+        query = query.where(Observation.area_id.in_(area_ids))
+    return list(db.session.scalars(query).unique())
+
+
+def approved_observations(resource_id: int | None = None, area_id: int | None = None) -> list[ObservationGroup]:
+    """The counted observations per resource and area, each group with the monitor's figures for it; in a fixed
+    number of queries."""
     groups: dict[tuple[int, int], ObservationGroup] = {}
-    for observation in db.session.scalars(query).unique():
+    for observation in counted_observations(resource_id, [area_id] if area_id is not None else None):
         key = (observation.monitor_indicator_id, observation.area_id)
         group = groups.setdefault(key, ObservationGroup(observation.resource, observation.area))
         group.observations.append(observation)

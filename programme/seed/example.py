@@ -1,8 +1,9 @@
 """Example data for demonstrations (`flask example-data`): loading and removing a fictional history.
 
 A fictional history of two years of quarterly progress on several initiatives, with lessons,
-indicator values, spending, risks, evidence files, one update returned and corrected, a draft and a
-submitted update in the current period, and issued reports. Never in production.
+indicator values, spending, risks, evidence files, observations beside the monitor, one update returned and
+corrected, a draft and a submitted update in the current period, the resources the initiatives work on (the
+toetsingskader), and issued reports. Never in production.
 
 Everything is written through the real operations (seed/history.py), so rules are checked and audit
 entries written as for a person. While it loads, every row the session inserts is listed in
@@ -21,11 +22,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from programme.accounts.models import User
 from programme.core.db import utcnow
 from programme.core.extensions import db
-from programme.initiatives.models import initiative_owners
+from programme.initiatives.models import initiative_owners, initiative_resources
 from programme.progress import evidence as files
 from programme.impact.models import ImpactMeasurement
 from programme.progress.models import ProgressRound, ProgressUpdate
-from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Risk, Spending
+from programme.progress.update_items import Evidence, IndicatorValue, Lesson, Observation, Risk, Spending
 from programme.reports.models import Delivery, IssuedReport, ReportBuild
 from programme.seed.loader import load_yaml
 from programme.seed.models import ExampleRecord
@@ -35,7 +36,16 @@ HISTORY = "example/history.yaml"
 MARKERS = ExampleRecord.__table__
 # The progress rows that hang under an update, and the column that ties them to it.
 UPDATE_CHILDREN = ((Lesson, "update_id"), (Risk, "update_id"), (IndicatorValue, "update_id"),
-                   (Spending, "update_id"), (Evidence, "update_id"), (ImpactMeasurement, "progress_update_id"))
+                   (Spending, "update_id"), (Evidence, "update_id"), (Observation, "update_id"),
+                   (ImpactMeasurement, "progress_update_id"))
+# Link tables without an id of their own whose rows the example adds to seeded records: a marker names the
+# table and the id in this column, and stands for every link of that record (Marker.mark_links).
+LINKS_BY = {initiative_resources.name: "initiative_id"}
+
+
+def _key(table):
+    """The column a marker's record_id refers to: the id, or the record a link table's rows hang on."""
+    return table.c[LINKS_BY.get(table.name, "id")]
 
 
 def refuse_in_production() -> None:
@@ -88,6 +98,12 @@ class Marker:
         for table, row_id in gone:
             connection.execute(delete(MARKERS).where(MARKERS.c.table_name == table, MARKERS.c.record_id == row_id))
 
+    def mark_links(self, table, record_id: int) -> None:
+        """Mark every row of link table `table` (one of LINKS_BY) that hangs on record `record_id`: the session
+        never sees link rows as objects of their own, so after_flush cannot list them."""
+        self.session.flush()
+        self.session.execute(insert(MARKERS).values(table_name=table.name, record_id=record_id, created_dt=utcnow()))
+
     def stamp(self, when: datetime, update_row: ProgressUpdate | None = None, **columns: bool) -> None:
         """Date the rows inserted since the last stamp (created_dt, or dt) at `when`; for an update
         also updated_dt and each column named True (created_dt, submitted_dt, reviewed_dt)."""
@@ -111,7 +127,7 @@ def _prune_markers() -> None:
     for table_name in db.session.scalars(select(MARKERS.c.table_name).distinct()).all():
         table = db.metadata.tables[table_name]
         db.session.execute(delete(MARKERS).where(MARKERS.c.table_name == table_name,
-                                                 MARKERS.c.record_id.not_in(select(table.c.id))))
+                                                 MARKERS.c.record_id.not_in(select(_key(table)))))
 
 
 # ---------------------------------------------------------------- loading
@@ -127,6 +143,7 @@ def load_example_data(today: date | None = None) -> dict[str, int] | None:
         try:
             loader.people()
             loader.setup()
+            loader.resources()
             loader.progress(loader.periods())
             loader.programme_values()
             _prune_markers()
@@ -190,7 +207,7 @@ def remove_example_data() -> dict[str, int]:
         # deletion through the ORM (that guard is for people, not for taking out example data).
         for table in reversed(db.metadata.sorted_tables):
             for chunk in _chunks(doomed.get(table.name, set())):
-                db.session.execute(delete(table).where(table.c.id.in_(chunk)))
+                db.session.execute(delete(table).where(_key(table).in_(chunk)))
         db.session.execute(delete(MARKERS))
         db.session.commit()
     except IntegrityError as exc:

@@ -22,7 +22,9 @@ from programme.core.permissions import MANAGER, OWNER, users_with_role
 from programme.core.extensions import db
 from programme.impact import operations as impact_ops
 from programme.impact.models import ImpactIndicator, ImpactMeasurement
-from programme.initiatives.models import Initiative, initiative_owners
+from programme.initiatives import operations as initiative_ops
+from programme.initiatives.models import Initiative, initiative_owners, initiative_resources
+from programme.monitor.models import Area, MonitorIndicator
 from programme.progress import evidence as files
 from programme.progress import operations as progress_ops
 from programme.progress.models import ProgressRound, ProgressUpdate
@@ -126,6 +128,34 @@ class Loader:
                 initiative.owners.append(author)
             self.plans.append(Plan(initiative, author, updates={u["period"]: u for u in spec["updates"]}))
 
+    # --- the monitor's resources and areas, by code and name
+    def _resource(self, code: str) -> MonitorIndicator:
+        if not hasattr(self, "_resources"):
+            self._resources = {i.code: i for i in db.session.scalars(select(MonitorIndicator))}
+        if code not in self._resources:
+            raise ExampleDataRefused(f"De monitorindicator {code} bestaat niet; draai eerst `flask seed`.")
+        return self._resources[code]
+
+    def _area(self, name: str) -> Area:
+        if not hasattr(self, "_areas"):
+            self._areas = {a.name: a for a in db.session.scalars(select(Area))}
+        if name not in self._areas:
+            raise ExampleDataRefused(f"Het gebied {name} bestaat niet; draai eerst `flask seed`.")
+        return self._areas[name]
+
+    def resources(self) -> None:
+        """The toetsingskader: the manager records the resources each initiative works on. An initiative whose
+        resources someone recorded already keeps them; the links the example adds are marked per initiative
+        (a link row has no id of its own), so removal takes exactly those."""
+        for plan, spec in zip(self.plans, self.data["initiatives"], strict=True):
+            if not spec.get("resources") or plan.initiative.resources:
+                continue
+            initiative_ops.set_resources(plan.initiative, [self._resource(code).id for code in spec["resources"]],
+                                         self.manager)
+            self.marker.mark_links(initiative_resources, plan.initiative.id)
+            self.stats["toetsingskader"] += 1
+        self.marker.stamp(_moment(self.data["setup_on"], 9, 45))
+
     # --- the initiatives' budget lines and indicators
     def setup(self) -> None:
         period = db.session.scalar(select(BudgetYears).where(BudgetYears.code == self.data["budget_period"]))
@@ -184,6 +214,10 @@ class Loader:
         content["spending"] = [
             {"budget_line": plan.lines[key], "committed": Decimal(str(committed)), "spent": Decimal(str(spent))}
             for key, (committed, spent) in spec.get("spending", {}).items()]
+        if spec.get("observations"):
+            content["observations"] = [{"resource": self._resource(x["resource"]), "area": self._area(x["area"]),
+                                        "text": x["text"]} for x in spec["observations"]]
+            self.stats["observations"] += len(spec["observations"])
         return content
 
     def _evidence(self, update_row: ProgressUpdate, author: User, spec: dict) -> None:
