@@ -3,10 +3,11 @@ TEST_DATABASE_URL is set), each test in a transaction of its own that is rolled 
 the app, clients and a login helper per role."""
 import os
 import re
+import time
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from programme import create_app
 from programme.accounts.operations import create_user, find_user
@@ -154,11 +155,60 @@ def form_version(response) -> str:
     return match.group(1)
 
 
+def fresh_account(app, prefix: str, name: str, role: str) -> str:
+    """A committed account with the test password that no other test shares (its e-mail address is
+    new); its e-mail address."""
+    email = f"{prefix}-{time.monotonic_ns()}@test.example"
+    with app.app_context():
+        create_user(email, name, role, PASSWORD)
+        _db.session.commit()
+    return email
+
+
+def count_statements(work, bind=None) -> int:
+    """How many SQL statements `work()` runs on `bind`: by default the session's, read in the caller's
+    app context. `db.session.get_bind()` is the app's engine, or in a rolled-back test the test's
+    connection (tests/isolation.py; on SQLite that connection comes from an engine of its own, so a
+    count on `db.engine` would see nothing). Counting nothing at all means counting in the wrong place."""
+    bind = bind if bind is not None else _db.session.get_bind()
+    seen = []
+
+    def listener(*_args):
+        seen.append(1)
+
+    event.listen(bind, "before_cursor_execute", listener)
+    try:
+        work()
+    finally:
+        event.remove(bind, "before_cursor_execute", listener)
+    assert seen, "no statements counted"
+    return len(seen)
+
+
+def count_queries(app, client, url: str) -> int:
+    """How many SQL statements a GET of `url` runs (it must answer 200)."""
+    def get():
+        assert client.get(url).status_code == 200, url
+
+    with app.app_context():
+        bind = _db.session.get_bind()
+    return count_statements(get, bind)
+
+
 def login(client, role: str = "manager", password: str = PASSWORD):
     page = client.get("/aanmelden")
     return client.post("/aanmelden", data={
         "email": USERS[role][0], "password": password, "csrf_token": csrf_token(page),
     })
+
+
+@pytest.fixture()
+def managers(app):
+    """Two clients signed in as the manager, each with a session of its own: for edits that cross."""
+    pair = (app.test_client(), app.test_client())
+    for client in pair:
+        assert login(client, "manager").status_code == 302
+    return pair
 
 
 @pytest.fixture()

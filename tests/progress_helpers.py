@@ -6,6 +6,7 @@ transaction that is rolled back (tests/isolation.py), so nothing needs removing 
 The HTTP test modules import helpers from here and load the fixtures with pytest_plugins, which pytest
 handles only after the import; PYTEST_DONT_REWRITE keeps it from warning that it can no longer rewrite
 the asserts here (plain asserts, as they always were for this module)."""
+import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -204,6 +205,15 @@ def state(app) -> dict:
 def uploads(app) -> set[str]:
     folder = Path(app.instance_path) / "uploads"
     return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def upload(client, update_id: int, name: str, content: bytes = PDF, token: str | None = None, **kwargs):
+    """The update's evidence form posted with one file called `name`. The CSRF token is read from the
+    update's edit page unless `token` is given (for clients that may not open that page)."""
+    if token is None:
+        token = csrf_token(client.get(f"/voortgang/{update_id}/bewerken"))
+    return client.post(f"/voortgang/{update_id}/bewijs", content_type="multipart/form-data",
+                       data={"csrf_token": token, "file": (io.BytesIO(content), name)}, **kwargs)
 
 
 def world_of(ids: Ids):

@@ -9,15 +9,10 @@ from programme.accounts.models import User
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
 from programme.core.extensions import db as _db
-from tests.conftest import PASSWORD, csrf_token, form_version, login
+from tests.conftest import PASSWORD, csrf_token, form_version
+from tests.editing_helpers import last_audit, signed_in
 
 _counter = itertools.count(1)
-
-
-def signed_in(app, role="manager"):
-    client = app.test_client()
-    assert login(client, role).status_code == 302
-    return client
 
 
 def _new_user(app, role="owner", name="Tijdelijke Gebruiker", body=None):
@@ -34,10 +29,10 @@ def _snapshot(app):
                 for u in _db.session.scalars(select(User).order_by(User.id))]
 
 
-def _audit(app, action, object_id):
-    with app.app_context():
-        return _db.session.scalar(select(AuditEntry).where(
-            AuditEntry.action == action, AuditEntry.object_id == object_id).order_by(AuditEntry.id.desc()))
+def _post_new(client, **fields):
+    """The new-account form posted with `fields`."""
+    page = client.get("/accounts/nieuw")
+    return client.post("/accounts/nieuw", data={**fields, "csrf_token": csrf_token(page)})
 
 
 def _token(client, path="/accounts"):
@@ -51,36 +46,30 @@ def test_manager_lists_users_with_role_and_status(app):
 
 
 def test_manager_creates_a_user_and_it_is_audited(app):
-    client = signed_in(app)
-    page = client.get("/accounts/nieuw")
-    response = client.post("/accounts/nieuw", data={
-        "email": "nieuw.lid@admin.test.example", "name": "Nieuw Lid", "role": "reader", "body": "PS",
-        "password": "lantaarn-appelboom-7781", "csrf_token": csrf_token(page)})
+    response = _post_new(signed_in(app), email="nieuw.lid@admin.test.example", name="Nieuw Lid", role="reader",
+                         body="PS", password="lantaarn-appelboom-7781")
     assert response.status_code == 302
     with app.app_context():
         user = find_user("nieuw.lid@admin.test.example")
         assert user.role == "reader" and user.body == "PS"
         manager_id = find_user("manager@test.example").id
         user_id = user.id
-    entry = _audit(app, "user.create", user_id)
+    entry = last_audit(app, "user.create", user_id)
     assert entry.actor_id == manager_id
     assert entry.new_values["role"] == "reader" and entry.new_values["body"] == "PS"
 
 
 def test_weak_password_and_missing_body_get_dutch_errors_next_to_the_field(app):
     client = signed_in(app)
-    page = client.get("/accounts/nieuw")
-    response = client.post("/accounts/nieuw", data={
-        "email": "zwak@admin.test.example", "name": "Zwak Wachtwoord", "role": "reader", "body": "",
-        "password": "kort", "csrf_token": csrf_token(page)})
+    response = _post_new(client, email="zwak@admin.test.example", name="Zwak Wachtwoord", role="reader", body="",
+                         password="kort")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Er is een probleem" in html
     assert "Gebruik minimaal 12 tekens." in html and 'id="password-error"' in html
     assert "Kies voor een lezer GS of PS." in html
-    response = client.post("/accounts/nieuw", data={
-        "email": "manager@test.example", "name": "Dubbel", "role": "owner",
-        "password": "brabant-veerkracht-2040", "csrf_token": csrf_token(page)})
+    response = _post_new(client, email="manager@test.example", name="Dubbel", role="owner",
+                         password="brabant-veerkracht-2040")
     html = response.get_data(as_text=True)
     assert "Er bestaat al een account met dit e-mailadres." in html
     assert "Gebruik geen woorden uit uw naam" in html
@@ -100,7 +89,7 @@ def test_manager_edits_role_name_and_body_with_audit(app):
     with app.app_context():
         user = _db.session.get(User, user_id)
         assert (user.name, user.role, user.body) == ("Is Nu Lezer", "reader", "GS")
-    entry = _audit(app, "user.update", user_id)
+    entry = last_audit(app, "user.update", user_id)
     assert entry.old_values == {"name": "Wordt Lezer", "role": "owner", "body": None}
     assert entry.new_values == {"name": "Is Nu Lezer", "role": "reader", "body": "GS"}
     assert entry.actor_label == "manager@test.example"
@@ -119,14 +108,14 @@ def test_disabling_ends_the_users_session_and_enabling_restores_sign_in(app):
     assert response.status_code == 302
     response = victim.get("/initiatieven")
     assert response.status_code == 302 and "/aanmelden" in response.headers["Location"]
-    entry = _audit(app, "user.disable", user_id)
+    entry = last_audit(app, "user.disable", user_id)
     assert entry.old_values == {"is_active": True} and entry.new_values == {"is_active": False}
 
     response = client.post(f"/accounts/{user_id}/inschakelen", data={"csrf_token": _token(client)})
     assert response.status_code == 302
     with app.app_context():
         assert _db.session.get(User, user_id).is_active is True
-    assert _audit(app, "user.enable", user_id) is not None
+    assert last_audit(app, "user.enable", user_id) is not None
 
 
 def test_manager_may_not_disable_or_demote_themselves(app):

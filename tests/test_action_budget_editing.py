@@ -7,8 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import func, select
 
 from programme.accounts.operations import find_user
 from programme.budget import operations as line_ops
@@ -21,7 +20,8 @@ from programme.plan.models import Action, ActionPlanning, Deliverable
 from programme.progress.models import ProgressRound, ProgressUpdate
 from programme.progress.update_items import Spending
 from tests.conftest import csrf_token
-from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
+from tests.editing_helpers import (archive_and_bring_back, assert_saved_meanwhile_is_stale, conflicting_saves,
+                                   form_data, last_audit, remove_data, signed_in)
 
 SEEDED_TOTALS = {"2017": Decimal("5600000"), "2018/2019": Decimal("11200000")}
 _numbers = itertools.count(1)
@@ -173,15 +173,13 @@ def test_manager_creates_and_edits_an_action_and_its_planning(app):
 
 def test_an_archived_action_stays_on_the_budget_page(app):
     action_id = _new_action(app)
-    client = signed_in(app)
-    token = csrf_token(client.get(f"/acties/{action_id}/bewerken"))
-    assert client.post(f"/acties/{action_id}/archiveren", data={"csrf_token": token}).status_code == 302
-    assert _action(app, action_id)[3] is True
-    assert last_audit(app, "action.archive", action_id).new_values == {"is_archived": True}
-    html = client.get("/begroting").get_data(as_text=True)
-    assert re.search(r"Proefactie \w+ <span class=\"badge badge-stopped\">gearchiveerd</span>", html)
-    assert client.post(f"/acties/{action_id}/dearchiveren", data={"csrf_token": token}).status_code == 302
-    assert _action(app, action_id)[3] is False
+
+    def on_the_budget_page(client):
+        html = client.get("/begroting").get_data(as_text=True)
+        assert re.search(r"Proefactie \w+ <span class=\"badge badge-stopped\">gearchiveerd</span>", html)
+
+    archive_and_bring_back(app, f"/acties/{action_id}", "action", action_id, lambda: _action(app, action_id)[3],
+                           while_archived=on_the_budget_page)
 
 
 def test_a_line_of_an_action_counts_in_the_totals_until_it_is_removed(app):
@@ -364,24 +362,20 @@ def test_owner_and_reader_get_403_everywhere_and_nothing_changes(app):
     assert [_count(app, model) for model in (Action, ActionPlanning, BudgetLine)] == counts
 
 
-def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
+def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app, managers):
     action_id = _new_action(app)
-    first, second = signed_in(app), signed_in(app)
-    path = f"/acties/{action_id}/bewerken"
-    page_one, page_two = first.get(path), second.get(path)
-    assert first.post(path, data=form_data(page_one, name="Proefactie eerste")).status_code == 302
-    response = second.post(path, data=form_data(page_two, name="Proefactie tweede", statement="Mijn zin"))
+    response, _page = conflicting_saves(managers, f"/acties/{action_id}/bewerken", {"name": "Proefactie eerste"},
+                                        {"name": "Proefactie tweede", "statement": "Mijn zin"})
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "Iemand anders heeft deze actie opgeslagen" in html
     assert 'value="Proefactie tweede"' in html and "Mijn zin" in html and "Proefactie eerste" in html
     assert _action(app, action_id)[0] == "Proefactie eerste"
     assert last_audit(app, "action.update").result == "refused"
 
+    second = managers[1]
     planning_id = _action(app, action_id)[5][0][0]
     path = f"/acties/{action_id}/planning/{planning_id}/bewerken"
-    page_one, page_two = first.get(path), second.get(path)
-    assert first.post(path, data=form_data(page_one, text="Eerst")).status_code == 302
-    response = second.post(path, data=form_data(page_two, text="Daarna"))
+    response, page_two = conflicting_saves(managers, path, {"text": "Eerst"}, {"text": "Daarna"})
     assert response.status_code == 409 and "Daarna" in response.get_data(as_text=True)
     response = second.post(f"/acties/{action_id}/planning/{planning_id}/verwijderen", data=remove_data(page_two))
     assert response.status_code == 409 and "Niet verwijderd" in response.get_data(as_text=True)
@@ -389,9 +383,8 @@ def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
 
     line_id = _new_line(app, action_id=action_id, amount="1000.00")
     path = f"/begroting/posten/{line_id}/bewerken"
-    page_one, page_two = first.get(path), second.get(path)
-    assert first.post(path, data=form_data(page_one, amount="1.500")).status_code == 302
-    response = second.post(path, data=form_data(page_two, amount="2.000,00", description="Mijn omschrijving"))
+    response, page_two = conflicting_saves(managers, path, {"amount": "1.500"},
+                                           {"amount": "2.000,00", "description": "Mijn omschrijving"})
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and 'value="2.000,00"' in html and "Mijn omschrijving" in html
     assert "<td class=\"prose\">€ 1.500</td>" in html and "<td class=\"prose\">€ 2.000</td>" in html
@@ -408,12 +401,7 @@ def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
 def test_a_line_saved_between_check_and_flush_raises_stale_data(app):
     action_id = _new_action(app)
     line_id = _new_line(app, action_id=action_id)
-    with app.app_context():
-        line = _db.session.get(BudgetLine, line_id)
-        with _db.engine.begin() as conn:  # another transaction saves first
-            conn.execute(update(BudgetLine.__table__).where(BudgetLine.__table__.c.id == line_id)
-                         .values(amount=Decimal("7"), version=text("version + 1")))
-        with pytest.raises(StaleDataError):
-            line_ops.update_line(line, {"period_id": line.period_id, "amount": Decimal("9")}, expected_version=1)
-        _db.session.rollback()
+    assert_saved_meanwhile_is_stale(app, BudgetLine, line_id, stored={"amount": Decimal("7")},
+                                    save=line_ops.update_line,
+                                    data_of=lambda line: {"period_id": line.period_id, "amount": Decimal("9")})
     assert _line(app, line_id)[2] == Decimal("7")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from programme.core import audit
 from programme.core.audit import AuditEntry
@@ -17,6 +17,7 @@ from programme.core.audit_labels import KINDS
 from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.models import ProgressRound, ProgressUpdate
+from tests.conftest import count_queries
 from tests.progress_helpers import (client_for, content, ctx, draft, ids, make_world, new_draft,  # noqa: F401
                                     world_of)
 
@@ -80,14 +81,13 @@ def test_a_changed_note_on_an_indicator_value_is_recorded(db, world):
 def test_every_field_of_every_child_record_is_compared(db, world):
     """Each child field that the owner can change shows up in the audit entry when it changes."""
     update = draft(world)
+    drafted = content(world)
+    # One field of each child record of the draft changed.
     changes = {
-        "lessons": [{"learning_question": world.question, "text": "Anders geformuleerd."}],
-        "risks": [{"description": "Vrijwilligers haken af", "likelihood": "laag", "impact": "hoog",
-                   "measure": "Vrijwilligersavond"}],
-        "indicator_values": [{"impact_indicator": world.indicator, "value": Decimal("40"),
-                              "measured_on": date(2090, 3, 16), "source": "Presentielijst"}],
-        "spending": [{"budget_line": world.line_province, "committed": Decimal("2000.00"),
-                      "spent": Decimal("1600")}],
+        "lessons": [{**drafted["lessons"][0], "text": "Anders geformuleerd."}],
+        "risks": [{**drafted["risks"][0], "likelihood": "laag"}],
+        "indicator_values": [{**drafted["indicator_values"][0], "measured_on": date(2090, 3, 16)}],
+        "spending": [{**drafted["spending"][0], "spent": Decimal("1600")}],
     }
     applied = {}
     for key, items in changes.items():
@@ -199,16 +199,7 @@ def test_the_page_loads_names_with_a_fixed_number_of_queries(app, ctx, ids):  # 
     url = f"/initiatieven/{ids.initiative}/audit"
 
     def queries() -> int:
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        with app.app_context():
-            engine = _db.session.get_bind()  # the engine, or the test's connection every request shares
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert manager.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return count_queries(app, manager, url)
 
     before = queries()
     assert before > 0

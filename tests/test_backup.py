@@ -10,17 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from programme import create_app
-from programme.accounts import totp
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
 from programme.core.backup import BackupError, restore_backup
 from programme.core.extensions import db as _db
 from tests.conftest import PASSWORD, USERS, csrf_token
+from tests.scratch_apps import fill_with_evidence, migrated_app
 
 EVIDENCE_BYTES = b"%PDF-1.4\n% presentielijst bijeenkomst wijkcentrum\n" + bytes(range(256)) * 40
 REPORT_BYTES = b"%PDF-1.7\n% kwartaalrapportage GS\n" + os.urandom(5000)
@@ -54,19 +52,7 @@ def _app(tmp_path: Path, name: str):
     """A migrated, empty database and an instance folder of its own."""
     instance = tmp_path / f"instance-{name}"
     instance.mkdir()
-    saved = os.environ.get("INSTANCE_PATH")
-    os.environ["INSTANCE_PATH"] = str(instance)
-    try:
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database(tmp_path, name),
-                          "SECRET_KEY": "test-secret-key"})
-    finally:
-        if saved is None:
-            os.environ.pop("INSTANCE_PATH", None)
-        else:
-            os.environ["INSTANCE_PATH"] = saved
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
-    return app
+    return migrated_app(instance, _database(tmp_path, name))
 
 
 def _counts(app) -> dict[str, int]:
@@ -78,27 +64,12 @@ def _counts(app) -> dict[str, int]:
 def _fill(app) -> dict:
     """The programme, users (one with a second factor), a progress update with an evidence file and
     an issued report with its PDF."""
-    from programme.progress import evidence as evidence_files
     from programme.progress import operations as ops
-    from programme.progress.operations import add_evidence
     from programme.reports.archive import reports_dir
     from programme.reports.models import IssuedReport
-    from programme.seed.loader import seed_all
-    from tests.progress_helpers import draft, make_world
 
     with app.app_context():
-        seed_all()
-        for email, name, role, body in USERS.values():
-            create_user(email, name, role, PASSWORD, body=body)
-        manager = find_user(USERS["manager"][0])
-        manager.totp_secret = totp.new_secret()
-        manager.totp_last_step = 1
-        _db.session.flush()
-        world = make_world(_db)
-        update = draft(world)
-        stored_name, digest = evidence_files.store(EVIDENCE_BYTES)
-        add_evidence(update, world.owner, original_name="presentielijst.pdf", stored_name=stored_name,
-                     mime_type="application/pdf", size=len(EVIDENCE_BYTES), sha256=digest)
+        manager, world, update, stored_name = fill_with_evidence(EVIDENCE_BYTES)
         ops.approve(ops.submit(update, world.owner), world.manager)
         report_name = "backup-test-report.pdf"
         (reports_dir() / report_name).write_bytes(REPORT_BYTES)

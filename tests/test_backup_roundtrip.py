@@ -21,19 +21,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, Table, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
-from programme import create_app
-from programme.accounts import totp
-from programme.accounts.operations import create_user, find_user
 from programme.core import audit
 from programme.core.audit import AuditEntry
 from programme.core.backup import _insert_table, _parents_first, _self_references
 from programme.core.db import UTCDateTime, utcnow
 from programme.core.extensions import db as _db
-from tests.conftest import PASSWORD, USERS
+from tests.scratch_apps import fill_with_evidence, migrated_app
 
 EVIDENCE_BYTES = b"%PDF-1.4\n% presentielijst\n" + bytes(range(256)) * 20
 REPORT_BYTES = b"%PDF-1.7\n% kwartaalrapportage\n" + bytes(range(255, -1, -1)) * 20
@@ -99,18 +95,8 @@ class Scratch:
             url = _admin_url().set(database=database).render_as_string(hide_password=False)
         instance = self.tmp / f"instance-{name}"
         instance.mkdir()
-        saved = os.environ.get("INSTANCE_PATH")
-        os.environ["INSTANCE_PATH"] = str(instance)
-        try:
-            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret-key"})
-        finally:
-            if saved is None:
-                os.environ.pop("INSTANCE_PATH", None)
-            else:
-                os.environ["INSTANCE_PATH"] = saved
+        app = migrated_app(instance, url)
         self.apps.append(app)
-        with app.app_context():
-            upgrade(directory=app.extensions["migrate"].directory)
         return app
 
     def drop(self):
@@ -128,28 +114,15 @@ def _fill(app) -> None:
     update with evidence and its correction revision (edited later, with a large text), a closed and
     reopened period, audit entries with SQL NULL, JSON null and nested JSON, an issued report with its
     PDF, schedule, build, recipient and delivery, and a failed sign-in."""
-    from programme.progress import evidence as evidence_files
     from programme.progress import operations as ops
     from programme.reports.archive import reports_dir
     from programme.accounts.models import LoginFailure
     from programme.plan.models import Theme
     from programme.reports.models import Delivery, IssuedReport, ReportBuild, ReportRecipient, ReportSchedule
-    from programme.seed.loader import seed_all
-    from tests.progress_helpers import content, draft, make_world
+    from tests.progress_helpers import content
 
     with app.app_context():
-        seed_all()
-        for email, name, role, body in USERS.values():
-            create_user(email, name, role, PASSWORD, body=body)
-        manager = find_user(USERS["manager"][0])
-        manager.totp_secret = totp.new_secret()
-        manager.totp_last_step = 1
-        _db.session.flush()
-        world = make_world(_db)
-        update = draft(world)
-        stored_name, digest = evidence_files.store(EVIDENCE_BYTES)
-        ops.add_evidence(update, world.owner, original_name="presentielijst.pdf", stored_name=stored_name,
-                         mime_type="application/pdf", size=len(EVIDENCE_BYTES), sha256=digest)
+        manager, world, update, _stored_name = fill_with_evidence(EVIDENCE_BYTES)
         ops.approve(ops.submit(update, world.owner), world.manager, comment="Akkoord.")
         correction = ops.correct(update, world.owner)
         _db.session.commit()

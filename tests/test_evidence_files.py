@@ -1,6 +1,5 @@
 """Evidence files on disk: private to the app's account, and removed from disk only when the removal
 commits and no other revision still refers to the file."""
-import io
 import stat
 from pathlib import Path
 
@@ -11,17 +10,13 @@ from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
 from programme.progress.update_items import Evidence
 from tests.conftest import csrf_token
-from tests.progress_helpers import PDF, client_for, new_draft
+from tests.progress_helpers import client_for, new_draft, upload
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
 
 
 def _upload(app, client, update_id: int) -> tuple[int, Path]:
-    page = client.get(f"/voortgang/{update_id}/bewerken")
-    response = client.post(f"/voortgang/{update_id}/bewijs", data={
-        "csrf_token": csrf_token(page), "file": (io.BytesIO(PDF), "Verslag.pdf")},
-        content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert upload(client, update_id, "Verslag.pdf").status_code == 302
     with app.app_context():
         evidence = _db.session.scalars(select(Evidence).where(Evidence.update_id == update_id)
                                        .order_by(Evidence.id.desc())).first()

@@ -9,11 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from pypdf import PdfReader
 from sqlalchemy import create_engine, func, literal_column, select, table, text
 
-from programme import create_app
 from programme.accounts.models import User
 from programme.accounts.passwords import hash_password
 from programme.cli import create_demo_accounts
@@ -35,6 +33,7 @@ from programme.seed.loader import seed_all
 from programme.reports.archive import reports_dir
 from tests.conftest import PASSWORD, csrf_token
 from tests.isolation import SeededState
+from tests.scratch_apps import migrated_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "example_data_test"
@@ -58,18 +57,8 @@ def _example_database(tmp_path_factory):
     """A freshly migrated and seeded database, nothing else (no test users, no demo accounts), and its
     seeded rows."""
     instance = tmp_path_factory.mktemp("example-instance")
-    previous = os.environ.get("INSTANCE_PATH")
-    os.environ["INSTANCE_PATH"] = str(instance)
-    try:
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-                          "SECRET_KEY": "test-secret-key"})
-    finally:
-        if previous is None:
-            os.environ.pop("INSTANCE_PATH", None)
-        else:
-            os.environ["INSTANCE_PATH"] = previous
+    app = migrated_app(instance, _database_url(instance))
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
         seed_all()
         _db.session.commit()
         seeded = SeededState(_db.engine)

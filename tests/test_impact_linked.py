@@ -15,7 +15,8 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement, ImpactTa
 from programme.impact.tracks import BEHIND, NO_DATA, ON_TRACK, Point, period_end, status_of, track_of
 from programme.initiatives.models import Initiative
 from tests.conftest import csrf_token, login
-from tests.trend_helpers import area, count_queries, later_edition, monitor_indicator, stored
+from tests.conftest import count_queries
+from tests.trend_helpers import area, later_edition, monitor_indicator, stored
 
 D = Decimal
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from programme.dashboard.impact import impact_levels
 from programme.monitor import resilience
 from programme.monitor.models import MonitorIndicator
+from tests.conftest import count_statements
 from tests.editing_helpers import signed_in
 
 
@@ -50,24 +51,12 @@ def test_resilience_levels_from_the_seeded_monitor(db):
 
 
 def test_impact_page_queries_do_not_grow_with_initiatives(db):
-    from sqlalchemy import event
-
     from programme.impact.models import ImpactIndicator, ImpactTarget
     from programme.initiatives.models import Initiative
 
     def statements():
-        seen = []
-
-        def listener(*_args):
-            seen.append(1)
-
         db.session.expire_all()
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            impact_levels()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        return count_statements(impact_levels)
 
     before = statements()
     happiness = db.session.scalar(select(MonitorIndicator).where(MonitorIndicator.code == "happiness"))

@@ -5,8 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import func, select, update
 
 from programme.accounts.operations import find_user
 from programme.core.extensions import db as _db
@@ -16,7 +15,8 @@ from programme.impact.models import ImpactIndicator, ImpactMeasurement
 from programme.initiatives.models import Initiative
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
 from tests.conftest import csrf_token
-from tests.editing_helpers import form_data, last_audit, remove_data, signed_in
+from tests.editing_helpers import (archive_and_bring_back, assert_saved_meanwhile_is_stale, conflicting_saves,
+                                   edit_state, form_data, last_audit, remove_data, signed_in)
 
 
 def _ids(app):
@@ -41,11 +41,10 @@ def _new_indicator(app, initiative_number="1.1.3", with_target=True) -> int:
 
 
 def _state(app, indicator_id):
-    with app.app_context():
-        _db.session.expire_all()
-        item = _db.session.get(ImpactIndicator, indicator_id)
-        return ({name: getattr(item, name) for name in ops.INDICATOR_FIELDS}, item.version, item.is_archived,
-                [(t.id, t.period_label, t.target_value, t.target_text, t.version) for t in item.targets])
+    return edit_state(app, ImpactIndicator, indicator_id,
+                      lambda item: {name: getattr(item, name) for name in ops.INDICATOR_FIELDS},
+                      lambda item: [(t.id, t.period_label, t.target_value, t.target_text, t.version)
+                                    for t in item.targets])
 
 
 def test_parse_number_reads_dutch_numbers():
@@ -176,15 +175,12 @@ def test_a_target_of_an_indicator_with_measurements_is_not_removed(app):
 
 def test_archive_and_bring_back(app):
     indicator_id = _new_indicator(app)
-    client = signed_in(app)
-    token = csrf_token(client.get(f"/indicatoren/{indicator_id}/bewerken"))
-    assert client.post(f"/indicatoren/{indicator_id}/archiveren", data={"csrf_token": token}).status_code == 302
-    assert _state(app, indicator_id)[2] is True
-    assert last_audit(app, "impact_indicator.archive", indicator_id).new_values == {"is_archived": True}
-    assert "gearchiveerd" in client.get("/indicatoren").get_data(as_text=True)
-    assert client.post(f"/indicatoren/{indicator_id}/dearchiveren", data={"csrf_token": token}).status_code == 302
-    assert _state(app, indicator_id)[2] is False
-    assert last_audit(app, "impact_indicator.unarchive", indicator_id) is not None
+
+    def in_the_list(client):
+        assert "gearchiveerd" in client.get("/indicatoren").get_data(as_text=True)
+
+    archive_and_bring_back(app, f"/indicatoren/{indicator_id}", "impact_indicator", indicator_id,
+                           lambda: _state(app, indicator_id)[2], while_archived=in_the_list)
 
 
 def test_invalid_input_gets_dutch_messages_and_changes_nothing(app):
@@ -286,13 +282,11 @@ def test_owner_and_reader_get_403_everywhere_and_nothing_changes(app):
     assert entry.result == "refused" and entry.object_label.startswith("/indicatoren/")
 
 
-def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
+def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app, managers):
     indicator_id = _new_indicator(app)
-    first, second = signed_in(app), signed_in(app)
     path = f"/indicatoren/{indicator_id}/bewerken"
-    page_one, page_two = first.get(path), second.get(path)
-    assert first.post(path, data=form_data(page_one, name="Eerste versie")).status_code == 302
-    response = second.post(path, data=form_data(page_two, name="Tweede versie", baseline_value="77,5"))
+    response, _page = conflicting_saves(managers, path, {"name": "Eerste versie"},
+                                        {"name": "Tweede versie", "baseline_value": "77,5"})
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Iemand anders heeft deze indicator opgeslagen" in html
@@ -303,14 +297,13 @@ def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
     entry = last_audit(app, "impact_indicator.update")
     assert entry.result == "refused" and "bewerkconflict" in entry.message
     # saving again is a deliberate overwrite and succeeds
+    second = managers[1]
     assert second.post(path, data=form_data(response, name="Tweede versie")).status_code == 302
     assert _state(app, indicator_id)[0]["name"] == "Tweede versie"
 
     target_id = _state(app, indicator_id)[3][0][0]
     target_path = f"/indicatoren/{indicator_id}/streefwaarden/{target_id}/bewerken"
-    page_one, page_two = first.get(target_path), second.get(target_path)
-    assert first.post(target_path, data=form_data(page_one, target_value="70")).status_code == 302
-    response = second.post(target_path, data=form_data(page_two, target_value="80"))
+    response, page_two = conflicting_saves(managers, target_path, {"target_value": "70"}, {"target_value": "80"})
     assert response.status_code == 409 and 'value="80"' in response.get_data(as_text=True)
     assert _state(app, indicator_id)[3][0][2] == Decimal("70")
     # removing a target someone changed meanwhile is refused as well
@@ -323,14 +316,8 @@ def test_second_of_two_concurrent_edits_gets_409_with_input_kept(app):
 @pytest.mark.committed  # another connection saves in between
 def test_concurrent_save_between_check_and_flush_raises_stale_data(app):
     indicator_id = _new_indicator(app)
-    with app.app_context():
-        item = _db.session.get(ImpactIndicator, indicator_id)
-        data = {name: getattr(item, name) for name in ops.INDICATOR_FIELDS} | {"name": "Verliezer"}
-        with _db.engine.begin() as conn:  # another transaction saves first
-            conn.execute(update(ImpactIndicator.__table__).where(ImpactIndicator.__table__.c.id == indicator_id)
-                         .values(name="Winnaar", version=text("version + 1")))
-        with pytest.raises(StaleDataError):
-            ops.update_indicator(item, data, expected_version=1)
-        _db.session.rollback()
+    assert_saved_meanwhile_is_stale(
+        app, ImpactIndicator, indicator_id, stored={"name": "Winnaar"}, save=ops.update_indicator,
+        data_of=lambda item: {name: getattr(item, name) for name in ops.INDICATOR_FIELDS} | {"name": "Verliezer"})
     values, version, *_ = _state(app, indicator_id)
     assert values["name"] == "Winnaar" and version == 2

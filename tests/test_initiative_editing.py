@@ -2,8 +2,7 @@
 import itertools
 
 import pytest
-from sqlalchemy import select, text, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
 from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
@@ -11,15 +10,11 @@ from programme.core.extensions import db as _db
 from programme.initiatives import operations as ops
 from programme.initiatives.models import Initiative, LearningQuestion
 from programme.plan.models import Theme
-from tests.conftest import csrf_token, form_version, login
+from tests.conftest import csrf_token, form_version
+from tests.editing_helpers import (archive_and_bring_back, assert_saved_meanwhile_is_stale, edit_state, last_audit,
+                                   signed_in)
 
 _numbers = itertools.count(1)
-
-
-def signed_in(app, role="manager"):
-    client = app.test_client()
-    assert login(client, role).status_code == 302
-    return client
 
 
 def _new_initiative(app) -> int:
@@ -33,11 +28,8 @@ def _new_initiative(app) -> int:
 
 
 def _state(app, initiative_id):
-    with app.app_context():
-        _db.session.expire_all()
-        item = _db.session.get(Initiative, initiative_id)
-        return (ops.editable_values(item), item.version, item.is_archived,
-                [(q.id, q.question, q.status) for q in item.learning_questions])
+    return edit_state(app, Initiative, initiative_id, ops.editable_values,
+                      lambda item: [(q.id, q.question, q.status) for q in item.learning_questions])
 
 
 def _form_data(page_html_client, path, **changes):
@@ -54,12 +46,6 @@ def _form_data(page_html_client, path, **changes):
         data[name] = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\s*(.*?)</textarea>', html, re.S).group(1)
     data.update(changes)
     return data
-
-
-def _last(app, action, initiative_id):
-    with app.app_context():
-        return _db.session.scalar(select(AuditEntry).where(
-            AuditEntry.action == action, AuditEntry.initiative_id == initiative_id).order_by(AuditEntry.id.desc()))
 
 
 def test_manager_edits_fields_owners_and_themes_with_audit(app):
@@ -82,7 +68,7 @@ def test_manager_edits_fields_owners_and_themes_with_audit(app):
     assert values["opgave"] == "Nieuwe opgave" and values["owners"] == [owner_id]
     assert values["themes"] == [theme_id], version
     assert version == 2
-    entry = _last(app, "initiative.update", initiative_id)
+    entry = last_audit(app, "initiative.update", initiative_id=initiative_id)
     assert entry.actor_id == manager_id
     assert entry.old_values["name"] == "Proefinitiatief" and entry.new_values["name"] == "Proefinitiatief nieuw"
     assert entry.old_values["owners"] == [] and entry.new_values["owners"] == ["Andere Eigenaar"]
@@ -102,9 +88,9 @@ def test_relation_only_edit_bumps_the_version(app):
         assert item.version == 2
 
 
-def test_second_of_two_concurrent_edits_is_refused_with_input_kept(app):
+def test_second_of_two_concurrent_edits_is_refused_with_input_kept(app, managers):
     initiative_id = _new_initiative(app)
-    first, second = signed_in(app), signed_in(app)
+    first, second = managers
     page_one = first.get(f"/initiatieven/{initiative_id}/bewerken")
     page_two = second.get(f"/initiatieven/{initiative_id}/bewerken")
     path = f"/initiatieven/{initiative_id}/bewerken"
@@ -127,30 +113,19 @@ def test_second_of_two_concurrent_edits_is_refused_with_input_kept(app):
 @pytest.mark.committed  # another connection saves in between
 def test_concurrent_save_between_check_and_flush_raises_stale_data(app):
     initiative_id = _new_initiative(app)
-    with app.app_context():
-        item = _db.session.get(Initiative, initiative_id)
-        data = ops.editable_values(item)
-        data["name"] = "Verliezer"
-        # another transaction saves first
-        with _db.engine.begin() as conn:
-            conn.execute(update(Initiative.__table__).where(Initiative.__table__.c.id == initiative_id)
-                         .values(name="Winnaar", version=text("version + 1")))
-        with pytest.raises(StaleDataError):
-            ops.update_initiative(item, data, expected_version=1)
-        _db.session.rollback()
+    assert_saved_meanwhile_is_stale(app, Initiative, initiative_id, stored={"name": "Winnaar"},
+                                    data_of=lambda item: ops.editable_values(item) | {"name": "Verliezer"},
+                                    save=ops.update_initiative)
     values, version, *_ = _state(app, initiative_id)
     assert values["name"] == "Winnaar" and version == 2
 
 
 def test_archive_unarchive_and_learning_questions(app):
     initiative_id = _new_initiative(app)
-    client = signed_in(app)
+    client = archive_and_bring_back(app, f"/initiatieven/{initiative_id}", "initiative", initiative_id,
+                                    lambda: _state(app, initiative_id)[2])
+
     token = csrf_token(client.get(f"/initiatieven/{initiative_id}/bewerken"))
-    assert client.post(f"/initiatieven/{initiative_id}/archiveren", data={"csrf_token": token}).status_code == 302
-    assert _state(app, initiative_id)[2] is True
-    assert _last(app, "initiative.archive", initiative_id).new_values == {"is_archived": True}
-    assert client.post(f"/initiatieven/{initiative_id}/dearchiveren", data={"csrf_token": token}).status_code == 302
-    assert _state(app, initiative_id)[2] is False
 
     response = client.post(f"/initiatieven/{initiative_id}/leervragen/nieuw", data={
         "question": "Wat leren we?", "context": "", "status": "partly", "csrf_token": token})
@@ -162,7 +137,7 @@ def test_archive_unarchive_and_learning_questions(app):
     response = client.post(f"/initiatieven/{initiative_id}/leervragen/{question_id}/bewerken", data={
         "question": "Werkt dit?", "context": "", "status": "answered", "csrf_token": token, "version": version})
     assert response.status_code == 302
-    entry = _last(app, "learning_question.update", initiative_id)
+    entry = last_audit(app, "learning_question.update", initiative_id=initiative_id)
     assert entry.old_values == {"status": "open"} and entry.new_values == {"status": "answered"}
     # an empty question gets a Dutch error next to the field
     response = client.post(f"/initiatieven/{initiative_id}/leervragen/nieuw", data={

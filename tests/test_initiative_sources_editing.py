@@ -8,23 +8,17 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from programme.core.audit import AuditEntry
 from programme.core.extensions import db as _db
 from programme.initiatives import operations as ops
 from programme.initiatives.models import (ORGANISATION_KINDS, CrossoverTask, Initiative, Organisation)
 from programme.monitor.models import Area
 from programme.seed.loader import Seeder, load_yaml
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token
+from tests.editing_helpers import last_audit, signed_in
 
 _numbers = itertools.count(1)
 RENAME_NAMES = ("Proef Nieuw", "proef oud", "Proef Twee", "proef twee", "Proef Drie", "proef drie")
 TEST_NAMES = ("Stichting Proefpartner", "Proefopgave wonen", "Proef Conflictpartner", *RENAME_NAMES)
-
-
-def signed_in(app, role="manager"):
-    client = app.test_client()
-    assert login(client, role).status_code == 302
-    return client
 
 
 def _new_initiative(app) -> int:
@@ -79,12 +73,6 @@ def _groups(html: str, field: str) -> dict[str, list[str]]:
     return groups
 
 
-def _last(app, action, initiative_id):
-    with app.app_context():
-        return _db.session.scalar(select(AuditEntry).where(
-            AuditEntry.action == action, AuditEntry.initiative_id == initiative_id).order_by(AuditEntry.id.desc()))
-
-
 def test_the_form_offers_grouped_area_and_partner_checkboxes_with_a_filter(app):
     initiative_id = _new_initiative(app)
     html = signed_in(app).get(f"/initiatieven/{initiative_id}/bewerken").get_data(as_text=True)
@@ -130,7 +118,7 @@ def test_manager_edits_crossovers_areas_and_partners_with_audit(app):
     assert values["areas"] == sorted([oss, west])
     assert values["partners"] == sorted([pon, oss_municipality])
     assert version == 2
-    entry = _last(app, "initiative.update", initiative_id)
+    entry = last_audit(app, "initiative.update", initiative_id=initiative_id)
     assert entry.old_values == {"crossover_tasks": [], "areas": [], "partners": []}
     assert entry.new_values == {"crossover_tasks": ["Arbeidsmarkt", "Smart Health"],
                                 "areas": ["Oss", "West-Brabant"], "partners": ["Gemeente Oss", "PON"]}
@@ -151,14 +139,15 @@ def test_manager_edits_crossovers_areas_and_partners_with_audit(app):
         assert _db.session.scalar(select(func.count(CrossoverTask.id)).filter_by(name="Proefopgave wonen")) == 1
         assert [a.name for a in item.figure_areas] == ["Oss"]
         assert item.version == 3
-    entry = _last(app, "initiative.update", initiative_id)
+    entry = last_audit(app, "initiative.update", initiative_id=initiative_id)
     assert entry.old_values["partners"] == ["Gemeente Oss", "PON"]
     assert entry.new_values["partners"] == ["PON", "Stichting Proefpartner"]
     assert entry.new_values["crossover_tasks"] == ["Arbeidsmarkt", "Proefopgave wonen", "Smart Health"]
     assert entry.old_values["areas"] == ["Oss", "West-Brabant"] and entry.new_values["areas"] == ["Oss"]
-    created = _last(app, "organisation.create", initiative_id)
+    created = last_audit(app, "organisation.create", initiative_id=initiative_id)
     assert created.new_values == {"name": "Stichting Proefpartner", "kind": "Maatschappelijke organisatie"}
-    assert _last(app, "crossover_task.create", initiative_id).new_values == {"name": "Proefopgave wonen"}
+    assert last_audit(app, "crossover_task.create", initiative_id=initiative_id).new_values == {
+        "name": "Proefopgave wonen"}
 
     # the initiative page shows the partners with their type, and the cross-over tasks
     html = signed_in(app, "reader").get(f"/initiatieven/{initiative_id}").get_data(as_text=True)
@@ -214,9 +203,9 @@ def test_owner_and_reader_cannot_edit_sources_fields(app):
     assert _state(app, initiative_id) == before
 
 
-def test_conflict_shows_the_sources_fields_and_creates_nothing(app):
+def test_conflict_shows_the_sources_fields_and_creates_nothing(app, managers):
     initiative_id = _new_initiative(app)
-    first, second = signed_in(app), signed_in(app)
+    first, second = managers
     path = f"/initiatieven/{initiative_id}/bewerken"
     labour, = _ids(app, CrossoverTask, "Arbeidsmarkt")
     pon, = _ids(app, Organisation, "PON")

@@ -17,7 +17,7 @@ from programme.accounts.models import LoginFailure, User
 from programme.accounts.operations import create_user, find_user
 from programme.accounts.passwords import password_problems
 from programme.core.audit import AuditEntry
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, fresh_account
 
 pytest_plugins = ["tests.http_workers"]  # the workers fixture
 
@@ -56,13 +56,7 @@ def sign_in_over_http(base_url: str, email: str, password: str, source: str) -> 
 @pytest.fixture()
 def target(app):
     """A fresh account to attack."""
-    from programme.core.extensions import db
-
-    email = f"doelwit-{time.monotonic_ns()}@test.example"
-    with app.app_context():
-        create_user(email, "Doel Wit", "owner", PASSWORD)
-        db.session.commit()
-    return email
+    return fresh_account(app, "doelwit", "Doel Wit", "owner")
 
 
 def _failed_entries(app, email: str) -> list[str]:

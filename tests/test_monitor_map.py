@@ -2,12 +2,13 @@
 import re
 from decimal import Decimal
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from programme.core.extensions import db as _db
 from programme.monitor import geo
 from programme.monitor.maps import choropleth, legend_for
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator, MonitorValue
+from tests.conftest import count_queries
 
 D = Decimal
 
@@ -123,18 +124,6 @@ def test_an_edition_of_2026_is_drawn_with_the_municipalities_of_2026(app, login_
 
 def test_the_map_page_queries_do_not_grow_with_the_areas(app, login_as):
     client = login_as("reader")
-
-    def queries(url: str) -> int:
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        with app.app_context():
-            engine = _db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
-
     client.get(_map_url())  # warm up: the session's user and the cached boundary files
-    assert queries(_map_url(level="gemeente")) == queries(_map_url(level="corop"))  # 64 areas against 4
+    municipalities = count_queries(app, client, _map_url(level="gemeente"))  # 64 areas
+    assert municipalities == count_queries(app, client, _map_url(level="corop"))  # against 4

@@ -11,7 +11,7 @@ from programme.monitor.models import Area, MonitorIndicator
 from programme.progress import operations as ops
 from programme.progress.models import ProgressRound
 from tests.progress_helpers import client_for, make_period
-from tests.trend_helpers import count_queries
+from tests.conftest import count_queries
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
 

@@ -10,7 +10,8 @@ from programme.core.extensions import db as _db
 from programme.monitor import trends
 from programme.monitor.models import MonitorIndicator
 from tests.conftest import csrf_token, login
-from tests.trend_helpers import area, count_queries, later_edition, monitor_indicator, stored
+from tests.conftest import count_queries
+from tests.trend_helpers import area, later_edition, monitor_indicator, stored
 
 D = Decimal
 

@@ -1,6 +1,5 @@
 """The audit trail of one progress update through its whole review, driven over HTTP like the browser
 scenario (tests/test_browser_progress.py): every step is recorded, in order, with the right actor."""
-import io
 
 from sqlalchemy import select
 
@@ -8,8 +7,8 @@ from programme.core.audit import AuditEntry
 from programme.core.extensions import db as _db
 from programme.progress.models import ProgressUpdate
 from tests.conftest import csrf_token
-from tests.progress_helpers import (PDF, SCENARIO_AUDIT, audit_steps, client_for, edit_data, last_audit_id,
-                                    post_form)
+from tests.progress_helpers import (SCENARIO_AUDIT, audit_steps, client_for, edit_data, last_audit_id,
+                                    post_form, upload)
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids fixture
 
@@ -28,10 +27,7 @@ def test_every_step_of_the_review_is_audited_with_its_actor(app, ids):
         update_id = _db.session.scalar(select(ProgressUpdate.id).where(ProgressUpdate.initiative_id == ids.initiative))
     view = f"/voortgang/{update_id}"
     assert owner.post(f"{view}/bewerken", data=edit_data(owner, update_id, ids)).status_code == 302
-    page = owner.get(f"{view}/bewerken")
-    response = owner.post(f"{view}/bewijs", content_type="multipart/form-data",
-                          data={"csrf_token": csrf_token(page), "file": (io.BytesIO(PDF), "verslag.pdf")})
-    assert response.status_code == 302
+    assert upload(owner, update_id, "verslag.pdf").status_code == 302
     assert post_form(owner, f"{view}/indienen", view).status_code == 302
 
     # The manager returns it with a comment; the owner sees it, corrects and resubmits.

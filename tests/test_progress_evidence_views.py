@@ -12,8 +12,7 @@ from programme.progress import evidence as files
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
 from programme.progress.update_items import Evidence
-from tests.conftest import csrf_token
-from tests.progress_helpers import EXE, PDF, client_for, new_draft, state, uploads
+from tests.progress_helpers import EXE, PDF, client_for, new_draft, state, upload, uploads
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
 
@@ -23,11 +22,7 @@ pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
 def test_upload_pdf_and_download(app, ids, ctx):
     update_id = new_draft(ctx, ids)
     client = client_for(app, "owner")
-    page = client.get(f"/voortgang/{update_id}/bewerken")
-    response = client.post(f"/voortgang/{update_id}/bewijs", data={
-        "csrf_token": csrf_token(page), "file": (io.BytesIO(PDF), "../../Verslag Q1.pdf")},
-        content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert upload(client, update_id, "../../Verslag Q1.pdf").status_code == 302
     with app.app_context():
         evidence = _db.session.scalar(select(Evidence).where(Evidence.update_id == update_id))
         assert evidence.original_name == "Verslag Q1.pdf" and evidence.mime_type == "application/pdf"
@@ -53,11 +48,8 @@ def test_upload_pdf_and_download(app, ids, ctx):
 def test_renamed_exe_is_refused_and_nothing_stored(app, ids, ctx):
     update_id = new_draft(ctx, ids)
     client = client_for(app, "owner")
-    page = client.get(f"/voortgang/{update_id}/bewerken")
     before, files_before = state(app), uploads(app)
-    response = client.post(f"/voortgang/{update_id}/bewijs", data={
-        "csrf_token": csrf_token(page), "file": (io.BytesIO(EXE), "verslag.pdf")},
-        content_type="multipart/form-data", follow_redirects=True)
+    response = upload(client, update_id, "verslag.pdf", EXE, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Het bestand is niet opgeslagen. Dit soort bestand wordt niet geaccepteerd." in html
     assert state(app) == before and uploads(app) == files_before

@@ -1,12 +1,11 @@
 """Refusals over HTTP on every progress route: another owner's initiative, a reader, forged ids in
 URLs, a missing CSRF token. Nothing changes (the progress tables and uploads stay as they were)."""
-import io
 
 from programme.core.extensions import db as _db
 from programme.progress import operations as ops
 from programme.progress.models import ProgressUpdate
 from tests.conftest import csrf_token
-from tests.progress_helpers import PDF, TEST_YEAR, client_for, new_draft, state, uploads
+from tests.progress_helpers import TEST_YEAR, client_for, new_draft, state, upload, uploads
 
 pytest_plugins = ["tests.progress_helpers"]  # the ids and ctx fixtures
 
@@ -45,8 +44,7 @@ def test_owner_cannot_touch_another_initiative(app, ids, ctx):
     assert client.get(f"/voortgang/{other_update}/bewerken").status_code == 404
     for url in _update_posts(other_update):
         assert client.post(url, data={"csrf_token": token, "done": "x"}).status_code == 404, url
-    response = client.post(f"/voortgang/{other_update}/bewijs", data={
-        "csrf_token": token, "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    response = upload(client, other_update, "x.pdf", token=token)
     assert response.status_code == 404
     assert state(app) == before and uploads(app) == files_before
     # Once approved they may read it, and still change nothing: 403 with the reason on the page.
@@ -62,8 +60,7 @@ def test_owner_cannot_touch_another_initiative(app, ids, ctx):
         response = client.post(url, data={"csrf_token": token, "done": "x", "comment": "x"})
         assert response.status_code == 403, url
         assert "Foutcode 403" in response.text and "U heeft geen rechten" not in response.text, url
-    response = client.post(f"/voortgang/{approved_update}/bewijs", data={
-        "csrf_token": token, "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    response = upload(client, approved_update, "x.pdf", token=token)
     assert response.status_code == 403
     assert state(app) == before and uploads(app) == files_before
 
@@ -83,8 +80,7 @@ def test_reader_posting_anything_is_refused(app, ids, ctx):
         response = client.post(url, data={"csrf_token": token, "period_id": ids.period, "comment": "x",
                                           "year": TEST_YEAR, "done": "x"})
         assert response.status_code == status, url
-    response = client.post(f"/voortgang/{update_id}/bewijs", data={
-        "csrf_token": token, "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    response = upload(client, update_id, "x.pdf", token=token)
     assert response.status_code == 404
     assert client.get("/voortgang/periodes").status_code == 403
     assert client.get(f"/voortgang/{update_id}/bewerken").status_code == 404
@@ -95,8 +91,7 @@ def test_reader_posting_anything_is_refused(app, ids, ctx):
     for url in _update_posts(approved_update):
         response = client.post(url, data={"csrf_token": token, "comment": "x", "done": "x"})
         assert response.status_code == 403, url
-    response = client.post(f"/voortgang/{approved_update}/bewijs", data={
-        "csrf_token": token, "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    response = upload(client, approved_update, "x.pdf", token=token)
     assert response.status_code == 403
     assert client.get(f"/voortgang/{approved_update}/bewerken").status_code == 403
     assert state(app) == before and uploads(app) == files_before

@@ -4,7 +4,6 @@ Dutch 429 page and Retry-After; one person has at most three builds open, and tw
 never open at once (a partial unique index). The parallel tests run against four web workers on
 PostgreSQL; the others on any database."""
 import http.client
-import io
 import os
 import uuid
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from programme.reports.archive import reports_dir
 from programme.reports.operations import request_report
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.http_workers import Browser, on_postgres, parallel
-from tests.progress_helpers import PDF, client_for, new_draft
+from tests.progress_helpers import client_for, new_draft, upload
 
 pytest_plugins = ["tests.http_workers", "tests.progress_helpers"]
 
@@ -102,15 +101,11 @@ def test_uploads_have_their_own_limit_and_evidence_downloads_count_as_exports(ap
     owner = client_for(app, "owner")
     token = csrf_token(owner.get(f"/voortgang/{update_id}/bewerken"))
 
-    def upload(name):
-        return owner.post(f"/voortgang/{update_id}/bewijs", content_type="multipart/form-data", data={
-            "csrf_token": token, "file": (io.BytesIO(PDF), name)})
-
-    assert [upload(f"Verslag {n}.pdf").status_code for n in range(3)] == [302, 302, 429]
+    assert [upload(owner, update_id, f"Verslag {n}.pdf", token=token).status_code for n in range(3)] == [302, 302, 429]
     with app.app_context():
         stored = _db.session.scalars(select(Evidence.id).where(Evidence.update_id == update_id)).all()
     assert len(stored) == 2
-    third = upload("Verslag 4.pdf").get_data(as_text=True)
+    third = upload(owner, update_id, "Verslag 4.pdf", token=token).get_data(as_text=True)
     assert "U heeft in korte tijd te veel bestanden toegevoegd. Probeer het over 10 minuten opnieuw." in third
     download = owner.get(f"/voortgang/bewijs/{stored[0]}")
     download.close()  # send_file keeps the file open until then

@@ -10,7 +10,7 @@ from programme.initiatives import toetsingskader
 from programme.initiatives.models import Initiative
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator, MonitorValue
 from programme.core.extensions import db as _db
-from tests.conftest import csrf_token
+from tests.conftest import count_statements, csrf_token
 from tests.editing_helpers import last_audit, signed_in
 
 
@@ -159,20 +159,8 @@ def test_the_operation_refuses_an_owner(db):
 
 
 def _statements(db, read) -> int:
-    from sqlalchemy import event
-
-    statements = []
-
-    def listener(*_args):
-        statements.append(1)
-
     db.session.expire_all()
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        read()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
+    return count_statements(read)
 
 
 def test_matrix_queries_do_not_grow_with_initiatives(db):

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import or_, select
 
 from programme.accounts import totp
-from programme.accounts.operations import create_user, find_user
+from programme.accounts.operations import find_user
 from programme.core.audit import AuditEntry
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.conftest import PASSWORD, csrf_token, fresh_account, login
 
 IP = "192.0.2.33"  # TEST-NET-1: failures here do not count towards the shared client's 127.0.0.1
 
@@ -25,13 +25,7 @@ def clock(monkeypatch):
 @pytest.fixture()
 def manager(app):
     """A manager of its own (the shared one never gets a second factor)."""
-    from programme.core.extensions import db
-
-    email = f"totp-{time.monotonic_ns()}@test.example"
-    with app.app_context():
-        create_user(email, "Twee Stappen", "manager", PASSWORD)
-        db.session.commit()
-    return email
+    return fresh_account(app, "totp", "Twee Stappen", "manager")
 
 
 @pytest.fixture()

@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 from decimal import Decimal
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from programme.core.extensions import db as _db
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator, MonitorValue
@@ -43,20 +43,3 @@ def later_edition(app, year: int, values: dict[tuple[str, str], str]):
             _db.session.execute(delete(MonitorValue).where(MonitorValue.edition_id == edition_id))
             _db.session.execute(delete(MonitorEdition).where(MonitorEdition.id == edition_id))
             _db.session.commit()
-
-
-def count_queries(app, client, url: str) -> int:
-    seen = []
-
-    def listener(*_args):
-        seen.append(1)
-
-    with app.app_context():
-        engine = _db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200, url
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
