@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from programme.core.extensions import db
 from programme.core.formatting import measure
-from programme.core.svg import FONT, Chart
+from programme.core import svg
+from programme.core.svg import INK, Chart
 from programme.impact.models import ImpactIndicator
 from programme.impact.tracks import BEHIND, NO_DATA, ON_TRACK, STATUS_LABELS, IndicatorTrack, tracks_for
 from programme.initiatives import toetsingskader
@@ -22,7 +23,6 @@ STATUS_ORDER = (ON_TRACK, BEHIND, NO_DATA)
 # Status colours with at least 3:1 against white; the count is written in each segment and the table repeats it.
 STATUS_COLOURS = {ON_TRACK: "#1e7b34", BEHIND: "#b3261e", NO_DATA: "#e6e6e6"}
 STATUS_TEXT = {ON_TRACK: "#ffffff", BEHIND: "#ffffff", NO_DATA: "#1a1a1a"}
-INK = "#1a1a1a"
 
 
 @dataclass
@@ -60,13 +60,6 @@ def impact_levels() -> ImpactLevels:
         matrix=toetsingskader.matrix(initiatives))
 
 
-def _svg(width: int, height: int, body: list[str], title: str, alt: str, element_id: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" role="img" aria-labelledby="{element_id}-titel {element_id}-beschrijving" '
-            f'font-family="{FONT}" font-size="13" fill="{INK}"><title id="{element_id}-titel">{escape(title)}</title>'
-            f'<desc id="{element_id}-beschrijving">{escape(alt)}</desc>' + "".join(body) + "</svg>")
-
-
 def horizon_chart(tracks: list[IndicatorTrack], element_id: str = "horizon-grafiek") -> Chart | None:
     """Per horizon indicator with a number as target: how far the latest value is towards it (a bar from 0 to the
     target, the latest value filled in and written beside it)."""
@@ -93,7 +86,7 @@ def horizon_chart(tracks: list[IndicatorTrack], element_id: str = "horizon-grafi
     height = 14 + len(rows) * row_h
     title = "Horizonresultaten: laatste meting tegenover de streefwaarde"
     alt = f"{title}. " + "; ".join(parts) + "."
-    return Chart(_svg(width, height, body, title, alt, element_id), alt)
+    return Chart(svg.document(width, height, body, title, alt, element_id), alt)
 
 
 def status_chart(rows: list[InitiativeStatus], element_id: str = "status-grafiek") -> Chart | None:
@@ -123,12 +116,8 @@ def status_chart(rows: list[InitiativeStatus], element_id: str = "status-grafiek
         parts.append(f"{row.initiative.number}: " + ", ".join(f"{row.counts[k]} {STATUS_LABELS[k].lower()}"
                                                              for k in STATUS_ORDER if row.counts[k]))
     legend_y = 14 + len(rows) * row_h
-    x = label_w
-    for key in STATUS_ORDER:
-        body.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{STATUS_COLOURS[key]}" stroke="{INK}" '
-                    f'stroke-width="0.6"/><text x="{x + 19}" y="{legend_y + 11}">{STATUS_LABELS[key]}</text>')
-        x += 130
+    body += svg.legend([(STATUS_COLOURS[key], STATUS_LABELS[key]) for key in STATUS_ORDER], label_w, legend_y, 130)
     height = legend_y + 24
     title = "Indicatoren per initiatief naar status"
     alt = f"{title}. " + "; ".join(parts) + "."
-    return Chart(_svg(width, height, body, title, alt, element_id), alt)
+    return Chart(svg.document(width, height, body, title, alt, element_id), alt)

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from programme.core.extensions import db
 from programme.core.formatting import dutch_list, percent
-from programme.core.svg import FONT, Chart
+from programme.core import svg
+from programme.core.svg import INK, Chart
 from programme.monitor import geo, maps, queries, trends
 from programme.monitor.models import Area, MonitorEdition, MonitorIndicator
 
@@ -22,7 +23,6 @@ LABELS = {YES: "veerkrachtig", PARTLY: "deels veerkrachtig", NOT: "niet veerkrac
 # Dark to light blue, each a step apart; the value is written in every segment and the table repeats it.
 COLOURS = {YES: "#08519c", PARTLY: "#6baed6", NOT: "#deebf7"}
 TEXT_ON = {YES: "#ffffff", PARTLY: "#1a1a1a", NOT: "#1a1a1a"}
-INK = "#1a1a1a"
 HORIZON_NOTE = ("De horizon voor 2019 (Uitvoeringsagenda, voorwoord): een toename van sociale veerkracht in de "
                 "monitor, met name in de middelgrote gemeenten (M7) en in West-Brabant.")
 
@@ -164,22 +164,14 @@ def shares_chart(rows: list[tuple[str, dict[str, Decimal | None]]], title: str, 
         body.append(f'<text x="{label_w - 8}" y="{y + bar_h / 2 + 4:.1f}" text-anchor="end">{escape(label)}</text>')
         body.extend(_segments(values, y, label_w, bar_w, bar_h))
     legend_y = 16 + len(rows) * row_h
-    x = label_w
-    for code in CODES:
-        body.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{COLOURS[code]}" stroke="{INK}" '
-                    f'stroke-width="0.6"/><text x="{x + 19}" y="{legend_y + 11}">{LABELS[code]}</text>')
-        x += 150
+    body += svg.legend([(COLOURS[code], LABELS[code]) for code in CODES], label_w, legend_y, 150)
     height = legend_y + 26
     parts = []
     for label, values in rows:
         known = [f"{percent(values[c], 0)} {LABELS[c]}" for c in CODES if values.get(c) is not None]
         parts.append(f"{label}: {', '.join(known)}")
     alt = f"{title}. " + "; ".join(parts) + "."
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'role="img" aria-labelledby="{element_id}-titel {element_id}-beschrijving" font-family="{FONT}" '
-           f'font-size="13" fill="{INK}"><title id="{element_id}-titel">{escape(title)}</title>'
-           f'<desc id="{element_id}-beschrijving">{escape(alt)}</desc>' + "".join(body) + "</svg>")
-    return Chart(svg, alt)
+    return Chart(svg.document(width, height, body, title, alt, element_id), alt)
 
 
 MARKERS = ("circle", "square", "diamond", "triangle")
@@ -248,11 +240,7 @@ def change_chart(series: list[AreaSeries], editions: list[MonitorEdition], title
                  and p.edition in editions]
         parts.append(f"{s.area.name}: {', '.join(known)}")
     alt = f"{title}. " + "; ".join(parts) + "."
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'role="img" aria-labelledby="{element_id}-titel {element_id}-beschrijving" font-family="{FONT}" '
-           f'font-size="13" fill="{INK}"><title id="{element_id}-titel">{escape(title)}</title>'
-           f'<desc id="{element_id}-beschrijving">{escape(alt)}</desc>' + "".join(body) + "</svg>")
-    return Chart(svg, alt)
+    return Chart(svg.document(width, height, body, title, alt, element_id), alt)
 
 
 def missing_sentence(data: Resilience) -> str | None:

@@ -110,6 +110,11 @@ class PeriodEvent(db.Model):
         return self.ACTION_LABELS.get(self.action, self.action)
 
 
+def _carried(model: str):
+    """What an update carries (a model of update_items.py): in the order written, kept and removed with it."""
+    return relationship(back_populates="update", order_by=f"{model}.id", cascade="all, delete-orphan")
+
+
 class ProgressUpdate(CreatedMixin, db.Model):
     """Voortgangsbericht: one initiative's report on one period. An approved update is final;
     a correction is a new revision pointing at the one it corrects."""
@@ -158,18 +163,12 @@ class ProgressUpdate(CreatedMixin, db.Model):
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     # What the update carries (update_items.py, which imports this module).
-    lessons: Mapped[list["Lesson"]] = relationship(  # noqa: F821
-        back_populates="update", order_by="Lesson.id", cascade="all, delete-orphan")
-    risks: Mapped[list["Risk"]] = relationship(  # noqa: F821
-        back_populates="update", order_by="Risk.id", cascade="all, delete-orphan")
-    indicator_values: Mapped[list["IndicatorValue"]] = relationship(  # noqa: F821
-        back_populates="update", order_by="IndicatorValue.id", cascade="all, delete-orphan")
-    spending: Mapped[list["Spending"]] = relationship(  # noqa: F821
-        back_populates="update", order_by="Spending.id", cascade="all, delete-orphan")
-    evidence: Mapped[list["Evidence"]] = relationship(  # noqa: F821
-        back_populates="update", order_by="Evidence.id", cascade="all, delete-orphan")
-    observations: Mapped[list["Observation"]] = relationship(  # noqa: F821
-        back_populates="update", order_by="Observation.id", cascade="all, delete-orphan")
+    lessons: Mapped[list["Lesson"]] = _carried("Lesson")  # noqa: F821
+    risks: Mapped[list["Risk"]] = _carried("Risk")  # noqa: F821
+    indicator_values: Mapped[list["IndicatorValue"]] = _carried("IndicatorValue")  # noqa: F821
+    spending: Mapped[list["Spending"]] = _carried("Spending")  # noqa: F821
+    evidence: Mapped[list["Evidence"]] = _carried("Evidence")  # noqa: F821
+    observations: Mapped[list["Observation"]] = _carried("Observation")  # noqa: F821
     # The impact measurements an approval copied from this update (the link lives here: impact is the
     # lower layer and does not know progress).
     measurements: Mapped[list[ImpactMeasurement]] = relationship(
