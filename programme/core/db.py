@@ -98,13 +98,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def link_table(name: str, metadata: MetaData, left: str, right: str) -> Table:
+def link_table(name: str, metadata: MetaData, left: str, right: str, *, index_right: bool = False) -> Table:
     """An association table of a many-to-many relationship: `left` and `right` are the referred
     columns ('initiatives.id'); the link columns are named after the tables ('initiative_id') and
-    together form the primary key."""
-    def column(target: str) -> Column:
+    together form the primary key. `index_right` also indexes the right column on its own, for
+    lookups from that side."""
+    def column(target: str, index: bool = False) -> Column:
         table = target.split(".")[0]
         singular = table[:-1] if table.endswith("s") else table
-        return Column(f"{singular}_id", ForeignKey(target), primary_key=True)
+        return Column(f"{singular}_id", ForeignKey(target), primary_key=True, index=index)
 
-    return Table(name, metadata, column(left), column(right))
+    return Table(name, metadata, column(left), column(right, index_right))

@@ -1,6 +1,6 @@
 """Organisations, initiatives, their learning questions, areas, cross-overs and owners."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.accounts.models import User
@@ -49,11 +49,8 @@ initiative_crossovers = link_table("initiative_crossovers", db.metadata, "initia
 initiative_owners = link_table("initiative_owners", db.metadata, "initiatives.id", "users.id")
 # The toetsingskader: the monitor's resources (hulpbronnen, as monitor indicators) an initiative works on; indexed
 # on the resource too, for the programme's matrix.
-initiative_resources = Table(
-    "initiative_resources", db.metadata,
-    Column("initiative_id", ForeignKey("initiatives.id"), primary_key=True),
-    Column("monitor_indicator_id", ForeignKey("monitor_indicators.id"), primary_key=True, index=True),
-)
+initiative_resources = link_table("initiative_resources", db.metadata, "initiatives.id", "monitor_indicators.id",
+                                  index_right=True)
 
 
 class Organisation(SourcedMixin, db.Model):
