@@ -19,7 +19,7 @@ from programme.reports.kinds import PS_HALF_YEARLY
 from programme.reports import operations
 from programme.reports.operations import create_schedule
 from programme.reports.worker.builds import process_queue
-from tests.test_report_views import clean_reports, make_report  # noqa: F401  (fixture)
+from tests.report_helpers import clean_reports, make_report  # noqa: F401  (fixture)
 
 from tests.browser_support import check_page, new_page, sign_in
 

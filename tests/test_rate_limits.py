@@ -186,7 +186,7 @@ def fetch(browser: Browser, path: str) -> tuple[int, dict, bytes]:
 
 @on_postgres
 def test_thirty_parallel_excel_exports_give_exactly_the_limit(app, limited_workers):
-    from tests.test_report_views import make_report
+    from tests.report_helpers import make_report
 
     report_id = make_report(app, title="Grenstest")
     browser = Browser(limited_workers[0]).sign_in("manager")

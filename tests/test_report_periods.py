@@ -22,7 +22,8 @@ from programme.reports.archive import reports_dir
 from tests.conftest import USERS, csrf_token
 from tests.test_report_pdf import _text as pdf_text
 from tests.test_report_pdf import watermark_pages
-from tests.test_report_views import clean_reports, signed_in  # noqa: F401  (fixture)
+from tests.editing_helpers import signed_in
+from tests.report_helpers import clean_reports  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("clean_reports")
 
