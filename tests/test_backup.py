@@ -15,7 +15,8 @@ from sqlalchemy.engine import make_url
 
 from programme.accounts.operations import create_user, find_user
 from programme.core.audit import AuditEntry
-from programme.core.backup import BackupError, restore_backup
+from programme.core.backup import BackupError
+from programme.core.backup_restore import restore_backup
 from programme.core.extensions import db as _db
 from tests.conftest import PASSWORD, USERS, csrf_token
 from tests.scratch_apps import fill_with_evidence, migrated_app

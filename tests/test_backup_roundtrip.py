@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from programme.core import audit
 from programme.core.audit import AuditEntry
-from programme.core.backup import _insert_table, _parents_first, _self_references
+from programme.core.backup_restore import _insert_table, _parents_first, _self_references
 from programme.core.db import UTCDateTime, utcnow
 from programme.core.extensions import db as _db
 from tests.scratch_apps import fill_with_evidence, migrated_app

@@ -1,10 +1,11 @@
-"""`flask backup create` and `flask backup restore`: the command line of core.backup."""
+"""`flask backup create` and `flask backup restore`: the command line of core.backup and core.backup_restore."""
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from programme.core.backup import BackupError, create_backup, restore_backup
+from programme.core.backup import BackupError, create_backup
+from programme.core.backup_restore import restore_backup
 
 backup_command = AppGroup("backup", help="Back-ups maken en terugzetten (database, bewijsstukken, rapportages).")
 

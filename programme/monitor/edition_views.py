@@ -11,7 +11,7 @@ from programme.core.operations import run
 from programme.core.permissions import manager_required
 from programme.core.rate_limits import upload_limit
 from programme.core.sourced import cite
-from programme.monitor import bp, imports, operations as ops, uploads
+from programme.monitor import bp, import_rows, imports, operations as ops, uploads
 from programme.monitor.forms import ConfirmForm, IndicatorForm, StatusForm, UploadForm
 from programme.monitor.models import MonitorEdition, MonitorIndicator, MonitorValue
 from programme.monitor.spreadsheets import FORMATS, UnreadableFile, file_format, template_csv, template_xlsx
@@ -64,7 +64,7 @@ def upload():
                                  year=form.year.data, layout=form.layout.data, edition_name=form.name.data or None)
             return redirect(url_for("monitor.import_report", token=saved.token))
     return render_template("monitor/import_upload.html", form=form, year=form.year.data or _default_year(),
-                           formats=FORMATS, rule=imports.NOTATION_RULE)
+                           formats=FORMATS, rule=import_rows.NOTATION_RULE)
 
 
 def _upload_or_404(token: str) -> uploads.Upload:
@@ -87,7 +87,7 @@ def import_report(token: str):
     found = _upload_or_404(token)
     plan, unreadable = _plan(found)
     return render_template("monitor/import_report.html", upload=found, plan=plan, unreadable=unreadable,
-                           layouts=imports.LAYOUTS, notations=imports.NOTATIONS, rule=imports.NOTATION_RULE,
+                           layouts=imports.LAYOUTS, notations=import_rows.NOTATIONS, rule=import_rows.NOTATION_RULE,
                            shown=SHOWN_PROBLEMS)
 
 
@@ -135,7 +135,7 @@ def import_template(layout: str, fmt: str):
         notes = [f"Sjabloon voor de Monitor Sociale Veerkracht {year}, indeling {imports.LAYOUTS[layout]}.",
                  "Vul alleen waarden in; een lege cel betekent ‘geen waarde’ en verwijdert niets.",
                  "Gebieden: de gemeenten van " + str(year) + ", de COROP-regio's en Brabant (CBS-code of naam).",
-                 imports.NOTATION_RULE]
+                 import_rows.NOTATION_RULE]
         data = template_xlsx(rows, sheet="Waarden", notes=notes)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = current_app.response_class(data, mimetype=mimetype)

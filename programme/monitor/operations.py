@@ -11,7 +11,7 @@ from programme.core.db import utcnow
 from programme.core.editing import apply_changes
 from programme.core.extensions import db
 from programme.core.operations import Refused, RuleError
-from programme.monitor.imports import Plan
+from programme.monitor.import_plan import Plan
 from programme.monitor.models import (EDITION_STATUSES, RESOURCE_LABELS, MonitorEdition, MonitorImport,
                                       MonitorIndicator, MonitorValue)
 
